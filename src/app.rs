@@ -1,0 +1,197 @@
+//! Application state, router assembly with its middleware, and the server's life cycle.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::csrf::verify_csrf;
+use crate::auth::session::IDLE_TIMEOUT_SECS;
+use crate::config::Config;
+use crate::db::Db;
+use crate::db::sessions::PorticoSessionStore;
+use crate::error::AppError;
+use crate::mail::{Mail, Mailer};
+use crate::web;
+use crate::web::errors::{not_found_fallback, render_error_pages};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    mailer: Arc<Mailer>,
+    mail_from: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
+        let (mailer, from) = Mailer::from_config(&config)?;
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            mailer: Arc::new(mailer),
+            mail_from: from.into(),
+        })
+    }
+
+    /// Sends a mail after the use case committed. A failed send is logged; the page still shows
+    /// what the mail would have carried (e.g. the invitation link to copy).
+    pub async fn send_mail(&self, mail: Mail) {
+        let to = mail.to.clone();
+        if let Err(err) = self.mailer.send(&self.mail_from, mail).await {
+            tracing::error!(error = %err, to, "could not send e-mail");
+        }
+    }
+
+    pub fn mailer_description(&self) -> String {
+        self.mailer.describe(&self.config)
+    }
+}
+
+/// The whole application as one router, ready to serve.
+pub fn router(state: AppState, sessions: PorticoSessionStore) -> Router {
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name(state.config.session_cookie_name())
+        .with_secure(!state.config.dev)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(IDLE_TIMEOUT_SECS)));
+
+    let https = state.config.public_url.starts_with("https://");
+    web::routes()
+        .into_router(&state)
+        .fallback(not_found_fallback)
+        .layer(middleware::from_fn(verify_csrf))
+        .layer(CatchPanicLayer::custom(|_panic| {
+            AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
+        .layer(middleware::from_fn(render_error_pages))
+        .layer(session_layer)
+        .layer(middleware::from_fn(move |req: Request, next: Next| security_headers(https, req, next)))
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let request_id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                path = %request.uri().path(),
+                request_id = %request_id,
+            )
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+     font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'; object-src 'none'";
+
+/// Security headers on every response; pages are never cached unless they say otherwise.
+async fn security_headers(https: bool, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let mut set = |name: HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(header::CONTENT_SECURITY_POLICY, CSP);
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::REFERRER_POLICY, "same-origin");
+    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        HeaderName::from_static("permissions-policy"),
+        "geolocation=(), microphone=(), payment=(), usb=()",
+    );
+    if https {
+        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// A running server: its address and the handle that stops it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Connects to the configured database and brings its schema up to date.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Starts serving on `listener` in the background (`serve` and the tests).
+pub async fn start(db: Db, config: Config, listener: TcpListener) -> anyhow::Result<Running> {
+    let sessions = PorticoSessionStore::connect(&config.database_url).await?;
+    sessions.spawn_cleanup(Duration::from_secs(300));
+    let state = AppState::new(db, config)?;
+    let app = router(state.clone(), sessions);
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(Running { addr, state, shutdown: tx, task })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

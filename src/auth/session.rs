@@ -1,0 +1,142 @@
+//! What Portico keeps in a session, and the helpers that read and change it. The session
+//! itself lives in the database (see `db::sessions`).
+
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::tokens;
+use crate::domain::ids::{TenantId, UserId};
+use crate::domain::time::UtcMillis;
+use crate::i18n::Lang;
+
+const USER: &str = "uid";
+const LOGIN_AT: &str = "login_at";
+const TENANT: &str = "tenant";
+const CSRF: &str = "csrf";
+const LANG: &str = "lang";
+const FLASH: &str = "flash";
+
+/// A session is idle-expired after this (tower-sessions moves the expiry on every request).
+pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+/// …and ends this long after sign-in whatever the activity.
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 3600;
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum FlashKind {
+    Success,
+    Info,
+    Error,
+}
+
+/// A one-time message shown on the next page. Holds a message key and an optional argument,
+/// so it renders in whatever language that page is in.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub key: String,
+    pub arg: Option<String>,
+}
+
+impl Flash {
+    pub fn success(key: &str) -> Self {
+        Flash { kind: FlashKind::Success, key: key.to_owned(), arg: None }
+    }
+
+    pub fn error(key: &str) -> Self {
+        Flash { kind: FlashKind::Error, key: key.to_owned(), arg: None }
+    }
+
+    pub fn info(key: &str) -> Self {
+        Flash { kind: FlashKind::Info, key: key.to_owned(), arg: None }
+    }
+
+    pub fn with_arg(mut self, arg: impl Into<String>) -> Self {
+        self.arg = Some(arg.into());
+        self
+    }
+
+    pub fn css_class(&self) -> &'static str {
+        match self.kind {
+            FlashKind::Success => "flash flash-success",
+            FlashKind::Info => "flash flash-info",
+            FlashKind::Error => "flash flash-error",
+        }
+    }
+}
+
+type SessionResult<T> = Result<T, tower_sessions::session::Error>;
+
+/// The signed-in user and when they signed in, if any.
+pub async fn signed_in(session: &Session) -> SessionResult<Option<(UserId, UtcMillis)>> {
+    let user: Option<UserId> = session.get(USER).await?;
+    let at: Option<i64> = session.get(LOGIN_AT).await?;
+    Ok(user.zip(at.map(UtcMillis)))
+}
+
+/// Starts an authenticated session: a new session id (no fixation), a new CSRF token, the
+/// user's language, and the time of sign-in for the absolute timeout.
+pub async fn begin(session: &Session, user: UserId, lang: Option<Lang>) -> SessionResult<()> {
+    let keep_lang: Option<String> = session.get(LANG).await?;
+    session.cycle_id().await?;
+    session.clear().await;
+    session.insert(USER, user).await?;
+    session.insert(LOGIN_AT, UtcMillis::now().0).await?;
+    session.insert(CSRF, tokens::new_token()).await?;
+    if let Some(lang) = lang.map(|l| l.code().to_owned()).or(keep_lang) {
+        session.insert(LANG, lang).await?;
+    }
+    Ok(())
+}
+
+/// Restarts the clock after the user proved their password again (password change).
+pub async fn renew_after_credentials_change(session: &Session) -> SessionResult<()> {
+    session.cycle_id().await?;
+    session.insert(LOGIN_AT, UtcMillis::now().0).await?;
+    Ok(())
+}
+
+pub async fn end(session: &Session) -> SessionResult<()> {
+    session.flush().await
+}
+
+/// The session's CSRF token, created on first use.
+pub async fn csrf_token(session: &Session) -> SessionResult<String> {
+    if let Some(token) = session.get::<String>(CSRF).await? {
+        return Ok(token);
+    }
+    let token = tokens::new_token();
+    session.insert(CSRF, &token).await?;
+    Ok(token)
+}
+
+/// The CSRF token if the session has one; never creates one.
+pub async fn existing_csrf_token(session: &Session) -> SessionResult<Option<String>> {
+    session.get(CSRF).await
+}
+
+pub async fn active_tenant(session: &Session) -> SessionResult<Option<TenantId>> {
+    session.get(TENANT).await
+}
+
+pub async fn set_active_tenant(session: &Session, tenant: TenantId) -> SessionResult<()> {
+    session.insert(TENANT, tenant).await
+}
+
+pub async fn lang(session: &Session) -> SessionResult<Option<Lang>> {
+    let code: Option<String> = session.get(LANG).await?;
+    Ok(code.as_deref().and_then(Lang::parse))
+}
+
+pub async fn set_lang(session: &Session, lang: Lang) -> SessionResult<()> {
+    session.insert(LANG, lang.code()).await
+}
+
+pub async fn push_flash(session: &Session, flash: Flash) -> SessionResult<()> {
+    let mut all: Vec<Flash> = session.get(FLASH).await?.unwrap_or_default();
+    all.push(flash);
+    session.insert(FLASH, all).await
+}
+
+pub async fn take_flashes(session: &Session) -> SessionResult<Vec<Flash>> {
+    Ok(session.remove(FLASH).await?.unwrap_or_default())
+}

@@ -1,0 +1,118 @@
+//! Settings from flags and the environment (every flag has a `PORTICO_*` twin).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use clap::builder::BoolishValueParser;
+
+#[derive(Args, Clone, Debug)]
+pub struct Settings {
+    /// Address to serve on.
+    #[arg(long, env = "PORTICO_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+
+    /// Directory for the SQLite database, mail sink, keys and uploads.
+    #[arg(long, env = "PORTICO_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// sqlite:… or postgres://…; defaults to a SQLite file in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Local development: session cookie without `Secure` and `__Host-` (plain http).
+    #[arg(long, env = "PORTICO_DEV", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub dev: bool,
+
+    /// Seed demo data into an empty database at start (PORTICO_DEMO=false turns it off).
+    #[arg(long = "demo", env = "PORTICO_DEMO", value_parser = BoolishValueParser::new(), default_value = "true", hide = true, global = true)]
+    pub demo: bool,
+
+    /// Do not seed demo data.
+    #[arg(long = "no-demo", global = true)]
+    pub no_demo: bool,
+
+    /// Base URL used in e-mailed links; defaults to http://LISTEN.
+    #[arg(long, env = "PORTICO_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// smtp://user:pass@host:587 (STARTTLS) or smtps://…; without it mail goes to DATA_DIR/mail.
+    #[arg(long, env = "PORTICO_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of Portico's e-mail.
+    #[arg(long, env = "PORTICO_MAIL_FROM", default_value = "Portico <no-reply@portico.localhost>", global = true)]
+    pub mail_from: String,
+
+    /// Take the client address from X-Forwarded-For (only behind a proxy you run).
+    #[arg(long, env = "PORTICO_TRUST_PROXY", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub trust_proxy: bool,
+}
+
+/// Resolved configuration the running server uses.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub dev: bool,
+    pub demo: bool,
+    pub demo_password: Option<String>,
+    pub public_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub trust_proxy: bool,
+}
+
+impl Config {
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)?;
+        let database_url = match &settings.database_url {
+            Some(url) if !url.is_empty() => url.clone(),
+            _ => format!("sqlite://{}", settings.data_dir.join("portico.db").display()),
+        };
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", settings.listen))
+            .trim_end_matches('/')
+            .to_owned();
+        Ok(Config {
+            listen: settings.listen,
+            data_dir: settings.data_dir.clone(),
+            database_url,
+            dev: settings.dev,
+            demo: settings.demo && !settings.no_demo,
+            demo_password: std::env::var("PORTICO_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()),
+            public_url,
+            smtp_url: settings.smtp_url.clone().filter(|u| !u.is_empty()),
+            mail_from: settings.mail_from.clone(),
+            trust_proxy: settings.trust_proxy,
+        })
+    }
+
+    /// A configuration for tests and tools: everything under `data_dir`, dev cookies off.
+    pub fn for_data_dir(data_dir: PathBuf, database_url: String) -> Self {
+        Config {
+            listen: "127.0.0.1:0".parse().expect("literal address"),
+            public_url: "http://127.0.0.1".to_owned(),
+            data_dir,
+            database_url,
+            dev: false,
+            demo: true,
+            demo_password: None,
+            smtp_url: None,
+            mail_from: "Portico <no-reply@portico.localhost>".to_owned(),
+            trust_proxy: false,
+        }
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    /// The session cookie's name: `__Host-` requires Secure, so dev mode drops both.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.dev { "portico" } else { "__Host-portico" }
+    }
+}

@@ -1,0 +1,176 @@
+//! Persistence. One code path for SQLite and PostgreSQL through sqlx's `Any` driver with
+//! portable SQL (`$n` placeholders bind by number on both engines). Functions here take a
+//! connection and, for tenant-scoped data, the tenant id first; they never decide business rules.
+
+pub mod audit;
+mod codec;
+pub mod invitations;
+pub mod orgs;
+pub mod partnerships;
+pub mod password_resets;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
+
+pub type Conn = AnyConnection;
+pub type Tx = Transaction<'static, sqlx::Any>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Engine::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite: or postgres://")
+        }
+    }
+}
+
+/// The database handle. On SQLite, writes go through a single-connection pool (SQLite has one
+/// writer; queueing in the pool beats `SQLITE_BUSY` retries) and reads through a pool of
+/// read-only connections. On PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    engine: Engine,
+    url: String,
+    read: AnyPool,
+    write: AnyPool,
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let engine = Engine::of_url(url)?;
+        match engine {
+            Engine::Sqlite => {
+                let write = sqlite_pool(url, 1, false).await?;
+                // The writer creates the file and switches it to WAL before readers open it.
+                let read = sqlite_pool(url, 8, true).await?;
+                Ok(Db { engine, url: url.to_owned(), read, write })
+            }
+            Engine::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Ok(Db { engine, url: url.to_owned(), read: pool.clone(), write: pool })
+            }
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The pool for queries that only read.
+    pub fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// Starts the one transaction a use case writes in.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.write.begin().await
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.engine {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.write).await?;
+        Ok(())
+    }
+
+    /// Cheap round trip for `/readyz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        let mut conn = self.read.acquire().await?;
+        conn.ping().await
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> anyhow::Result<AnyPool> {
+    let options = AnyConnectOptions::from_str(&sqlite_url(url, read_only))?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(max)
+        .min_connections(if read_only { 0 } else { 1 })
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                conn.execute("PRAGMA busy_timeout = 5000").await?;
+                if !read_only {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                }
+                conn.execute("PRAGMA synchronous = FULL").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+/// Adds the open mode to a SQLite URL: the writer creates the file, readers never write.
+fn sqlite_url(url: &str, read_only: bool) -> String {
+    let mode = if read_only { "ro" } else { "rwc" };
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("mode="))
+        .collect();
+    let mut out = format!("{base}?mode={mode}");
+    for param in kept {
+        out.push('&');
+        out.push_str(param);
+    }
+    out
+}
+
+/// Maps a unique-constraint violation to `Ok(false)` so callers can answer "already exists".
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => db.is_unique_violation(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_the_right_open_mode() {
+        assert_eq!(sqlite_url("sqlite://data/p.db", true), "sqlite://data/p.db?mode=ro");
+        assert_eq!(
+            sqlite_url("sqlite://data/p.db?mode=rwc&cache=shared", false),
+            "sqlite://data/p.db?mode=rwc&cache=shared"
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Partnerships between a brand (the tenant) and a partner organisation.
+
+use sqlx::FromRow;
+
+use super::Conn;
+use crate::domain::ids::{OrgId, TenantId};
+use crate::domain::org::OrgKind;
+use crate::domain::partnership::PartnershipStatus;
+
+/// A partnership seen from the brand: the partner org with its status.
+#[derive(Clone, Debug, FromRow)]
+pub struct PartnerRow {
+    pub partner_org_id: OrgId,
+    pub name: String,
+    pub kind: OrgKind,
+    pub status: PartnershipStatus,
+    pub created_at: i64,
+    pub user_count: i64,
+}
+
+/// A partnership seen from the partner: the brand it serves.
+#[derive(Clone, Debug, FromRow)]
+pub struct BrandRow {
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub status: PartnershipStatus,
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    tenant: TenantId,
+    partner: OrgId,
+    status: PartnershipStatus,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO partnerships (tenant_id, partner_org_id, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(tenant)
+    .bind(partner)
+    .bind(status)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(
+    conn: &mut Conn,
+    tenant: TenantId,
+    partner: OrgId,
+) -> Result<Option<PartnerRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.partner_org_id, o.name, o.kind, p.status, p.created_at, \
+                (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS user_count \
+         FROM partnerships p JOIN orgs o ON o.id = p.partner_org_id \
+         WHERE p.tenant_id = $1 AND p.partner_org_id = $2",
+    )
+    .bind(tenant)
+    .bind(partner)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn set_status(
+    conn: &mut Conn,
+    tenant: TenantId,
+    partner: OrgId,
+    status: PartnershipStatus,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE partnerships SET status = $3, updated_at = $4 \
+         WHERE tenant_id = $1 AND partner_org_id = $2",
+    )
+    .bind(tenant)
+    .bind(partner)
+    .bind(status)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The brand's partners, ordered by name; `after` is the (name, id) of the last row shown.
+pub async fn list_for_tenant(
+    conn: &mut Conn,
+    tenant: TenantId,
+    after: Option<(&str, OrgId)>,
+    limit: i64,
+) -> Result<Vec<PartnerRow>, sqlx::Error> {
+    let (name, id) = after.map(|(n, i)| (n.to_owned(), i.to_string())).unwrap_or_default();
+    sqlx::query_as(
+        "SELECT p.partner_org_id, o.name, o.kind, p.status, p.created_at, \
+                (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS user_count \
+         FROM partnerships p JOIN orgs o ON o.id = p.partner_org_id \
+         WHERE p.tenant_id = $1 AND (o.name > $2 OR (o.name = $2 AND o.id > $3)) \
+         ORDER BY o.name, o.id LIMIT $4",
+    )
+    .bind(tenant)
+    .bind(name)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn count_for_tenant(
+    conn: &mut Conn,
+    tenant: TenantId,
+    status: PartnershipStatus,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM partnerships WHERE tenant_id = $1 AND status = $2")
+        .bind(tenant)
+        .bind(status)
+        .fetch_one(conn)
+        .await
+}
+
+/// Every brand a partner organisation works with, active ones first, then by name.
+pub async fn brands_of_partner(
+    conn: &mut Conn,
+    partner: OrgId,
+) -> Result<Vec<BrandRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.tenant_id, o.name, p.status \
+         FROM partnerships p JOIN orgs o ON o.id = p.tenant_id \
+         WHERE p.partner_org_id = $1 ORDER BY o.name, o.id",
+    )
+    .bind(partner)
+    .fetch_all(conn)
+    .await
+}

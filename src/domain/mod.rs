@@ -1,0 +1,11 @@
+//! Pure types and rules. Nothing here touches the database, the network or the clock:
+//! callers pass `now` in, so every rule is testable exhaustively.
+
+pub mod email;
+pub mod ids;
+pub mod invitation;
+pub mod org;
+pub mod partnership;
+pub mod password_policy;
+pub mod throttle;
+pub mod time;

@@ -1,0 +1,15 @@
+//! Portico: a supplier collaboration portal. See `DESIGN.md` in the steering repository and
+//! the README for the picture; `app` assembles the server, `web` holds the pages.
+
+pub mod app;
+pub mod assets;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod mail;
+pub mod service;
+pub mod telemetry;
+pub mod web;

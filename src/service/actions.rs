@@ -1,0 +1,20 @@
+//! Every audit action Portico records, in one place so auditors can read the vocabulary.
+
+pub const SIGN_IN: &str = "auth.sign_in";
+pub const SIGN_IN_FAILED: &str = "auth.sign_in_failed";
+pub const PASSWORD_RESET_REQUESTED: &str = "auth.password_reset_requested";
+pub const PASSWORD_RESET: &str = "auth.password_reset";
+pub const PASSWORD_CHANGED: &str = "auth.password_changed";
+pub const LANGUAGE_SET: &str = "account.language_set";
+pub const INVITATION_CREATED: &str = "invitation.created";
+pub const INVITATION_REVOKED: &str = "invitation.revoked";
+pub const INVITATION_ACCEPTED: &str = "invitation.accepted";
+pub const PARTNER_CONTACTS_VIEWED: &str = "partner.contacts_viewed";
+pub const PARTNER_SUSPENDED: &str = "partner.suspended";
+pub const PARTNER_REACTIVATED: &str = "partner.reactivated";
+pub const USER_ROLE_CHANGED: &str = "user.role_changed";
+pub const USER_ENABLED: &str = "user.enabled";
+pub const USER_DISABLED: &str = "user.disabled";
+pub const USER_CREATED_BY_CLI: &str = "user.created_by_cli";
+pub const BRAND_CREATED: &str = "brand.created";
+pub const DEMO_SEEDED: &str = "demo.seeded";

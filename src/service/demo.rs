@@ -1,0 +1,115 @@
+//! Demo data: two brands, their partners and one user per job, so every screen has something
+//! real to show. Later features add their demo objects here.
+
+use super::actions;
+use serde_json::json;
+
+use crate::auth::password;
+use crate::db::{self, Db};
+use crate::domain::ids::{OrgId, TenantId, UserId};
+use crate::domain::org::{OrgKind, Role};
+use crate::domain::partnership::PartnershipStatus;
+use crate::domain::time::UtcMillis;
+
+pub struct DemoUser {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub org: &'static str,
+    pub role: Role,
+}
+
+const ORGS: &[(&str, OrgKind)] = &[
+    ("Portico", OrgKind::Platform),
+    ("Acme Apparel", OrgKind::Brand),
+    ("Blue Harbor Home", OrgKind::Brand),
+    ("Sunrise Textiles", OrgKind::Supplier),
+    ("Delta Garment Works", OrgKind::Factory),
+    ("Harbor Logistics", OrgKind::Warehouse),
+    ("Jade Capital", OrgKind::Financier),
+];
+
+/// (brand, partner) pairs.
+const PARTNERSHIPS: &[(&str, &str)] = &[
+    ("Acme Apparel", "Sunrise Textiles"),
+    ("Blue Harbor Home", "Sunrise Textiles"),
+    ("Acme Apparel", "Delta Garment Works"),
+    ("Acme Apparel", "Harbor Logistics"),
+    ("Blue Harbor Home", "Harbor Logistics"),
+    ("Acme Apparel", "Jade Capital"),
+];
+
+pub const USERS: &[DemoUser] = &[
+    DemoUser { email: "root@portico.test", name: "Platform Operator", org: "Portico", role: Role::PlatformAdmin },
+    DemoUser { email: "admin@acme.test", name: "Alice Admin", org: "Acme Apparel", role: Role::Admin },
+    DemoUser { email: "ops@acme.test", name: "Oscar Ops", org: "Acme Apparel", role: Role::Ops },
+    DemoUser { email: "quality@acme.test", name: "Quinn Quality", org: "Acme Apparel", role: Role::Quality },
+    DemoUser { email: "finance@acme.test", name: "Fiona Finance", org: "Acme Apparel", role: Role::Finance },
+    DemoUser { email: "admin@blueharbor.test", name: "Bea Admin", org: "Blue Harbor Home", role: Role::Admin },
+    DemoUser { email: "ops@blueharbor.test", name: "Ben Ops", org: "Blue Harbor Home", role: Role::Ops },
+    DemoUser { email: "sales@sunrise.test", name: "Sunny Sales", org: "Sunrise Textiles", role: Role::Admin },
+    DemoUser { email: "planner@delta.test", name: "Dana Planner", org: "Delta Garment Works", role: Role::Admin },
+    DemoUser { email: "dock@harborlog.test", name: "Doug Dock", org: "Harbor Logistics", role: Role::Admin },
+    DemoUser { email: "analyst@jade.test", name: "Ada Analyst", org: "Jade Capital", role: Role::Member },
+    DemoUser { email: "credit@jade.test", name: "Chen Credit", org: "Jade Capital", role: Role::Admin },
+];
+
+/// Seeds the demo data unless the database already holds organisations. Returns whether it
+/// seeded. All demo users share `password`.
+pub async fn seed(db: &Db, demo_password: &str) -> anyhow::Result<bool> {
+    let hash = password::hash(demo_password.to_owned()).await?;
+    let now = UtcMillis::now().0;
+    let mut tx = db.begin().await?;
+    if db::orgs::count_all(&mut tx).await? > 0 {
+        return Ok(false);
+    }
+    let mut ids: Vec<(&str, OrgId)> = Vec::new();
+    for (name, kind) in ORGS {
+        let org = db::orgs::Org { id: OrgId::new(), kind: *kind, name: (*name).to_owned(), created_at: now };
+        db::orgs::insert(&mut tx, &org).await?;
+        ids.push((name, org.id));
+    }
+    let id_of = |name: &str| {
+        ids.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, id)| *id)
+            .ok_or_else(|| anyhow::anyhow!("demo org {name} missing"))
+    };
+    for (brand, partner) in PARTNERSHIPS {
+        let tenant = TenantId::of_brand(id_of(brand)?);
+        db::partnerships::insert(&mut tx, tenant, id_of(partner)?, PartnershipStatus::Active, now)
+            .await?;
+    }
+    for user in USERS {
+        db::users::insert(
+            &mut tx,
+            &db::users::NewUser {
+                id: UserId::new(),
+                org_id: id_of(user.org)?,
+                email: user.email,
+                display_name: user.name,
+                role: user.role,
+                password_hash: Some(&hash),
+                locale: None,
+                now,
+            },
+        )
+        .await?;
+    }
+    db::audit::append(
+        &mut tx,
+        &db::audit::NewEntry {
+            tenant_id: None,
+            actor_user_id: None,
+            actor_org_id: None,
+            action: actions::DEMO_SEEDED,
+            subject_type: "database",
+            subject_id: None,
+            detail: json!({ "users": USERS.len() }),
+            client_addr: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,82 @@
+//! The home page's counts: what this user has to look at, per role. Zero is a real answer.
+
+use super::ServiceResult;
+use crate::app::AppState;
+use crate::auth::actor::Actor;
+use crate::db;
+use crate::domain::org::{OrgKind, Permission};
+use crate::domain::partnership::PartnershipStatus;
+use crate::domain::time::UtcMillis;
+
+pub struct HomeCard {
+    pub label_key: &'static str,
+    pub hint_key: &'static str,
+    pub count: i64,
+    pub href: Option<&'static str>,
+}
+
+pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCard>> {
+    let mut conn = state.db.reader().acquire().await?;
+    let now = UtcMillis::now().0;
+    let mut cards = Vec::new();
+    let card = |label_key, hint_key, count, href| HomeCard { label_key, hint_key, count, href };
+
+    if actor.can(Permission::OperatePlatform) {
+        cards.push(card(
+            "home.brands",
+            "home.brands_hint",
+            db::orgs::count_by_kind(&mut conn, OrgKind::Brand).await?,
+            Some("/platform/brands"),
+        ));
+        cards.push(card(
+            "home.organisations",
+            "home.organisations_hint",
+            db::orgs::count_all(&mut conn).await?,
+            Some("/platform/orgs"),
+        ));
+        cards.push(card("home.users", "home.users_hint", db::users::count_all(&mut conn).await?, None));
+        return Ok(cards);
+    }
+
+    if let Some(scope) = &actor.scope
+        && actor.org_kind == OrgKind::Brand
+    {
+        let tenant = scope.tenant_id;
+        cards.push(card(
+            "home.active_partners",
+            "home.active_partners_hint",
+            db::partnerships::count_for_tenant(&mut conn, tenant, PartnershipStatus::Active).await?,
+            Some("/admin/partners"),
+        ));
+        cards.push(card(
+            "home.suspended_partners",
+            "home.suspended_partners_hint",
+            db::partnerships::count_for_tenant(&mut conn, tenant, PartnershipStatus::Suspended)
+                .await?,
+            Some("/admin/partners"),
+        ));
+    }
+    if actor.is_partner() {
+        cards.push(card(
+            "home.brands_served",
+            "home.brands_served_hint",
+            actor.brands.len() as i64,
+            None,
+        ));
+    }
+    if actor.can(Permission::ManageOwnUsers) {
+        cards.push(card(
+            "home.pending_invitations",
+            "home.pending_invitations_hint",
+            db::invitations::count_pending_sent_by(&mut conn, actor.org_id, now).await?,
+            Some("/admin/invitations"),
+        ));
+        cards.push(card(
+            "home.colleagues",
+            "home.colleagues_hint",
+            db::users::count_in_org(&mut conn, actor.org_id).await?,
+            Some("/admin/users"),
+        ));
+    }
+    Ok(cards)
+}

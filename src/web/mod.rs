@@ -1,0 +1,141 @@
+//! HTML handlers, one module per area. Every route is declared through [`Routes`] with its
+//! access class, which both applies the matching login layer and records the route in the
+//! manifest the isolation tests walk.
+
+pub mod account;
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod context;
+pub mod errors;
+pub mod health;
+pub mod home;
+pub mod invitations;
+pub mod platform;
+pub mod shell;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+
+use crate::app::AppState;
+use crate::auth::actor::{require_login, require_tenant};
+use crate::error::AppError;
+
+/// Who may reach a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in, health, assets, invitation links).
+    Public,
+    /// A signed-in user; the route shows only the user's own things.
+    Authenticated,
+    /// A signed-in user with an active brand; the route reads or changes objects of that
+    /// brand (or of the user's own organisation inside it). Covered by the isolation harness.
+    TenantScoped,
+}
+
+#[derive(Default)]
+pub struct Routes {
+    public: Router<AppState>,
+    authenticated: Router<AppState>,
+    tenant: Router<AppState>,
+    manifest: Vec<(&'static str, Access)>,
+}
+
+impl Routes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn public(mut self, path: &'static str, route: MethodRouter<AppState>) -> Self {
+        self.public = self.public.route(path, route);
+        self.manifest.push((path, Access::Public));
+        self
+    }
+
+    pub fn authenticated(mut self, path: &'static str, route: MethodRouter<AppState>) -> Self {
+        self.authenticated = self.authenticated.route(path, route);
+        self.manifest.push((path, Access::Authenticated));
+        self
+    }
+
+    pub fn tenant(mut self, path: &'static str, route: MethodRouter<AppState>) -> Self {
+        self.tenant = self.tenant.route(path, route);
+        self.manifest.push((path, Access::TenantScoped));
+        self
+    }
+
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.public = self.public.merge(other.public);
+        self.authenticated = self.authenticated.merge(other.authenticated);
+        self.tenant = self.tenant.merge(other.tenant);
+        self.manifest.extend(other.manifest);
+        self
+    }
+
+    pub fn manifest(&self) -> &[(&'static str, Access)] {
+        &self.manifest
+    }
+
+    /// The axum router, with each class behind its layer.
+    pub fn into_router(self, state: &AppState) -> Router<AppState> {
+        let has = |access| self.manifest.iter().any(|(_, a)| *a == access);
+        let mut router = self.public;
+        if has(Access::Authenticated) {
+            router = router.merge(
+                self.authenticated
+                    .route_layer(middleware::from_fn_with_state(state.clone(), require_login)),
+            );
+        }
+        if has(Access::TenantScoped) {
+            router = router.merge(
+                self.tenant
+                    .route_layer(middleware::from_fn_with_state(state.clone(), require_tenant)),
+            );
+        }
+        let known: Vec<&'static str> = self.manifest.iter().map(|(p, _)| *p).collect();
+        router.layer(middleware::from_fn(move |req: Request, next: Next| {
+            let known = known.clone();
+            async move { refuse_unclassified(&known, req, next).await }
+        }))
+    }
+}
+
+/// Second line behind the `Routes` builder: a route that reached the router some other way
+/// has no access class, so it is refused rather than served unchecked.
+async fn refuse_unclassified(known: &[&'static str], request: Request, next: Next) -> Response {
+    let classified = match request.extensions().get::<MatchedPath>() {
+        Some(matched) => known.contains(&matched.as_str()),
+        None => true, // no route matched: the fallback answers 404
+    };
+    if classified {
+        next.run(request).await
+    } else {
+        AppError::Internal(anyhow::anyhow!(
+            "route {} is not classified in web::routes()",
+            request.uri().path()
+        ))
+        .into_response()
+    }
+}
+
+/// Every HTML route of Portico.
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(health::routes())
+        .merge(assets::routes())
+        .merge(auth::routes())
+        .merge(context::routes())
+        .merge(home::routes())
+        .merge(account::routes())
+        .merge(invitations::routes())
+        .merge(admin::routes())
+        .merge(platform::routes())
+}
+
+/// Renders a page template; a template error is an internal error, never shown.
+pub fn render<T: askama::Template>(page: &T) -> Result<axum::response::Html<String>, AppError> {
+    Ok(axum::response::Html(page.render()?))
+}
