@@ -27,7 +27,9 @@ static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| {
     let mut urls = HashMap::new();
     let mut by_hashed = HashMap::new();
     for path in Embedded::iter() {
-        let Some(file) = Embedded::get(&path) else { continue };
+        let Some(file) = Embedded::get(&path) else {
+            continue;
+        };
         let digest = hex::encode(Sha256::digest(&file.data));
         let hashed = match path.rsplit_once('.') {
             Some((stem, ext)) => format!("{stem}.{}.{ext}", &digest[..10]),
@@ -42,7 +44,11 @@ static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| {
 
 /// The public, content-hashed URL of an asset. An unknown name is a bug caught by tests.
 pub fn url(logical: &str) -> &'static str {
-    MANIFEST.urls.get(logical).copied().unwrap_or("/assets/missing")
+    MANIFEST
+        .urls
+        .get(logical)
+        .copied()
+        .unwrap_or("/assets/missing")
 }
 
 /// The asset behind a hashed file name.
@@ -58,7 +64,10 @@ pub fn get_hashed(hashed: &str) -> Option<Asset> {
         Some("woff2") => "font/woff2",
         _ => "application/octet-stream",
     };
-    Some(Asset { bytes: file.data, content_type })
+    Some(Asset {
+        bytes: file.data,
+        content_type,
+    })
 }
 
 #[cfg(test)]

@@ -9,11 +9,21 @@ use clap::builder::BoolishValueParser;
 #[derive(Args, Clone, Debug)]
 pub struct Settings {
     /// Address to serve on.
-    #[arg(long, env = "PORTICO_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "PORTICO_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// Directory for the SQLite database, mail sink, keys and uploads.
-    #[arg(long, env = "PORTICO_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "PORTICO_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// sqlite:… or postgres://…; defaults to a SQLite file in the data directory.
@@ -41,7 +51,12 @@ pub struct Settings {
     pub smtp_url: Option<String>,
 
     /// Sender of Portico's e-mail.
-    #[arg(long, env = "PORTICO_MAIL_FROM", default_value = "Portico <no-reply@portico.localhost>", global = true)]
+    #[arg(
+        long,
+        env = "PORTICO_MAIL_FROM",
+        default_value = "Portico <no-reply@portico.localhost>",
+        global = true
+    )]
     pub mail_from: String,
 
     /// Take the client address from X-Forwarded-For (only behind a proxy you run).
@@ -69,7 +84,10 @@ impl Config {
         std::fs::create_dir_all(&settings.data_dir)?;
         let database_url = match &settings.database_url {
             Some(url) if !url.is_empty() => url.clone(),
-            _ => format!("sqlite://{}", settings.data_dir.join("portico.db").display()),
+            _ => format!(
+                "sqlite://{}",
+                settings.data_dir.join("portico.db").display()
+            ),
         };
         let public_url = settings
             .public_url
@@ -83,7 +101,9 @@ impl Config {
             database_url,
             dev: settings.dev,
             demo: settings.demo && !settings.no_demo,
-            demo_password: std::env::var("PORTICO_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()),
+            demo_password: std::env::var("PORTICO_DEMO_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty()),
             public_url,
             smtp_url: settings.smtp_url.clone().filter(|u| !u.is_empty()),
             mail_from: settings.mail_from.clone(),
@@ -113,6 +133,10 @@ impl Config {
 
     /// The session cookie's name: `__Host-` requires Secure, so dev mode drops both.
     pub fn session_cookie_name(&self) -> &'static str {
-        if self.dev { "portico" } else { "__Host-portico" }
+        if self.dev {
+            "portico"
+        } else {
+            "__Host-portico"
+        }
     }
 }

@@ -100,7 +100,9 @@ impl IntoResponse for AppError {
         if let ErrorPage::Throttled { retry_after_secs } = page
             && let Ok(value) = retry_after_secs.to_string().parse()
         {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
         }
         response.extensions_mut().insert(page);
         response
@@ -114,7 +116,9 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::Invalid(_) => AppError::BadRequest,
             ServiceError::Refused(key) => AppError::Refused(key),
-            ServiceError::Throttled { retry_after_secs } => AppError::Throttled { retry_after_secs },
+            ServiceError::Throttled { retry_after_secs } => {
+                AppError::Throttled { retry_after_secs }
+            }
             ServiceError::Internal(err) => AppError::Internal(err),
         }
     }

@@ -94,7 +94,9 @@ static ZH_CN: LazyLock<HashMap<String, &'static str>> =
     LazyLock::new(|| load(include_str!("../locales/zh-CN.toml")));
 
 fn load(source: &str) -> HashMap<String, &'static str> {
-    let table: toml::Table = source.parse().expect("catalogue is valid TOML (checked by tests)");
+    let table: toml::Table = source
+        .parse()
+        .expect("catalogue is valid TOML (checked by tests)");
     let mut out = HashMap::new();
     flatten("", &table, &mut out);
     out
@@ -102,7 +104,11 @@ fn load(source: &str) -> HashMap<String, &'static str> {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, &'static str>) {
     for (key, value) in table {
-        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let full = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
         match value {
             toml::Value::Table(inner) => flatten(&full, inner, out),
             toml::Value::String(text) => {
@@ -131,9 +137,18 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_supported_language() {
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::ZhCn));
-        assert_eq!(Lang::from_accept_language("fr-FR, en;q=0.5"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("en;q=0.4, zh-TW;q=0.6"), Some(Lang::ZhCn));
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, en;q=0.5"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("en;q=0.4, zh-TW;q=0.6"),
+            Some(Lang::ZhCn)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
         assert_eq!(Lang::from_accept_language("zh;q=0"), None);
     }
@@ -144,7 +159,10 @@ mod tests {
         let zh = keys(Lang::ZhCn);
         let missing_in_zh: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
         let missing_in_en: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
-        assert!(missing_in_zh.is_empty(), "missing in zh-CN: {missing_in_zh:?}");
+        assert!(
+            missing_in_zh.is_empty(),
+            "missing in zh-CN: {missing_in_zh:?}"
+        );
         assert!(missing_in_en.is_empty(), "missing in en: {missing_in_en:?}");
     }
 
@@ -164,7 +182,11 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "undefined message keys:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "undefined message keys:\n{}",
+            missing.join("\n")
+        );
     }
 
     fn files_under(dir: std::path::PathBuf) -> Vec<std::path::PathBuf> {
@@ -192,7 +214,9 @@ mod tests {
                 lit.contains('.')
                     && !lit.starts_with('.')
                     && !lit.ends_with('.')
-                    && lit.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_')
+                    && lit.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_'
+                    })
             })
             .map(str::to_owned)
             .collect()

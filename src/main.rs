@@ -74,10 +74,21 @@ async fn main() -> anyhow::Result<()> {
             let db = app::open_database(&config).await?;
             seed_demo(&db, &config, true).await
         }
-        Command::User { command: UserCommand::Add { email, name, org, role, platform_admin, generate_password } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    org,
+                    role,
+                    platform_admin,
+                    generate_password,
+                },
+        } => {
             let db = app::open_database(&config).await?;
             let (password, generated) = read_or_generate_password(generate_password)?;
-            let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+            let display_name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
             let (id, org_name) = platform::add_user(
                 &db,
                 platform::AddUser {
@@ -111,7 +122,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     println!("  Database: {}", redact(&config.database_url));
     println!("  Mail:     {}", running.state.mailer_description());
     if !config.dev {
-        println!("  (Secure cookies: browsers accept them on localhost; use --dev for other plain-http hosts.)");
+        println!(
+            "  (Secure cookies: browsers accept them on localhost; use --dev for other plain-http hosts.)"
+        );
     }
     println!();
     tracing::info!(addr = %running.addr, "serving");

@@ -116,7 +116,10 @@ pub async fn resolve(
                 .await?
                 .into_iter()
                 .filter(|b| b.status == PartnershipStatus::Active)
-                .map(|b| BrandChoice { tenant_id: b.tenant_id, name: b.name })
+                .map(|b| BrandChoice {
+                    tenant_id: b.tenant_id,
+                    name: b.name,
+                })
                 .collect();
             let wanted = session::active_tenant(session).await?;
             let chosen = wanted
@@ -214,7 +217,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<Actor>().cloned().ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!("Actor extracted on a route without a login layer"))
+            AppError::Internal(anyhow::anyhow!(
+                "Actor extracted on a route without a login layer"
+            ))
         })
     }
 }

@@ -18,8 +18,10 @@ pub const HEADER: &str = "x-csrf-token";
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 pub async fn verify_csrf(session: Session, request: Request, next: Next) -> Response {
-    if matches!(request.method(), &Method::GET | &Method::HEAD | &Method::OPTIONS)
-        || request.uri().path().starts_with("/api/")
+    if matches!(
+        request.method(),
+        &Method::GET | &Method::HEAD | &Method::OPTIONS
+    ) || request.uri().path().starts_with("/api/")
     {
         return next.run(request).await;
     }
@@ -59,7 +61,9 @@ async fn check(session: &Session, request: Request) -> Result<Request, AppError>
         return Err(AppError::CsrfRejected);
     }
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| AppError::BadRequest)?;
+    let bytes = to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| AppError::BadRequest)?;
     let sent = form_field(&bytes, FORM_FIELD);
     if !sent.is_some_and(|s| tokens::secrets_equal(&s, &expected)) {
         return Err(AppError::CsrfRejected);

@@ -1,9 +1,9 @@
 //! Password hashing with argon2id (OWASP parameters: 19 MiB, 2 passes). Hashing is CPU work,
 //! so it runs on the blocking pool, never on a request thread.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -36,8 +36,7 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
 }
 
 /// Hash of a random string nobody knows, with the same parameters as real hashes.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$LL0B8nJn3Xg5rD/3pKkMQW2pW8a1l7xX1u7Q+9yZp1M";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$LL0B8nJn3Xg5rD/3pKkMQW2pW8a1l7xX1u7Q+9yZp1M";
 
 #[cfg(test)]
 mod tests {

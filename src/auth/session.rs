@@ -39,15 +39,27 @@ pub struct Flash {
 
 impl Flash {
     pub fn success(key: &str) -> Self {
-        Flash { kind: FlashKind::Success, key: key.to_owned(), arg: None }
+        Flash {
+            kind: FlashKind::Success,
+            key: key.to_owned(),
+            arg: None,
+        }
     }
 
     pub fn error(key: &str) -> Self {
-        Flash { kind: FlashKind::Error, key: key.to_owned(), arg: None }
+        Flash {
+            kind: FlashKind::Error,
+            key: key.to_owned(),
+            arg: None,
+        }
     }
 
     pub fn info(key: &str) -> Self {
-        Flash { kind: FlashKind::Info, key: key.to_owned(), arg: None }
+        Flash {
+            kind: FlashKind::Info,
+            key: key.to_owned(),
+            arg: None,
+        }
     }
 
     pub fn with_arg(mut self, arg: impl Into<String>) -> Self {

@@ -68,10 +68,12 @@ pub async fn by_token_hash(
     conn: &mut Conn,
     token_hash: &str,
 ) -> Result<Option<Invitation>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM invitations WHERE token_hash = $1"))
-        .bind(token_hash)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM invitations WHERE token_hash = $1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
 }
 
 /// An invitation sent by the given organisation; another organisation's is `None`.
@@ -96,7 +98,9 @@ pub async fn list_sent_by(
     before: Option<InvitationId>,
     limit: i64,
 ) -> Result<Vec<Invitation>, sqlx::Error> {
-    let before = before.map(|b| b.to_string()).unwrap_or_else(|| "~".to_owned());
+    let before = before
+        .map(|b| b.to_string())
+        .unwrap_or_else(|| "~".to_owned());
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM invitations WHERE inviting_org_id = $1 AND id < $2 \
          ORDER BY id DESC LIMIT $3"

@@ -63,7 +63,12 @@ impl Db {
                 let write = sqlite_pool(url, 1, false).await?;
                 // The writer creates the file and switches it to WAL before readers open it.
                 let read = sqlite_pool(url, 8, true).await?;
-                Ok(Db { engine, url: url.to_owned(), read, write })
+                Ok(Db {
+                    engine,
+                    url: url.to_owned(),
+                    read,
+                    write,
+                })
             }
             Engine::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -71,7 +76,12 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
-                Ok(Db { engine, url: url.to_owned(), read: pool.clone(), write: pool })
+                Ok(Db {
+                    engine,
+                    url: url.to_owned(),
+                    read: pool.clone(),
+                    write: pool,
+                })
             }
         }
     }
@@ -167,7 +177,10 @@ mod tests {
 
     #[test]
     fn sqlite_urls_get_the_right_open_mode() {
-        assert_eq!(sqlite_url("sqlite://data/p.db", true), "sqlite://data/p.db?mode=ro");
+        assert_eq!(
+            sqlite_url("sqlite://data/p.db", true),
+            "sqlite://data/p.db?mode=ro"
+        );
         assert_eq!(
             sqlite_url("sqlite://data/p.db?mode=rwc&cache=shared", false),
             "sqlite://data/p.db?mode=rwc&cache=shared"

@@ -45,7 +45,9 @@ pub async fn find_by_kind_and_name(
 }
 
 pub async fn count_all(conn: &mut Conn) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM orgs").fetch_one(conn).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM orgs")
+        .fetch_one(conn)
+        .await
 }
 
 pub async fn count_by_kind(conn: &mut Conn, kind: OrgKind) -> Result<i64, sqlx::Error> {
@@ -103,7 +105,12 @@ pub async fn ensure_platform(conn: &mut Conn, now: i64) -> Result<Org, sqlx::Err
     {
         return Ok(org);
     }
-    let org = Org { id: OrgId::new(), kind: OrgKind::Platform, name: "Portico".to_owned(), created_at: now };
+    let org = Org {
+        id: OrgId::new(),
+        kind: OrgKind::Platform,
+        name: "Portico".to_owned(),
+        created_at: now,
+    };
     insert(conn, &org).await?;
     Ok(org)
 }
@@ -115,7 +122,9 @@ pub async fn list_kind_page(
     after: Option<(&str, OrgId)>,
     limit: i64,
 ) -> Result<Vec<Org>, sqlx::Error> {
-    let (name, id) = after.map(|(n, i)| (n.to_owned(), i.to_string())).unwrap_or_default();
+    let (name, id) = after
+        .map(|(n, i)| (n.to_owned(), i.to_string()))
+        .unwrap_or_default();
     sqlx::query_as(
         "SELECT id, kind, name, created_at FROM orgs \
          WHERE kind = $1 AND (name > $2 OR (name = $2 AND id > $3)) ORDER BY name, id LIMIT $4",

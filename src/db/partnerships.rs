@@ -90,7 +90,9 @@ pub async fn list_for_tenant(
     after: Option<(&str, OrgId)>,
     limit: i64,
 ) -> Result<Vec<PartnerRow>, sqlx::Error> {
-    let (name, id) = after.map(|(n, i)| (n.to_owned(), i.to_string())).unwrap_or_default();
+    let (name, id) = after
+        .map(|(n, i)| (n.to_owned(), i.to_string()))
+        .unwrap_or_default();
     sqlx::query_as(
         "SELECT p.partner_org_id, o.name, o.kind, p.status, p.created_at, \
                 (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS user_count \

@@ -118,11 +118,13 @@ pub async fn get_in_org(
     org: OrgId,
     id: UserId,
 ) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 AND id = $2"))
-        .bind(org)
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 AND id = $2"
+    ))
+    .bind(org)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// Users of one organisation ordered by e-mail; `after` is the last e-mail shown.
@@ -159,10 +161,17 @@ pub async fn count_admins_in_org(conn: &mut Conn, org: OrgId) -> Result<i64, sql
 }
 
 pub async fn count_all(conn: &mut Conn) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(conn).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(conn)
+        .await
 }
 
-pub async fn set_role(conn: &mut Conn, org: OrgId, id: UserId, role: Role) -> Result<(), sqlx::Error> {
+pub async fn set_role(
+    conn: &mut Conn,
+    org: OrgId,
+    id: UserId,
+    role: Role,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET role = $3 WHERE org_id = $1 AND id = $2")
         .bind(org)
         .bind(id)

@@ -61,14 +61,18 @@ mod tests {
     #[test]
     fn addresses_are_normalised_to_lower_case() {
         assert_eq!(
-            EmailAddress::parse("  Sales@Sunrise.Test ").unwrap().as_str(),
+            EmailAddress::parse("  Sales@Sunrise.Test ")
+                .unwrap()
+                .as_str(),
             "sales@sunrise.test"
         );
     }
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for bad in ["", "plain", "a@b", "a@.b", "a b@c.d", "@c.d", "a@c..d", "<a>@c.d"] {
+        for bad in [
+            "", "plain", "a@b", "a@.b", "a b@c.d", "@c.d", "a@c..d", "<a>@c.d",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad} accepted");
         }
     }

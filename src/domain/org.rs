@@ -196,7 +196,10 @@ mod tests {
     fn brand_roles_are_not_partner_roles() {
         assert_eq!(Role::parse_for(OrgKind::Brand, "ops"), Some(Role::Ops));
         assert_eq!(Role::parse_for(OrgKind::Supplier, "ops"), None);
-        assert_eq!(Role::parse_for(OrgKind::Factory, "viewer"), Some(Role::Viewer));
+        assert_eq!(
+            Role::parse_for(OrgKind::Factory, "viewer"),
+            Some(Role::Viewer)
+        );
         assert_eq!(Role::parse_for(OrgKind::Brand, "platform_admin"), None);
     }
 
@@ -217,22 +220,54 @@ mod tests {
 
     #[test]
     fn only_brand_admins_manage_partners() {
-        assert!(allows(OrgKind::Brand, Role::Admin, Permission::ManagePartners));
-        assert!(!allows(OrgKind::Brand, Role::Ops, Permission::ManagePartners));
-        assert!(!allows(OrgKind::Supplier, Role::Admin, Permission::ManagePartners));
+        assert!(allows(
+            OrgKind::Brand,
+            Role::Admin,
+            Permission::ManagePartners
+        ));
+        assert!(!allows(
+            OrgKind::Brand,
+            Role::Ops,
+            Permission::ManagePartners
+        ));
+        assert!(!allows(
+            OrgKind::Supplier,
+            Role::Admin,
+            Permission::ManagePartners
+        ));
     }
 
     #[test]
     fn partner_admins_manage_their_own_users_but_members_do_not() {
-        assert!(allows(OrgKind::Supplier, Role::Admin, Permission::ManageOwnUsers));
-        assert!(!allows(OrgKind::Supplier, Role::Member, Permission::ManageOwnUsers));
-        assert!(!allows(OrgKind::Platform, Role::PlatformAdmin, Permission::ManageOwnUsers));
+        assert!(allows(
+            OrgKind::Supplier,
+            Role::Admin,
+            Permission::ManageOwnUsers
+        ));
+        assert!(!allows(
+            OrgKind::Supplier,
+            Role::Member,
+            Permission::ManageOwnUsers
+        ));
+        assert!(!allows(
+            OrgKind::Platform,
+            Role::PlatformAdmin,
+            Permission::ManageOwnUsers
+        ));
     }
 
     #[test]
     fn only_platform_admins_operate_the_platform() {
-        assert!(allows(OrgKind::Platform, Role::PlatformAdmin, Permission::OperatePlatform));
-        assert!(!allows(OrgKind::Brand, Role::Admin, Permission::OperatePlatform));
+        assert!(allows(
+            OrgKind::Platform,
+            Role::PlatformAdmin,
+            Permission::OperatePlatform
+        ));
+        assert!(!allows(
+            OrgKind::Brand,
+            Role::Admin,
+            Permission::OperatePlatform
+        ));
     }
 
     #[test]

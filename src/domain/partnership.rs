@@ -70,7 +70,10 @@ mod tests {
     #[test]
     fn an_active_partnership_can_be_suspended_once() {
         assert_eq!(Active.suspend(), Ok(Suspended));
-        assert_eq!(Suspended.suspend(), Err(PartnershipRefusal::AlreadySuspended));
+        assert_eq!(
+            Suspended.suspend(),
+            Err(PartnershipRefusal::AlreadySuspended)
+        );
     }
 
     #[test]

@@ -31,12 +31,18 @@ mod tests {
 
     #[test]
     fn a_long_enough_matching_password_is_accepted() {
-        assert_eq!(check_new_password("correct horse", "correct horse", "a@b.c"), Ok(()));
+        assert_eq!(
+            check_new_password("correct horse", "correct horse", "a@b.c"),
+            Ok(())
+        );
     }
 
     #[test]
     fn short_repeated_mismatched_or_email_passwords_are_refused() {
-        assert_eq!(check_new_password("short", "short", "a@b.c"), Err("password.too_short"));
+        assert_eq!(
+            check_new_password("short", "short", "a@b.c"),
+            Err("password.too_short")
+        );
         assert_eq!(
             check_new_password("aaaaaaaaaaaa", "aaaaaaaaaaaa", "a@b.c"),
             Err("password.too_weak")
@@ -50,6 +56,9 @@ mod tests {
             Err("password.mismatch")
         );
         let long = "x".repeat(129) + "y";
-        assert_eq!(check_new_password(&long, &long, "a@b.c"), Err("password.too_long"));
+        assert_eq!(
+            check_new_password(&long, &long, "a@b.c"),
+            Err("password.too_long")
+        );
     }
 }

@@ -69,7 +69,10 @@ mod tests {
         assert_eq!(ACCOUNT_POLICY.locked_until(7, NOW), NOW.plus_secs(60));
         assert_eq!(ACCOUNT_POLICY.locked_until(8, NOW), NOW.plus_secs(120));
         assert_eq!(ACCOUNT_POLICY.locked_until(50, NOW), NOW.plus_secs(900));
-        assert_eq!(ACCOUNT_POLICY.locked_until(i64::MAX, NOW), NOW.plus_secs(900));
+        assert_eq!(
+            ACCOUNT_POLICY.locked_until(i64::MAX, NOW),
+            NOW.plus_secs(900)
+        );
     }
 
     #[test]

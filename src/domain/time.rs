@@ -47,7 +47,10 @@ mod tests {
     #[test]
     fn display_is_utc_to_the_minute() {
         assert_eq!(UtcMillis(0).display_utc(), "1970-01-01 00:00 UTC");
-        assert_eq!(UtcMillis(1_795_000_000_000).display_utc(), "2026-11-18 11:06 UTC");
+        assert_eq!(
+            UtcMillis(1_795_000_000_000).display_utc(),
+            "2026-11-18 11:06 UTC"
+        );
     }
 
     #[test]

@@ -104,7 +104,9 @@ pub async fn reset_password(
             .ok_or(ServiceError::Refused("password.reset_link_invalid"))?
     };
     let mut conn = state.db.reader().acquire().await?;
-    let user = db::users::with_org_by_id(&mut conn, user_id).await?.ok_or(ServiceError::NotFound)?;
+    let user = db::users::with_org_by_id(&mut conn, user_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     drop(conn);
     if let Err(key) = check_new_password(new_password, confirm, &user.email) {
         let mut errors = FieldErrors::default();
@@ -165,8 +167,13 @@ pub async fn change_password(
     let now = UtcMillis::now();
     let mut tx = state.db.begin().await?;
     db::users::set_password_hash(&mut tx, actor.user_id, &hash, now.0).await?;
-    audit(&mut tx, actor, None, AuditEvent::new(actions::PASSWORD_CHANGED, "user", actor.user_id))
-        .await?;
+    audit(
+        &mut tx,
+        actor,
+        None,
+        AuditEvent::new(actions::PASSWORD_CHANGED, "user", actor.user_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

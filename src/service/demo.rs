@@ -39,18 +39,78 @@ const PARTNERSHIPS: &[(&str, &str)] = &[
 ];
 
 pub const USERS: &[DemoUser] = &[
-    DemoUser { email: "root@portico.test", name: "Platform Operator", org: "Portico", role: Role::PlatformAdmin },
-    DemoUser { email: "admin@acme.test", name: "Alice Admin", org: "Acme Apparel", role: Role::Admin },
-    DemoUser { email: "ops@acme.test", name: "Oscar Ops", org: "Acme Apparel", role: Role::Ops },
-    DemoUser { email: "quality@acme.test", name: "Quinn Quality", org: "Acme Apparel", role: Role::Quality },
-    DemoUser { email: "finance@acme.test", name: "Fiona Finance", org: "Acme Apparel", role: Role::Finance },
-    DemoUser { email: "admin@blueharbor.test", name: "Bea Admin", org: "Blue Harbor Home", role: Role::Admin },
-    DemoUser { email: "ops@blueharbor.test", name: "Ben Ops", org: "Blue Harbor Home", role: Role::Ops },
-    DemoUser { email: "sales@sunrise.test", name: "Sunny Sales", org: "Sunrise Textiles", role: Role::Admin },
-    DemoUser { email: "planner@delta.test", name: "Dana Planner", org: "Delta Garment Works", role: Role::Admin },
-    DemoUser { email: "dock@harborlog.test", name: "Doug Dock", org: "Harbor Logistics", role: Role::Admin },
-    DemoUser { email: "analyst@jade.test", name: "Ada Analyst", org: "Jade Capital", role: Role::Member },
-    DemoUser { email: "credit@jade.test", name: "Chen Credit", org: "Jade Capital", role: Role::Admin },
+    DemoUser {
+        email: "root@portico.test",
+        name: "Platform Operator",
+        org: "Portico",
+        role: Role::PlatformAdmin,
+    },
+    DemoUser {
+        email: "admin@acme.test",
+        name: "Alice Admin",
+        org: "Acme Apparel",
+        role: Role::Admin,
+    },
+    DemoUser {
+        email: "ops@acme.test",
+        name: "Oscar Ops",
+        org: "Acme Apparel",
+        role: Role::Ops,
+    },
+    DemoUser {
+        email: "quality@acme.test",
+        name: "Quinn Quality",
+        org: "Acme Apparel",
+        role: Role::Quality,
+    },
+    DemoUser {
+        email: "finance@acme.test",
+        name: "Fiona Finance",
+        org: "Acme Apparel",
+        role: Role::Finance,
+    },
+    DemoUser {
+        email: "admin@blueharbor.test",
+        name: "Bea Admin",
+        org: "Blue Harbor Home",
+        role: Role::Admin,
+    },
+    DemoUser {
+        email: "ops@blueharbor.test",
+        name: "Ben Ops",
+        org: "Blue Harbor Home",
+        role: Role::Ops,
+    },
+    DemoUser {
+        email: "sales@sunrise.test",
+        name: "Sunny Sales",
+        org: "Sunrise Textiles",
+        role: Role::Admin,
+    },
+    DemoUser {
+        email: "planner@delta.test",
+        name: "Dana Planner",
+        org: "Delta Garment Works",
+        role: Role::Admin,
+    },
+    DemoUser {
+        email: "dock@harborlog.test",
+        name: "Doug Dock",
+        org: "Harbor Logistics",
+        role: Role::Admin,
+    },
+    DemoUser {
+        email: "analyst@jade.test",
+        name: "Ada Analyst",
+        org: "Jade Capital",
+        role: Role::Member,
+    },
+    DemoUser {
+        email: "credit@jade.test",
+        name: "Chen Credit",
+        org: "Jade Capital",
+        role: Role::Admin,
+    },
 ];
 
 /// Seeds the demo data unless the database already holds organisations. Returns whether it
@@ -64,7 +124,12 @@ pub async fn seed(db: &Db, demo_password: &str) -> anyhow::Result<bool> {
     }
     let mut ids: Vec<(&str, OrgId)> = Vec::new();
     for (name, kind) in ORGS {
-        let org = db::orgs::Org { id: OrgId::new(), kind: *kind, name: (*name).to_owned(), created_at: now };
+        let org = db::orgs::Org {
+            id: OrgId::new(),
+            kind: *kind,
+            name: (*name).to_owned(),
+            created_at: now,
+        };
         db::orgs::insert(&mut tx, &org).await?;
         ids.push((name, org.id));
     }
@@ -76,8 +141,14 @@ pub async fn seed(db: &Db, demo_password: &str) -> anyhow::Result<bool> {
     };
     for (brand, partner) in PARTNERSHIPS {
         let tenant = TenantId::of_brand(id_of(brand)?);
-        db::partnerships::insert(&mut tx, tenant, id_of(partner)?, PartnershipStatus::Active, now)
-            .await?;
+        db::partnerships::insert(
+            &mut tx,
+            tenant,
+            id_of(partner)?,
+            PartnershipStatus::Active,
+            now,
+        )
+        .await?;
     }
     for user in USERS {
         db::users::insert(

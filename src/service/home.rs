@@ -19,7 +19,12 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
     let mut conn = state.db.reader().acquire().await?;
     let now = UtcMillis::now().0;
     let mut cards = Vec::new();
-    let card = |label_key, hint_key, count, href| HomeCard { label_key, hint_key, count, href };
+    let card = |label_key, hint_key, count, href| HomeCard {
+        label_key,
+        hint_key,
+        count,
+        href,
+    };
 
     if actor.can(Permission::OperatePlatform) {
         cards.push(card(
@@ -34,7 +39,12 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
             db::orgs::count_all(&mut conn).await?,
             Some("/platform/orgs"),
         ));
-        cards.push(card("home.users", "home.users_hint", db::users::count_all(&mut conn).await?, None));
+        cards.push(card(
+            "home.users",
+            "home.users_hint",
+            db::users::count_all(&mut conn).await?,
+            None,
+        ));
         return Ok(cards);
     }
 
@@ -45,7 +55,8 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
         cards.push(card(
             "home.active_partners",
             "home.active_partners_hint",
-            db::partnerships::count_for_tenant(&mut conn, tenant, PartnershipStatus::Active).await?,
+            db::partnerships::count_for_tenant(&mut conn, tenant, PartnershipStatus::Active)
+                .await?,
             Some("/admin/partners"),
         ));
         cards.push(card(

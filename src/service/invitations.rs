@@ -46,22 +46,32 @@ pub async fn invite_partner(
     let name = errors.check("org_name", org::parse_org_name(input.org_name));
     let kind = errors.check(
         "org_kind",
-        OrgKind::parse(input.org_kind).filter(|k| k.is_partner()).ok_or("validation.org_kind"),
+        OrgKind::parse(input.org_kind)
+            .filter(|k| k.is_partner())
+            .ok_or("validation.org_kind"),
     );
-    let email = errors.check("email", EmailAddress::parse(input.email).map_err(|_| "validation.email"));
+    let email = errors.check(
+        "email",
+        EmailAddress::parse(input.email).map_err(|_| "validation.email"),
+    );
     let mut tx = state.db.begin().await?;
     if let Some(email) = &email
         && let Some(existing) = db::users::with_org_by_email(&mut tx, email.as_str()).await?
     {
         if !existing.org_kind.is_partner() {
             errors.add("email", "invitation.email_not_partner");
-        } else if db::partnerships::get(&mut tx, tenant, existing.org_id).await?.is_some() {
+        } else if db::partnerships::get(&mut tx, tenant, existing.org_id)
+            .await?
+            .is_some()
+        {
             errors.add("email", "invitation.already_partner");
         }
     }
     errors.into_result()?;
     let (Some(name), Some(kind), Some(email)) = (name, kind, email) else {
-        return Err(ServiceError::Internal(anyhow::anyhow!("validated fields missing")));
+        return Err(ServiceError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
     };
     let created = create(
         &mut tx,
@@ -102,7 +112,10 @@ pub async fn invite_colleague(
         return Err(ServiceError::Forbidden);
     }
     let mut errors = FieldErrors::default();
-    let email = errors.check("email", EmailAddress::parse(email_input).map_err(|_| "validation.email"));
+    let email = errors.check(
+        "email",
+        EmailAddress::parse(email_input).map_err(|_| "validation.email"),
+    );
     let role = errors.check(
         "role",
         Role::parse_for(actor.org_kind, role_input).ok_or("validation.role"),
@@ -115,7 +128,9 @@ pub async fn invite_colleague(
     }
     errors.into_result()?;
     let (Some(email), Some(role)) = (email, role) else {
-        return Err(ServiceError::Internal(anyhow::anyhow!("validated fields missing")));
+        return Err(ServiceError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
     };
     let tenant = actor.scope.as_ref().map(|s| s.tenant_id);
     let created = create(
@@ -224,12 +239,15 @@ pub async fn list_sent(
     }
     let now = UtcMillis::now();
     let mut conn = state.db.reader().acquire().await?;
-    let rows = db::invitations::list_sent_by(&mut conn, actor.org_id, before, super::PAGE_SIZE).await?;
+    let rows =
+        db::invitations::list_sent_by(&mut conn, actor.org_id, before, super::PAGE_SIZE).await?;
     Ok(rows
         .into_iter()
         .map(|r| SentInvitation {
             id: r.id,
-            role_key: Role::parse(&r.role).map(Role::label_key).unwrap_or("role.member"),
+            role_key: Role::parse(&r.role)
+                .map(Role::label_key)
+                .unwrap_or("role.member"),
             status: InvitationStatus::of(r.accepted_at, r.revoked_at, UtcMillis(r.expires_at), now),
             email: r.email,
             org_name: r.org_name,
@@ -255,7 +273,9 @@ pub async fn get_sent(
     let now = UtcMillis::now();
     Ok(SentInvitation {
         id: r.id,
-        role_key: Role::parse(&r.role).map(Role::label_key).unwrap_or("role.member"),
+        role_key: Role::parse(&r.role)
+            .map(Role::label_key)
+            .unwrap_or("role.member"),
         status: InvitationStatus::of(r.accepted_at, r.revoked_at, UtcMillis(r.expires_at), now),
         email: r.email,
         org_name: r.org_name,
@@ -269,14 +289,23 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: InvitationId) -> Servic
         return Err(ServiceError::NotFound);
     }
     let mut tx = state.db.begin().await?;
-    if db::invitations::get_sent_by(&mut tx, actor.org_id, id).await?.is_none() {
+    if db::invitations::get_sent_by(&mut tx, actor.org_id, id)
+        .await?
+        .is_none()
+    {
         return Err(ServiceError::NotFound);
     }
     if !db::invitations::mark_revoked(&mut tx, actor.org_id, id, UtcMillis::now().0).await? {
         return Err(ServiceError::Refused("invitation.cannot_revoke"));
     }
     let tenant = actor.scope.as_ref().map(|s| s.tenant_id);
-    audit(&mut tx, actor, tenant, AuditEvent::new(actions::INVITATION_REVOKED, "invitation", id)).await?;
+    audit(
+        &mut tx,
+        actor,
+        tenant,
+        AuditEvent::new(actions::INVITATION_REVOKED, "invitation", id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -302,15 +331,22 @@ pub async fn preview(state: &AppState, token: &str) -> ServiceResult<InvitationP
         .await?
         .ok_or(ServiceError::NotFound)?;
     let kind = InvitationKind::parse(&inv.kind).ok_or(ServiceError::NotFound)?;
-    let inviter = db::orgs::get(&mut conn, inv.inviting_org_id).await?.ok_or(ServiceError::NotFound)?;
+    let inviter = db::orgs::get(&mut conn, inv.inviting_org_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let (org_name, org_kind) = match inv.target_org_id {
         Some(target) => {
-            let org = db::orgs::get(&mut conn, target).await?.ok_or(ServiceError::NotFound)?;
+            let org = db::orgs::get(&mut conn, target)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
             (org.name, org.kind)
         }
         None => (
             inv.org_name.clone().unwrap_or_default(),
-            inv.org_kind.as_deref().and_then(OrgKind::parse).unwrap_or(OrgKind::Supplier),
+            inv.org_kind
+                .as_deref()
+                .and_then(OrgKind::parse)
+                .unwrap_or(OrgKind::Supplier),
         ),
     };
     Ok(InvitationPreview {
@@ -322,7 +358,9 @@ pub async fn preview(state: &AppState, token: &str) -> ServiceResult<InvitationP
         ),
         kind,
         existing_account: db::users::exists_with_email(&mut conn, &inv.email).await?,
-        role_key: Role::parse(&inv.role).map(Role::label_key).unwrap_or("role.member"),
+        role_key: Role::parse(&inv.role)
+            .map(Role::label_key)
+            .unwrap_or("role.member"),
         email: inv.email,
         org_name,
         org_kind_key: org_kind.label_key(),
@@ -335,8 +373,12 @@ async fn usable(conn: &mut Conn, token: &str) -> ServiceResult<db::invitations::
     let inv = db::invitations::by_token_hash(conn, &tokens::hash_token(token))
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let status =
-        InvitationStatus::of(inv.accepted_at, inv.revoked_at, UtcMillis(inv.expires_at), UtcMillis::now());
+    let status = InvitationStatus::of(
+        inv.accepted_at,
+        inv.revoked_at,
+        UtcMillis(inv.expires_at),
+        UtcMillis::now(),
+    );
     match status.refusal_key() {
         Some(key) => Err(ServiceError::Refused(key)),
         None => Ok(inv),
@@ -396,7 +438,9 @@ pub async fn accept_with_new_account(
         }
         InvitationKind::Member => {
             let target = inv.target_org_id.ok_or(ServiceError::NotFound)?;
-            let org = db::orgs::get(&mut tx, target).await?.ok_or(ServiceError::NotFound)?;
+            let org = db::orgs::get(&mut tx, target)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
             let tenant = (org.kind == OrgKind::Brand).then(|| TenantId::of_brand(org.id));
             (target, tenant)
         }
@@ -440,7 +484,11 @@ pub async fn accept_with_new_account(
 
 /// Accepts a partner invitation as the signed-in admin of an existing partner organisation:
 /// the organisation starts working with one more brand.
-pub async fn accept_as_signed_in(state: &AppState, actor: &Actor, token: &str) -> ServiceResult<()> {
+pub async fn accept_as_signed_in(
+    state: &AppState,
+    actor: &Actor,
+    token: &str,
+) -> ServiceResult<()> {
     let now = UtcMillis::now();
     let mut tx = state.db.begin().await?;
     let inv = usable(&mut tx, token).await?;
@@ -455,10 +503,20 @@ pub async fn accept_as_signed_in(state: &AppState, actor: &Actor, token: &str) -
         return Err(ServiceError::Refused("invitation.needs_partner_admin"));
     }
     let tenant = TenantId::of_brand(inv.inviting_org_id);
-    if db::partnerships::get(&mut tx, tenant, actor.org_id).await?.is_some() {
+    if db::partnerships::get(&mut tx, tenant, actor.org_id)
+        .await?
+        .is_some()
+    {
         return Err(ServiceError::Refused("invitation.already_partner"));
     }
-    db::partnerships::insert(&mut tx, tenant, actor.org_id, PartnershipStatus::Active, now.0).await?;
+    db::partnerships::insert(
+        &mut tx,
+        tenant,
+        actor.org_id,
+        PartnershipStatus::Active,
+        now.0,
+    )
+    .await?;
     if !db::invitations::mark_accepted(&mut tx, inv.id, actor.user_id, now.0).await? {
         return Err(ServiceError::Refused("invitation.refused.used"));
     }

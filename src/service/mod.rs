@@ -3,11 +3,11 @@
 
 pub mod accounts;
 pub mod actions;
-pub mod platform;
 pub mod demo;
 pub mod home;
 pub mod invitations;
 pub mod partners;
+pub mod platform;
 pub mod sign_in;
 pub mod team;
 
@@ -73,7 +73,11 @@ impl FieldErrors {
     }
 
     pub fn into_result(self) -> ServiceResult<()> {
-        if self.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(self)) }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(self))
+        }
     }
 }
 

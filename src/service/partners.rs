@@ -39,7 +39,9 @@ pub async fn summary(state: &AppState, actor: &Actor, partner: OrgId) -> Service
     require_brand_viewer(actor)?;
     let tenant = tenant_of(actor)?.tenant_id;
     let mut conn = state.db.reader().acquire().await?;
-    db::partnerships::get(&mut conn, tenant, partner).await?.ok_or(ServiceError::NotFound)
+    db::partnerships::get(&mut conn, tenant, partner)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 pub struct PartnerDetail {
@@ -49,7 +51,11 @@ pub struct PartnerDetail {
 }
 
 /// One partner of the actor's brand. Viewing contact details is audited.
-pub async fn detail(state: &AppState, actor: &Actor, partner: OrgId) -> ServiceResult<PartnerDetail> {
+pub async fn detail(
+    state: &AppState,
+    actor: &Actor,
+    partner: OrgId,
+) -> ServiceResult<PartnerDetail> {
     require_brand_viewer(actor)?;
     let tenant = tenant_of(actor)?.tenant_id;
     let mut conn = state.db.reader().acquire().await?;
@@ -72,7 +78,10 @@ pub async fn detail(state: &AppState, actor: &Actor, partner: OrgId) -> ServiceR
     } else {
         None
     };
-    Ok(PartnerDetail { partner: row, contacts })
+    Ok(PartnerDetail {
+        partner: row,
+        contacts,
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,14 +97,14 @@ pub async fn change_status(
     change: PartnershipChange,
 ) -> ServiceResult<PartnerRow> {
     require_brand_viewer(actor)?;
-    if !actor.can(Permission::ManagePartners) {
-        return Err(ServiceError::Forbidden);
-    }
     let tenant = tenant_of(actor)?.tenant_id;
     let mut tx = state.db.begin().await?;
     let row = db::partnerships::get(&mut tx, tenant, partner)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    if !actor.can(Permission::ManagePartners) {
+        return Err(ServiceError::Forbidden);
+    }
     let next = match change {
         PartnershipChange::Suspend => row.status.suspend(),
         PartnershipChange::Reactivate => row.status.reactivate(),
@@ -115,5 +124,8 @@ pub async fn change_status(
     )
     .await?;
     tx.commit().await?;
-    Ok(PartnerRow { status: next, ..row })
+    Ok(PartnerRow {
+        status: next,
+        ..row
+    })
 }

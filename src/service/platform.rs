@@ -19,7 +19,11 @@ use crate::i18n::Lang;
 use crate::mail::Mail;
 
 fn require_operator(actor: &Actor) -> ServiceResult<()> {
-    if actor.can(Permission::OperatePlatform) { Ok(()) } else { Err(ServiceError::NotFound) }
+    if actor.can(Permission::OperatePlatform) {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound)
+    }
 }
 
 /// Creates a brand and invites its first admin.
@@ -33,10 +37,15 @@ pub async fn create_brand(
     require_operator(actor)?;
     let mut errors = FieldErrors::default();
     let name = errors.check("name", org::parse_org_name(name_input));
-    let email = errors.check("email", EmailAddress::parse(admin_email).map_err(|_| "validation.email"));
+    let email = errors.check(
+        "email",
+        EmailAddress::parse(admin_email).map_err(|_| "validation.email"),
+    );
     let mut tx = state.db.begin().await?;
     if let Some(name) = &name
-        && db::orgs::find_by_kind_and_name(&mut tx, OrgKind::Brand, name).await?.is_some()
+        && db::orgs::find_by_kind_and_name(&mut tx, OrgKind::Brand, name)
+            .await?
+            .is_some()
     {
         errors.add("name", "brands.name_taken");
     }
@@ -47,7 +56,9 @@ pub async fn create_brand(
     }
     errors.into_result()?;
     let (Some(name), Some(email)) = (name, email) else {
-        return Err(ServiceError::Internal(anyhow::anyhow!("validated fields missing")));
+        return Err(ServiceError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
     };
     let brand = db::orgs::Org {
         id: OrgId::new(),
@@ -98,7 +109,9 @@ pub async fn list_orgs(
 ) -> ServiceResult<Vec<db::orgs::Org>> {
     require_operator(actor)?;
     let mut conn = state.db.reader().acquire().await?;
-    let after = after.as_ref().map(|(k, n, id)| (k.as_str(), n.as_str(), *id));
+    let after = after
+        .as_ref()
+        .map(|(k, n, id)| (k.as_str(), n.as_str(), *id));
     Ok(db::orgs::list_page(&mut conn, after, super::PAGE_SIZE).await?)
 }
 
@@ -142,9 +155,14 @@ pub async fn add_user(db: &Db, input: AddUser<'_>) -> anyhow::Result<(UserId, St
         anyhow::bail!("a user with e-mail {email} already exists");
     }
     let (org, role) = if input.platform_admin {
-        (db::orgs::ensure_platform(&mut tx, now.0).await?, Role::PlatformAdmin)
+        (
+            db::orgs::ensure_platform(&mut tx, now.0).await?,
+            Role::PlatformAdmin,
+        )
     } else {
-        let wanted = input.org.ok_or_else(|| anyhow::anyhow!("--org is required (name or id)"))?;
+        let wanted = input
+            .org
+            .ok_or_else(|| anyhow::anyhow!("--org is required (name or id)"))?;
         let mut found = match wanted.parse::<OrgId>() {
             Ok(id) => db::orgs::get(&mut tx, id).await?.into_iter().collect(),
             Err(_) => db::orgs::find_by_name(&mut tx, wanted).await?,
@@ -157,7 +175,10 @@ pub async fn add_user(db: &Db, input: AddUser<'_>) -> anyhow::Result<(UserId, St
         let role_text = input.role.unwrap_or("admin");
         let role = Role::parse_for(org.kind, role_text).ok_or_else(|| {
             let allowed: Vec<&str> = org.kind.roles().iter().map(|r| r.as_str()).collect();
-            anyhow::anyhow!("role {role_text:?} is not one of {allowed:?} for a {}", org.kind)
+            anyhow::anyhow!(
+                "role {role_text:?} is not one of {allowed:?} for a {}",
+                org.kind
+            )
         })?;
         (org, role)
     };

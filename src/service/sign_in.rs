@@ -22,7 +22,9 @@ pub struct SignedIn {
 pub enum SignInError {
     /// Wrong e-mail or password (deliberately not saying which), or a disabled account.
     BadCredentials,
-    Throttled { retry_after_secs: i64 },
+    Throttled {
+        retry_after_secs: i64,
+    },
     Internal(ServiceError),
 }
 
@@ -47,7 +49,9 @@ pub async fn sign_in(
     client_addr: Option<&str>,
 ) -> Result<SignedIn, SignInError> {
     let now = UtcMillis::now();
-    let email = EmailAddress::parse(email_input).map(|e| e.to_string()).unwrap_or_default();
+    let email = EmailAddress::parse(email_input)
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     let keys: Vec<(String, ThrottlePolicy)> = [
         (!email.is_empty()).then(|| (account_key(&email), ACCOUNT_POLICY)),
         client_addr.map(|a| (address_key(a), ADDRESS_POLICY)),
@@ -61,7 +65,9 @@ pub async fn sign_in(
         if let Some((_, locked_until)) = db::throttle::get(&mut conn, key).await?
             && let Some(secs) = throttle::remaining_lock(UtcMillis(locked_until), now)
         {
-            return Err(SignInError::Throttled { retry_after_secs: secs });
+            return Err(SignInError::Throttled {
+                retry_after_secs: secs,
+            });
         }
     }
     let user = if email.is_empty() {

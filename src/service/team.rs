@@ -14,10 +14,18 @@ use crate::domain::org::{Permission, Role};
 use crate::domain::time::UtcMillis;
 
 fn require_admin(actor: &Actor) -> ServiceResult<()> {
-    if actor.can(Permission::ManageOwnUsers) { Ok(()) } else { Err(ServiceError::Forbidden) }
+    if actor.can(Permission::ManageOwnUsers) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
 }
 
-pub async fn list(state: &AppState, actor: &Actor, after: Option<&str>) -> ServiceResult<Vec<User>> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    after: Option<&str>,
+) -> ServiceResult<Vec<User>> {
     require_admin(actor)?;
     let mut conn = state.db.reader().acquire().await?;
     Ok(db::users::list_in_org(&mut conn, actor.org_id, after, super::PAGE_SIZE).await?)
@@ -28,7 +36,9 @@ pub async fn get(state: &AppState, actor: &Actor, id: UserId) -> ServiceResult<U
         return Err(ServiceError::NotFound);
     }
     let mut conn = state.db.reader().acquire().await?;
-    db::users::get_in_org(&mut conn, actor.org_id, id).await?.ok_or(ServiceError::NotFound)
+    db::users::get_in_org(&mut conn, actor.org_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 pub async fn change_role(
@@ -38,7 +48,8 @@ pub async fn change_role(
     role_input: &str,
 ) -> ServiceResult<()> {
     let user = get(state, actor, id).await?;
-    let role = Role::parse_for(actor.org_kind, role_input).ok_or(ServiceError::Refused("validation.role"))?;
+    let role = Role::parse_for(actor.org_kind, role_input)
+        .ok_or(ServiceError::Refused("validation.role"))?;
     if user.id == actor.user_id {
         return Err(ServiceError::Refused("team.cannot_change_self"));
     }
@@ -89,7 +100,11 @@ pub async fn set_active(
     }
     db::users::set_active(&mut tx, actor.org_id, id, active, UtcMillis::now().0).await?;
     let tenant = actor.scope.as_ref().map(|s| s.tenant_id);
-    let action = if active { actions::USER_ENABLED } else { actions::USER_DISABLED };
+    let action = if active {
+        actions::USER_ENABLED
+    } else {
+        actions::USER_DISABLED
+    };
     audit(&mut tx, actor, tenant, AuditEvent::new(action, "user", id)).await?;
     tx.commit().await?;
     Ok(())

@@ -1,11 +1,11 @@
 //! The signed-in user's own account: language setting and password change.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Form;
 use serde::Deserialize;
 
 use super::shell::{PageCtx, Shell};
@@ -56,7 +56,10 @@ struct PasswordPage {
 }
 
 async fn password_get(shell: Shell) -> AppResult<Html<String>> {
-    render(&PasswordPage { ctx: shell.page().await?, errors: FieldErrors::default() })
+    render(&PasswordPage {
+        ctx: shell.page().await?,
+        errors: FieldErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -84,7 +87,10 @@ async fn password_post(
             Ok(Redirect::to("/account").into_response())
         }
         Err(ServiceError::Invalid(errors)) => {
-            let page = PasswordPage { ctx: shell.page().await?, errors };
+            let page = PasswordPage {
+                ctx: shell.page().await?,
+                errors,
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(err) => Err(err.into()),

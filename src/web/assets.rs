@@ -17,7 +17,10 @@ async fn asset(Path(file): Path<String>) -> Result<Response, AppError> {
     let asset = assets::get_hashed(&file).ok_or(AppError::NotFound)?;
     let mut response = asset.bytes.into_owned().into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),

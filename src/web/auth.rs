@@ -1,11 +1,11 @@
 //! Sign-in, sign-out and password reset pages.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
 use serde::Deserialize;
 
 use super::shell::{PageCtx, Shell, safe_next};
@@ -44,7 +44,12 @@ async fn login_get(shell: Shell, Query(q): Query<NextQuery>) -> AppResult<Respon
     if shell.actor().is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    let page = LoginPage { ctx: shell.page().await?, email: String::new(), next, error: None };
+    let page = LoginPage {
+        ctx: shell.page().await?,
+        email: String::new(),
+        next,
+        error: None,
+    };
     Ok(render(&page)?.into_response())
 }
 
@@ -72,9 +77,10 @@ async fn login_post(
         }
         Err(err) => {
             let (status, message) = match err {
-                SignInError::BadCredentials => {
-                    (StatusCode::UNAUTHORIZED, lang.t("login.bad_credentials").to_owned())
-                }
+                SignInError::BadCredentials => (
+                    StatusCode::UNAUTHORIZED,
+                    lang.t("login.bad_credentials").to_owned(),
+                ),
                 SignInError::Throttled { retry_after_secs } => (
                     StatusCode::TOO_MANY_REQUESTS,
                     lang.t1("login.throttled", retry_after_secs),
@@ -129,14 +135,24 @@ async fn forgot_post(
     Form(form): Form<ForgotForm>,
 ) -> AppResult<Response> {
     let result =
-        accounts::request_password_reset(&state, &form.email, shell.lang(), client.as_deref()).await;
+        accounts::request_password_reset(&state, &form.email, shell.lang(), client.as_deref())
+            .await;
     let (errors, sent) = match result {
         Ok(()) => (FieldErrors::default(), true),
         Err(ServiceError::Invalid(errors)) => (errors, false),
         Err(err) => return Err(err.into()),
     };
-    let status = if sent { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = ForgotPage { ctx: shell.page().await?, email: form.email, errors, sent };
+    let status = if sent {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ForgotPage {
+        ctx: shell.page().await?,
+        email: form.email,
+        errors,
+        sent,
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -155,8 +171,17 @@ async fn reset_get(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let valid = accounts::reset_link_is_valid(&state, &token).await?;
-    let status = if valid { StatusCode::OK } else { StatusCode::GONE };
-    let page = ResetPage { ctx: shell.page().await?, token, valid, errors: FieldErrors::default() };
+    let status = if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
+    let page = ResetPage {
+        ctx: shell.page().await?,
+        token,
+        valid,
+        errors: FieldErrors::default(),
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -175,9 +200,14 @@ async fn reset_post(
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    let result =
-        accounts::reset_password(&state, &token, &form.password, &form.confirm, client.as_deref())
-            .await;
+    let result = accounts::reset_password(
+        &state,
+        &token,
+        &form.password,
+        &form.confirm,
+        client.as_deref(),
+    )
+    .await;
     let (status, valid, errors) = match result {
         Ok(_) => {
             shell.flash(Flash::success("password.reset_done")).await?;
@@ -187,6 +217,11 @@ async fn reset_post(
         Err(ServiceError::Refused(_)) => (StatusCode::GONE, false, FieldErrors::default()),
         Err(err) => return Err(err.into()),
     };
-    let page = ResetPage { ctx: shell.page().await?, token, valid, errors };
+    let page = ResetPage {
+        ctx: shell.page().await?,
+        token,
+        valid,
+        errors,
+    };
     Ok((status, render(&page)?).into_response())
 }

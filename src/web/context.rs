@@ -1,9 +1,9 @@
 //! Switching the active brand (partners serving several brands) and the page language.
 
+use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use axum::Form;
 use serde::Deserialize;
 
 use super::Routes;
@@ -42,10 +42,16 @@ async fn switch_brand_post(
         .find(|b| b.tenant_id == tenant)
         .ok_or(AppError::NotFound)?;
     session::set_active_tenant(shell.session(), tenant).await?;
-    shell.flash(Flash::info("context.switched").with_arg(choice.name.clone())).await?;
+    shell
+        .flash(Flash::info("context.switched").with_arg(choice.name.clone()))
+        .await?;
     // Back to the same page unless it showed an object of the previous brand.
     let next = safe_next(form.next.as_deref());
-    let target = if next.split('/').filter(|s| !s.is_empty()).count() > 2 { "/".to_owned() } else { next };
+    let target = if next.split('/').filter(|s| !s.is_empty()).count() > 2 {
+        "/".to_owned()
+    } else {
+        next
+    };
     Ok(Redirect::to(&target).into_response())
 }
 

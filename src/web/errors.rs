@@ -57,10 +57,7 @@ pub async fn render_error_pages(session: Session, request: Request, next: Next) 
         ErrorPage::Throttled { retry_after_secs } => lang.t1(body_key, retry_after_secs),
         _ => lang.t(body_key).to_owned(),
     };
-    let signed_in = matches!(
-        crate::auth::session::signed_in(&session).await,
-        Ok(Some(_))
-    );
+    let signed_in = matches!(crate::auth::session::signed_in(&session).await, Ok(Some(_)));
     let is_htmx = headers.get("hx-request").is_some();
     let rendered = if is_htmx {
         ErrorFragment {
@@ -87,7 +84,9 @@ pub async fn render_error_pages(session: Session, request: Request, next: Next) 
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     match rendered {
         Ok(html) => (parts, Html(html)).into_response(),
         Err(err) => {

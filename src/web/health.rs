@@ -8,7 +8,9 @@ use super::Routes;
 use crate::app::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new().public("/healthz", get(healthz)).public("/readyz", get(readyz))
+    Routes::new()
+        .public("/healthz", get(healthz))
+        .public("/readyz", get(readyz))
 }
 
 /// The process is up and answering.

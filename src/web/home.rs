@@ -27,7 +27,11 @@ struct HomePage {
     cards: Vec<HomeCard>,
 }
 
-async fn home_get(State(state): State<AppState>, shell: Shell, actor: Actor) -> AppResult<Html<String>> {
+async fn home_get(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+) -> AppResult<Html<String>> {
     let cards = home::cards(&state, &actor).await?;
     render(&HomePage {
         ctx: shell.page().await?,

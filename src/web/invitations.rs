@@ -3,11 +3,11 @@
 //! whoever created an invitation.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Form;
 use serde::{Deserialize, Serialize};
 
 use super::shell::{PageCtx, Shell};
@@ -45,10 +45,24 @@ async fn accept_get(
     shell: Shell,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let invitation = invitations::preview(&state, &token).await.map_err(AppError::from)?;
+    let invitation = invitations::preview(&state, &token)
+        .await
+        .map_err(AppError::from)?;
     let refusal = invitation.status.refusal_key();
-    let page = accept_page(&shell, token, invitation, String::new(), FieldErrors::default(), refusal).await?;
-    let status = if refusal.is_some() { StatusCode::GONE } else { StatusCode::OK };
+    let page = accept_page(
+        &shell,
+        token,
+        invitation,
+        String::new(),
+        FieldErrors::default(),
+        refusal,
+    )
+    .await?;
+    let status = if refusal.is_some() {
+        StatusCode::GONE
+    } else {
+        StatusCode::OK
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -108,15 +122,29 @@ async fn accept_post(
     let (errors, refusal) = match result {
         Ok(message) => {
             shell.flash(Flash::success(message)).await?;
-            let target = if shell.actor().is_some() { "/" } else { "/login" };
+            let target = if shell.actor().is_some() {
+                "/"
+            } else {
+                "/login"
+            };
             return Ok(Redirect::to(target).into_response());
         }
         Err(ServiceError::Invalid(errors)) => (errors, None),
         Err(ServiceError::Refused(key)) => (FieldErrors::default(), Some(key)),
         Err(err) => return Err(err.into()),
     };
-    let invitation = invitations::preview(&state, &token).await.map_err(AppError::from)?;
-    let page = accept_page(&shell, token, invitation, form.display_name, errors, refusal).await?;
+    let invitation = invitations::preview(&state, &token)
+        .await
+        .map_err(AppError::from)?;
+    let page = accept_page(
+        &shell,
+        token,
+        invitation,
+        form.display_name,
+        errors,
+        refusal,
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 

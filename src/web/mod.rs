@@ -90,10 +90,10 @@ impl Routes {
             );
         }
         if has(Access::TenantScoped) {
-            router = router.merge(
-                self.tenant
-                    .route_layer(middleware::from_fn_with_state(state.clone(), require_tenant)),
-            );
+            router = router.merge(self.tenant.route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                require_tenant,
+            )));
         }
         let known: Vec<&'static str> = self.manifest.iter().map(|(p, _)| *p).collect();
         router.layer(middleware::from_fn(move |req: Request, next: Next| {

@@ -1,11 +1,11 @@
 //! Platform operators: create brands (with their first admin's invitation), see organisations.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Form;
 use serde::Deserialize;
 
 use super::invitations::show_created_once;
@@ -52,10 +52,16 @@ async fn brands_get(
         _ => None,
     };
     let brands = platform::list_brands(&state, &actor, after).await?;
-    let next_page = (brands.len() as i64 == PAGE_SIZE).then(|| brands.last()).flatten().map(|o| {
-        serde_urlencoded::to_string([("after_name", o.name.as_str()), ("after_id", &o.id.to_string())])
+    let next_page = (brands.len() as i64 == PAGE_SIZE)
+        .then(|| brands.last())
+        .flatten()
+        .map(|o| {
+            serde_urlencoded::to_string([
+                ("after_name", o.name.as_str()),
+                ("after_id", &o.id.to_string()),
+            ])
             .unwrap_or_default()
-    });
+        });
     render(&BrandsPage {
         ctx: shell.page().await?,
         brands,
@@ -121,18 +127,29 @@ async fn orgs_get(
     if !actor.can(Permission::OperatePlatform) {
         return Err(AppError::NotFound);
     }
-    let after = match (q.after_kind, q.after_name, q.after_id.and_then(|i| i.parse().ok())) {
+    let after = match (
+        q.after_kind,
+        q.after_name,
+        q.after_id.and_then(|i| i.parse().ok()),
+    ) {
         (Some(k), Some(n), Some(id)) => Some((k, n, id)),
         _ => None,
     };
     let orgs = platform::list_orgs(&state, &actor, after).await?;
-    let next_page = (orgs.len() as i64 == PAGE_SIZE).then(|| orgs.last()).flatten().map(|o| {
-        serde_urlencoded::to_string([
-            ("after_kind", o.kind.as_str()),
-            ("after_name", o.name.as_str()),
-            ("after_id", &o.id.to_string()),
-        ])
-        .unwrap_or_default()
-    });
-    render(&OrgsPage { ctx: shell.page().await?, orgs, next_page })
+    let next_page = (orgs.len() as i64 == PAGE_SIZE)
+        .then(|| orgs.last())
+        .flatten()
+        .map(|o| {
+            serde_urlencoded::to_string([
+                ("after_kind", o.kind.as_str()),
+                ("after_name", o.name.as_str()),
+                ("after_id", &o.id.to_string()),
+            ])
+            .unwrap_or_default()
+        });
+    render(&OrgsPage {
+        ctx: shell.page().await?,
+        orgs,
+        next_page,
+    })
 }

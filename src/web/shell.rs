@@ -34,7 +34,9 @@ pub struct ShellUser {
 
 impl ShellUser {
     pub fn is_active_brand(&self, tenant: &TenantId) -> bool {
-        self.active_brand.as_ref().is_some_and(|(id, _)| id == tenant)
+        self.active_brand
+            .as_ref()
+            .is_some_and(|(id, _)| id == tenant)
     }
 }
 
@@ -162,13 +164,20 @@ impl Shell {
             email: a.email.clone(),
             org_name: a.org_name.clone(),
             role_key: a.role.label_key(),
-            active_brand: a.scope.as_ref().map(|s| (s.tenant_id, s.tenant_name.clone())),
+            active_brand: a
+                .scope
+                .as_ref()
+                .map(|s| (s.tenant_id, s.tenant_name.clone())),
             brands: a.brands.clone(),
         });
         Ok(PageCtx {
             lang: self.lang,
             csrf,
-            nav: self.actor.as_ref().map(|a| nav_for(a, &self.path)).unwrap_or_default(),
+            nav: self
+                .actor
+                .as_ref()
+                .map(|a| nav_for(a, &self.path))
+                .unwrap_or_default(),
             user,
             flashes,
             current_path: self.path.clone(),
@@ -200,7 +209,11 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
         .map(|(href, label_key)| NavItem {
             href,
             label_key,
-            current: if href == "/" { path == "/" } else { path.starts_with(href) },
+            current: if href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(href)
+            },
         })
         .collect()
 }

@@ -21,7 +21,10 @@ use crate::web::{Routes, render};
 pub fn routes() -> Routes {
     Routes::new()
         .tenant("/admin/invitations", get(list_get))
-        .tenant("/admin/invitations/{id}/revoke", get(revoke_get).post(revoke_post))
+        .tenant(
+            "/admin/invitations/{id}/revoke",
+            get(revoke_get).post(revoke_post),
+        )
 }
 
 #[derive(Template)]
@@ -55,7 +58,11 @@ async fn list_get(
         .then(|| invitations.last())
         .flatten()
         .map(|i| format!("before={}", i.id));
-    render(&ListPage { ctx: shell.page().await?, invitations, next_page })
+    render(&ListPage {
+        ctx: shell.page().await?,
+        invitations,
+        next_page,
+    })
 }
 
 fn invitation_id(raw: &str) -> AppResult<InvitationId> {

@@ -1,11 +1,11 @@
 //! A brand's partners: list, detail, invite, suspend and reactivate.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Form;
 use serde::Deserialize;
 
 use super::ConfirmPage;
@@ -27,8 +27,14 @@ pub fn routes() -> Routes {
         .tenant("/admin/partners", get(list_get))
         .tenant("/admin/partners/invite", get(invite_get).post(invite_post))
         .tenant("/admin/partners/{org}", get(detail_get))
-        .tenant("/admin/partners/{org}/suspend", get(suspend_get).post(suspend_post))
-        .tenant("/admin/partners/{org}/reactivate", get(reactivate_get).post(reactivate_post))
+        .tenant(
+            "/admin/partners/{org}/suspend",
+            get(suspend_get).post(suspend_post),
+        )
+        .tenant(
+            "/admin/partners/{org}/reactivate",
+            get(reactivate_get).post(reactivate_post),
+        )
 }
 
 #[derive(Template)]
@@ -178,9 +184,13 @@ async fn confirm_page(
     let name = partners::summary(state, actor, id).await?.name;
     let ctx = shell.page().await?;
     let (title_key, question_key, verb, button_key, danger) = match change {
-        PartnershipChange::Suspend => {
-            ("partners.suspend_title", "partners.suspend_question", "suspend", "partners.suspend", true)
-        }
+        PartnershipChange::Suspend => (
+            "partners.suspend_title",
+            "partners.suspend_question",
+            "suspend",
+            "partners.suspend",
+            true,
+        ),
         PartnershipChange::Reactivate => (
             "partners.reactivate_title",
             "partners.reactivate_question",
@@ -191,7 +201,15 @@ async fn confirm_page(
     };
     render(&ConfirmPage {
         title: ctx.t1(title_key, &name),
-        question: ctx.t2(question_key, &name, actor.scope.as_ref().map(|s| s.tenant_name.as_str()).unwrap_or("")),
+        question: ctx.t2(
+            question_key,
+            &name,
+            actor
+                .scope
+                .as_ref()
+                .map(|s| s.tenant_name.as_str())
+                .unwrap_or(""),
+        ),
         action: format!("/admin/partners/{id}/{verb}"),
         button_key,
         cancel_href: format!("/admin/partners/{id}"),

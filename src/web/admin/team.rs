@@ -1,11 +1,11 @@
 //! An organisation's own users: list, invite, change role, disable and enable.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
 use serde::Deserialize;
 
 use super::ConfirmPage;
@@ -27,7 +27,10 @@ pub fn routes() -> Routes {
         .tenant("/admin/users/invite", get(invite_get).post(invite_post))
         .tenant("/admin/users/{user}", get(detail_get))
         .tenant("/admin/users/{user}/role", post(role_post))
-        .tenant("/admin/users/{user}/disable", get(disable_get).post(disable_post))
+        .tenant(
+            "/admin/users/{user}/disable",
+            get(disable_get).post(disable_post),
+        )
         .tenant("/admin/users/{user}/enable", post(enable_post))
 }
 
@@ -56,7 +59,12 @@ async fn list_get(
         .then(|| users.last())
         .flatten()
         .map(|u| serde_urlencoded::to_string([("after", u.email.as_str())]).unwrap_or_default());
-    render(&ListPage { ctx: shell.page().await?, org_name: actor.org_name.clone(), users, next_page })
+    render(&ListPage {
+        ctx: shell.page().await?,
+        org_name: actor.org_name.clone(),
+        users,
+        next_page,
+    })
 }
 
 #[derive(Template)]
@@ -76,7 +84,13 @@ async fn invite_get(shell: Shell, actor: Actor) -> AppResult<Html<String>> {
     render(&InvitePage {
         ctx: shell.page().await?,
         email: String::new(),
-        role: actor.org_kind.roles().last().map(|r| r.as_str()).unwrap_or("").to_owned(),
+        role: actor
+            .org_kind
+            .roles()
+            .last()
+            .map(|r| r.as_str())
+            .unwrap_or("")
+            .to_owned(),
         roles: actor.org_kind.roles(),
         errors: FieldErrors::default(),
     })
@@ -96,7 +110,8 @@ async fn invite_post(
     actor: Actor,
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
-    match invitations::invite_colleague(&state, &actor, &form.email, &form.role, shell.lang()).await {
+    match invitations::invite_colleague(&state, &actor, &form.email, &form.role, shell.lang()).await
+    {
         Ok(created) => show_created_once(&shell, &created, "/admin/users").await,
         Err(ServiceError::Invalid(errors)) => {
             let page = InvitePage {

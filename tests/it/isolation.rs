@@ -1,0 +1,421 @@
+//! The isolation harness. Every tenant-scoped route is listed here with how to aim it at an
+//! object of another brand or another partner; each kind of actor asks for such objects and
+//! must get 404 (exactly like an id that does not exist) with no change in the database.
+//! `every_tenant_scoped_route_is_in_the_harness` fails when a new route is not listed.
+
+use std::collections::BTreeSet;
+
+use portico::web::{self, Access};
+
+use crate::support::fixtures::{Foreign, foreign_objects};
+use crate::support::{TestApp, TestClient};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Object {
+    /// No id in the path: the page must not show foreign rows.
+    None,
+    PartnerOrg,
+    User,
+    Invitation,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+struct RouteCase {
+    method: Method,
+    pattern: &'static str,
+    object: Object,
+    form: &'static [(&'static str, &'static str)],
+}
+
+const fn get(pattern: &'static str, object: Object) -> RouteCase {
+    RouteCase {
+        method: Method::Get,
+        pattern,
+        object,
+        form: &[],
+    }
+}
+
+const fn post(
+    pattern: &'static str,
+    object: Object,
+    form: &'static [(&'static str, &'static str)],
+) -> RouteCase {
+    RouteCase {
+        method: Method::Post,
+        pattern,
+        object,
+        form,
+    }
+}
+
+/// Every tenant-scoped route. Add new ones here: the manifest test below insists.
+const TENANT_ROUTES: &[RouteCase] = &[
+    get("/admin/partners", Object::None),
+    get("/admin/partners/invite", Object::None),
+    post(
+        "/admin/partners/invite",
+        Object::None,
+        &[
+            ("org_name", "Leak Co"),
+            ("org_kind", "supplier"),
+            ("email", "leak@leak.test"),
+        ],
+    ),
+    get("/admin/partners/{org}", Object::PartnerOrg),
+    get("/admin/partners/{org}/suspend", Object::PartnerOrg),
+    post("/admin/partners/{org}/suspend", Object::PartnerOrg, &[]),
+    get("/admin/partners/{org}/reactivate", Object::PartnerOrg),
+    post("/admin/partners/{org}/reactivate", Object::PartnerOrg, &[]),
+    get("/admin/users", Object::None),
+    get("/admin/users/invite", Object::None),
+    post(
+        "/admin/users/invite",
+        Object::None,
+        &[("email", "leak@leak.test"), ("role", "admin")],
+    ),
+    get("/admin/users/{user}", Object::User),
+    post(
+        "/admin/users/{user}/role",
+        Object::User,
+        &[("role", "admin")],
+    ),
+    get("/admin/users/{user}/disable", Object::User),
+    post("/admin/users/{user}/disable", Object::User, &[]),
+    post("/admin/users/{user}/enable", Object::User, &[]),
+    get("/admin/invitations", Object::None),
+    get("/admin/invitations/{id}/revoke", Object::Invitation),
+    post("/admin/invitations/{id}/revoke", Object::Invitation, &[]),
+];
+
+/// A kind of actor, and what is foreign to it.
+struct Actor {
+    email: &'static str,
+    foreign_partners: Vec<String>,
+    foreign_users: Vec<String>,
+    foreign_invitations: Vec<String>,
+    /// Text that must never appear on its list pages.
+    foreign_text: Vec<&'static str>,
+}
+
+async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
+    let id = |x: &dyn ToString| x.to_string();
+    let user = |email: &'static str| async move { app.user_id(email).await.to_string() };
+    let delta = id(&app.org_id("Delta Garment Works").await);
+    let sunrise = id(&app.org_id("Sunrise Textiles").await);
+    let partner_everything = vec![id(&f.bluewater_org), delta.clone(), sunrise.clone()];
+    vec![
+        // A brand admin: another brand's partner, users and invitations.
+        Actor {
+            email: "admin@acme.test",
+            foreign_partners: vec![id(&f.bluewater_org)],
+            foreign_users: vec![
+                user("ops@blueharbor.test").await,
+                id(&f.bluewater_user),
+                user("sales@sunrise.test").await,
+            ],
+            foreign_invitations: vec![id(&f.blueharbor_invitation), id(&f.delta_invitation)],
+            foreign_text: vec![
+                "Bluewater Crafts",
+                "ops@blueharbor.test",
+                "new@blueharbor.test",
+                "new@delta.test",
+                "sales@sunrise.test",
+            ],
+        },
+        // A brand user without admin rights.
+        Actor {
+            email: "ops@acme.test",
+            foreign_partners: vec![id(&f.bluewater_org)],
+            foreign_users: vec![user("admin@blueharbor.test").await, id(&f.bluewater_user)],
+            foreign_invitations: vec![id(&f.blueharbor_invitation)],
+            foreign_text: vec!["Bluewater Crafts", "admin@blueharbor.test"],
+        },
+        // A supplier serving two brands: other partners, brand users, other brands.
+        Actor {
+            email: "sales@sunrise.test",
+            foreign_partners: partner_everything.clone(),
+            foreign_users: vec![
+                user("admin@acme.test").await,
+                user("planner@delta.test").await,
+                id(&f.bluewater_user),
+            ],
+            foreign_invitations: vec![
+                id(&f.acme_invitation),
+                id(&f.delta_invitation),
+                id(&f.blueharbor_invitation),
+            ],
+            foreign_text: vec![
+                "planner@delta.test",
+                "admin@acme.test",
+                "new@delta.test",
+                "new@acme.test",
+            ],
+        },
+        // A contract factory serving one brand.
+        Actor {
+            email: "planner@delta.test",
+            foreign_partners: partner_everything.clone(),
+            foreign_users: vec![
+                user("sales@sunrise.test").await,
+                user("ops@acme.test").await,
+            ],
+            foreign_invitations: vec![id(&f.acme_invitation), id(&f.blueharbor_invitation)],
+            foreign_text: vec!["sales@sunrise.test", "new@acme.test"],
+        },
+        // A warehouse and a financier.
+        Actor {
+            email: "dock@harborlog.test",
+            foreign_partners: partner_everything.clone(),
+            foreign_users: vec![
+                user("sales@sunrise.test").await,
+                user("admin@blueharbor.test").await,
+            ],
+            foreign_invitations: vec![id(&f.delta_invitation)],
+            foreign_text: vec!["sales@sunrise.test"],
+        },
+        Actor {
+            email: "analyst@jade.test",
+            foreign_partners: partner_everything.clone(),
+            foreign_users: vec![user("admin@acme.test").await],
+            foreign_invitations: vec![id(&f.acme_invitation)],
+            foreign_text: vec!["admin@acme.test"],
+        },
+        // The platform operator has no brand: tenant pages do not exist for them.
+        Actor {
+            email: "root@portico.test",
+            foreign_partners: partner_everything,
+            foreign_users: vec![user("admin@acme.test").await],
+            foreign_invitations: vec![id(&f.acme_invitation)],
+            foreign_text: vec!["admin@acme.test"],
+        },
+    ]
+}
+
+async fn request(client: &TestClient, case: &RouteCase, path: &str) -> crate::support::Page {
+    match case.method {
+        Method::Get => client.get(path).await,
+        Method::Post => client.post(path, case.form).await,
+    }
+}
+
+#[tokio::test]
+async fn no_actor_reaches_another_brands_or_partners_objects() {
+    let app = TestApp::spawn().await;
+    let foreign = foreign_objects(&app).await;
+    let actors = actors(&app, &foreign).await;
+    let mut clients = Vec::new();
+    for actor in &actors {
+        clients.push(app.login(actor.email).await);
+    }
+    let mut failures = Vec::new();
+    for (actor, client) in actors.iter().zip(&clients) {
+        for case in TENANT_ROUTES.iter().filter(|c| c.object != Object::None) {
+            let (placeholder, ids) = match case.object {
+                Object::PartnerOrg => ("{org}", &actor.foreign_partners),
+                Object::User => ("{user}", &actor.foreign_users),
+                Object::Invitation => ("{id}", &actor.foreign_invitations),
+                Object::None => unreachable!(),
+            };
+            for id in ids {
+                let path = case.pattern.replace(placeholder, id);
+                let before = app.fingerprint().await;
+                let page = request(client, case, &path).await;
+                let after = app.fingerprint().await;
+                if page.status != 404 {
+                    failures.push(format!(
+                        "{} {path}: {} instead of 404",
+                        actor.email, page.status
+                    ));
+                }
+                if before != after {
+                    failures.push(format!("{} {path}: the database changed", actor.email));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "isolation broken:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn list_pages_show_only_the_actors_own_rows() {
+    let app = TestApp::spawn().await;
+    let foreign = foreign_objects(&app).await;
+    let mut failures = Vec::new();
+    for actor in actors(&app, &foreign).await {
+        let client = app.login(actor.email).await;
+        for case in TENANT_ROUTES
+            .iter()
+            .filter(|c| c.object == Object::None && c.method == Method::Get)
+        {
+            let page = client.get(case.pattern).await;
+            for text in &actor.foreign_text {
+                if page.body.contains(text) {
+                    failures.push(format!("{} {}: shows {text}", actor.email, case.pattern));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "lists leak:\n{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn scope_fields_smuggled_into_forms_are_ignored() {
+    let app = TestApp::spawn().await;
+    let foreign = foreign_objects(&app).await;
+    let blue = foreign.blueharbor_tenant.to_string();
+    let bluewater = foreign.bluewater_org.to_string();
+    let smuggled: Vec<(&str, &str)> = [
+        "tenant",
+        "tenant_id",
+        "org_id",
+        "inviting_org_id",
+        "target_org_id",
+    ]
+    .into_iter()
+    .flat_map(|k| [(k, blue.as_str()), (k, bluewater.as_str())])
+    .collect();
+    let admin = app.login("admin@acme.test").await;
+    for case in TENANT_ROUTES
+        .iter()
+        .filter(|c| c.object == Object::None && c.method == Method::Post)
+    {
+        let mut form: Vec<(&str, &str)> = case.form.to_vec();
+        form.extend(smuggled.iter().copied());
+        let page = admin.post(case.pattern, &form).await;
+        assert_eq!(page.status, 303, "{}: {}", case.pattern, page.body);
+    }
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    let leaked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE email = 'leak@leak.test' \
+         AND (inviting_org_id <> $1 OR COALESCE(target_org_id, $1) <> $1)",
+    )
+    .bind(app.org_id("Acme Apparel").await)
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        leaked, 0,
+        "an invitation was created for another organisation"
+    );
+}
+
+#[tokio::test]
+async fn a_partner_cannot_switch_to_a_brand_it_does_not_actively_serve() {
+    let app = TestApp::spawn().await;
+    let foreign = foreign_objects(&app).await;
+    let admin = app.login("admin@acme.test").await;
+    let sunrise = app.org_id("Sunrise Textiles").await;
+    admin
+        .post(&format!("/admin/partners/{sunrise}/suspend"), &[])
+        .await;
+
+    let sales = app.login("sales@sunrise.test").await;
+    let acme = app.org_id("Acme Apparel").await;
+    for tenant in [
+        acme.to_string(),
+        foreign.blueharbor_tenant.to_string(),
+        "not-an-id".to_owned(),
+    ] {
+        let page = sales
+            .post("/context/brand", &[("tenant", &tenant), ("next", "/")])
+            .await;
+        if tenant == foreign.blueharbor_tenant.to_string() {
+            assert_eq!(page.status, 303, "Blue Harbor is still served");
+        } else {
+            assert_eq!(page.status, 404, "{tenant}");
+        }
+    }
+    let planner = app.login("planner@delta.test").await;
+    let page = planner
+        .post(
+            "/context/brand",
+            &[("tenant", &foreign.blueharbor_tenant.to_string())],
+        )
+        .await;
+    assert_eq!(page.status, 404);
+}
+
+#[test]
+fn every_tenant_scoped_route_is_in_the_harness() {
+    let routes = web::routes();
+    let listed: BTreeSet<&str> = TENANT_ROUTES.iter().map(|c| c.pattern).collect();
+    let missing: Vec<&str> = routes
+        .manifest()
+        .iter()
+        .filter(|(_, access)| *access == Access::TenantScoped)
+        .map(|(path, _)| *path)
+        .filter(|path| !listed.contains(path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tenant-scoped routes missing from the isolation harness: {missing:?}"
+    );
+
+    let unknown: Vec<&&str> = listed
+        .iter()
+        .filter(|p| {
+            !routes
+                .manifest()
+                .iter()
+                .any(|(path, a)| path == *p && *a == Access::TenantScoped)
+        })
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "harness lists routes that are not tenant-scoped: {unknown:?}"
+    );
+
+    // Paths with an object id that are not tenant-scoped must be justified here.
+    let id_routes_elsewhere: Vec<&str> = routes
+        .manifest()
+        .iter()
+        .filter(|(path, access)| *access != Access::TenantScoped && path.contains('{'))
+        .map(|(path, _)| *path)
+        .collect();
+    assert_eq!(
+        id_routes_elsewhere,
+        vec![
+            "/assets/{*file}",
+            "/password/reset/{token}",
+            "/invitations/{token}"
+        ],
+        "a route with an id outside the tenant class needs a reason (secret token or static file)"
+    );
+}
+
+#[test]
+fn routes_are_only_added_through_the_classifying_builder() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offenders = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("web/mod.rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if text.contains(".route(")
+                    || text.contains(".nest(")
+                    || text.contains(".route_service(")
+                {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "routes added outside web::Routes: {offenders:?}"
+    );
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real application on port 0 against a fresh database per test.
+//! `PORTICO_TEST_DATABASE_URL=postgres://…` runs the same suite on PostgreSQL.
+
+mod support;
+
+mod admin;
+mod auth;
+mod invitations;
+mod isolation;
+mod password;
+mod shell;

@@ -1,0 +1,235 @@
+//! The test harness: `TestApp` runs the real application on port 0 against a fresh database
+//! (a SQLite file in a temporary directory, or a fresh PostgreSQL database when
+//! `PORTICO_TEST_DATABASE_URL` is set), and `TestClient` talks to it over HTTP like a browser:
+//! it keeps cookies, reads forms from pages and submits them with their CSRF token.
+
+pub mod client;
+pub mod fixtures;
+
+use std::path::PathBuf;
+
+use portico::app::{self, Running};
+use portico::config::Config;
+use portico::db::Db;
+use portico::domain::ids::{OrgId, UserId};
+use tempfile::TempDir;
+
+pub use client::{Page, TestClient};
+
+/// The password every demo user gets in tests.
+pub const DEMO_PASSWORD: &str = "demo-password-1234";
+
+pub struct TestApp {
+    pub base_url: String,
+    pub db: Db,
+    pub data_dir: TempDir,
+    running: Option<Running>,
+    postgres: Option<PgDatabase>,
+}
+
+pub struct Options {
+    pub demo: bool,
+    pub dev: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            demo: true,
+            dev: false,
+        }
+    }
+}
+
+impl TestApp {
+    /// The application with the demo data.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let postgres = PgDatabase::create_if_configured().await;
+        let database_url = match &postgres {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}", data_dir.path().join("portico.db").display()),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut config = Config::for_data_dir(data_dir.path().to_path_buf(), database_url);
+        config.public_url = format!("http://{addr}");
+        config.listen = addr;
+        config.dev = options.dev;
+        let db = app::open_database(&config).await.expect("database");
+        if options.demo {
+            portico::service::demo::seed(&db, DEMO_PASSWORD)
+                .await
+                .expect("demo seed");
+        }
+        let running = app::start(db.clone(), config, listener)
+            .await
+            .expect("app starts");
+        TestApp {
+            base_url: format!("http://{addr}"),
+            db,
+            data_dir,
+            running: Some(running),
+            postgres,
+        }
+    }
+
+    pub fn client(&self) -> TestClient {
+        TestClient::new(&self.base_url)
+    }
+
+    /// A client signed in as a demo user.
+    pub async fn login(&self, email: &str) -> TestClient {
+        let client = self.client();
+        let page = client.login(email, DEMO_PASSWORD).await;
+        assert_eq!(page.status, 303, "sign-in as {email} failed: {}", page.body);
+        client
+    }
+
+    /// Bodies of the e-mails sent so far, oldest first.
+    pub fn mails(&self) -> Vec<SentMail> {
+        let dir: PathBuf = self.data_dir.path().join("mail");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .map(|p| {
+                (
+                    std::fs::metadata(&p)
+                        .and_then(|m| m.modified())
+                        .expect("mtime"),
+                    p,
+                )
+            })
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(_, path)| {
+                let raw = std::fs::read(&path).expect("mail file");
+                let message = mail_parser::MessageParser::default()
+                    .parse(&raw)
+                    .expect("mail parses");
+                SentMail {
+                    to: message
+                        .to()
+                        .and_then(|a| a.first())
+                        .and_then(|a| a.address())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    subject: message.subject().unwrap_or_default().to_owned(),
+                    body: message
+                        .body_text(0)
+                        .map(|b| b.into_owned())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
+    pub async fn org_id(&self, name: &str) -> OrgId {
+        let mut conn = self.db.reader().acquire().await.expect("conn");
+        let orgs = portico::db::orgs::find_by_name(&mut conn, name)
+            .await
+            .expect("query");
+        orgs.first().unwrap_or_else(|| panic!("no org {name}")).id
+    }
+
+    pub async fn user_id(&self, email: &str) -> UserId {
+        let mut conn = self.db.reader().acquire().await.expect("conn");
+        portico::db::users::with_org_by_email(&mut conn, email)
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("no user {email}"))
+            .id
+    }
+
+    /// The state of the data a tenant-scoped request could change, as one comparable string.
+    pub async fn fingerprint(&self) -> String {
+        fixtures::fingerprint(&self.db).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop serving first so pooled connections close before the database is dropped.
+        drop(self.running.take());
+        if let Some(pg) = self.postgres.take() {
+            pg.drop_blocking();
+        }
+    }
+}
+
+pub struct SentMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl SentMail {
+    /// The first link in the body that starts with `prefix` (an absolute URL).
+    pub fn link_starting(&self, prefix: &str) -> Option<String> {
+        self.body
+            .split_whitespace()
+            .find(|w| w.starts_with(prefix))
+            .map(|w| w.trim_end_matches(['.', ',', ')']).to_owned())
+    }
+}
+
+/// A throwaway PostgreSQL database for one test.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    async fn create_if_configured() -> Option<PgDatabase> {
+        let admin_url = std::env::var("PORTICO_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())?;
+        let name = format!("portico_t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+            .await
+            .expect("PORTICO_TEST_DATABASE_URL reachable");
+        sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create test database");
+        let mut url = url::Url::parse(&admin_url).expect("valid URL");
+        url.set_path(&format!("/{name}"));
+        Some(PgDatabase {
+            admin_url,
+            name,
+            url: url.to_string(),
+        })
+    }
+
+    fn drop_blocking(self) {
+        // Drop runs outside async; a short-lived runtime on its own thread does the cleanup.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async {
+                    if let Ok(mut conn) =
+                        <sqlx::PgConnection as sqlx::Connection>::connect(&self.admin_url).await
+                    {
+                        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+                        let _ = sqlx::Executor::execute(&mut conn, sql.as_str()).await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
