@@ -94,9 +94,12 @@ pub async fn resolve(
     let mut conn = state.db.reader().acquire().await?;
     let user = db::users::with_org_by_id(&mut conn, user_id).await?;
     let valid = user.as_ref().is_some_and(|u| {
-        u.is_active()
-            && u.credentials_changed_at <= login_at.0
-            && now < login_at.plus_secs(session::ABSOLUTE_TIMEOUT_SECS)
+        session::still_valid(
+            login_at,
+            UtcMillis(u.credentials_changed_at),
+            u.is_active(),
+            now,
+        )
     });
     let Some(user) = user.filter(|_| valid) else {
         session::end(session).await?;

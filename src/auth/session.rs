@@ -21,6 +21,19 @@ pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
 /// …and ends this long after sign-in whatever the activity.
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 3600;
 
+/// Whether a signed-in session may go on: the user is active, has not changed credentials (or
+/// been disabled) since signing in, and signed in less than the absolute timeout ago.
+pub fn still_valid(
+    login_at: UtcMillis,
+    credentials_changed_at: UtcMillis,
+    user_active: bool,
+    now: UtcMillis,
+) -> bool {
+    user_active
+        && credentials_changed_at <= login_at
+        && now < login_at.plus_secs(ABSOLUTE_TIMEOUT_SECS)
+}
+
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub enum FlashKind {
     Success,
@@ -151,4 +164,43 @@ pub async fn push_flash(session: &Session, flash: Flash) -> SessionResult<()> {
 
 pub async fn take_flashes(session: &Session) -> SessionResult<Vec<Flash>> {
     Ok(session.remove(FLASH).await?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOGIN: UtcMillis = UtcMillis(1_000_000_000);
+
+    #[test]
+    fn a_fresh_session_of_an_active_user_is_valid() {
+        assert!(still_valid(LOGIN, UtcMillis(0), true, LOGIN.plus_secs(60)));
+    }
+
+    #[test]
+    fn a_session_ends_twelve_hours_after_sign_in_whatever_the_activity() {
+        let almost = LOGIN.plus_secs(ABSOLUTE_TIMEOUT_SECS - 1);
+        assert!(still_valid(LOGIN, UtcMillis(0), true, almost));
+        assert!(!still_valid(
+            LOGIN,
+            UtcMillis(0),
+            true,
+            LOGIN.plus_secs(ABSOLUTE_TIMEOUT_SECS)
+        ));
+    }
+
+    #[test]
+    fn a_credential_change_or_disabling_after_sign_in_ends_the_session() {
+        assert!(!still_valid(
+            LOGIN,
+            LOGIN.plus_secs(1),
+            true,
+            LOGIN.plus_secs(2)
+        ));
+        assert!(!still_valid(LOGIN, UtcMillis(0), false, LOGIN.plus_secs(2)));
+        assert!(
+            still_valid(LOGIN, LOGIN, true, LOGIN.plus_secs(2)),
+            "same instant is fine"
+        );
+    }
 }

@@ -30,6 +30,15 @@ pub const ADDRESS_POLICY: ThrottlePolicy = ThrottlePolicy {
     forget_after_secs: 24 * 3600,
 };
 
+/// Password reset requests per address and per client: five an hour, then a pause, so the
+/// form cannot be used to flood someone's inbox.
+pub const RESET_POLICY: ThrottlePolicy = ThrottlePolicy {
+    free_failures: 5,
+    first_lock_secs: 300,
+    max_lock_secs: 3600,
+    forget_after_secs: 3600,
+};
+
 impl ThrottlePolicy {
     /// When the key is locked until, after its `failures`-th consecutive failure at `now`.
     pub fn locked_until(&self, failures: i64, now: UtcMillis) -> UtcMillis {

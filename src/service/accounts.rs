@@ -1,9 +1,8 @@
 //! A user's own account: password reset by e-mailed link, password change, language.
 
-use super::actions;
 use serde_json::json;
 
-use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, audit};
+use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::{password, tokens};
@@ -11,6 +10,7 @@ use crate::db;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::UserId;
 use crate::domain::password_policy::check_new_password;
+use crate::domain::throttle::{self, RESET_POLICY};
 use crate::domain::time::UtcMillis;
 use crate::i18n::Lang;
 use crate::mail::Mail;
@@ -32,6 +32,20 @@ pub async fn request_password_reset(
         return Err(ServiceError::Invalid(errors));
     };
     let now = UtcMillis::now();
+    let mut tx = state.db.begin().await?;
+    let keys = [
+        Some(format!("reset:{email}")),
+        client_addr.map(|a| format!("reset-addr:{a}")),
+    ];
+    let mut wait = None;
+    for key in keys.iter().flatten() {
+        wait = wait.max(count_request(&mut tx, key, now).await?);
+    }
+    tx.commit().await?;
+    if let Some(retry_after_secs) = wait {
+        return Err(ServiceError::Throttled { retry_after_secs });
+    }
+
     let mut tx = state.db.begin().await?;
     let Some(user) = db::users::with_org_by_email(&mut tx, email.as_str()).await? else {
         return Ok(());
@@ -75,6 +89,28 @@ pub async fn request_password_reset(
         })
         .await;
     Ok(())
+}
+
+/// Counts one reset request against a key. Returns the seconds to wait when the key is (now)
+/// over its allowance; the count is kept either way, so the caller commits before refusing.
+async fn count_request(
+    conn: &mut db::Conn,
+    key: &str,
+    now: UtcMillis,
+) -> ServiceResult<Option<i64>> {
+    if let Some((_, locked_until)) = db::throttle::get(conn, key).await?
+        && let Some(secs) = throttle::remaining_lock(UtcMillis(locked_until), now)
+    {
+        return Ok(Some(secs));
+    }
+    let forget_before = now.plus_secs(-RESET_POLICY.forget_after_secs).0;
+    let count = db::throttle::record_failure(conn, key, now.0, forget_before).await?;
+    let until = RESET_POLICY.locked_until(count, now);
+    if until > now {
+        db::throttle::lock_until(conn, key, until.0).await?;
+        return Ok(Some(now.secs_until(until)));
+    }
+    Ok(None)
 }
 
 /// Whether a reset link is still usable (for showing the form or the "expired" page).

@@ -1,9 +1,9 @@
 //! Demo data: two brands, their partners and one user per job, so every screen has something
 //! real to show. Later features add their demo objects here.
 
-use super::actions;
 use serde_json::json;
 
+use super::actions;
 use crate::auth::password;
 use crate::db::{self, Db};
 use crate::domain::ids::{OrgId, TenantId, UserId};

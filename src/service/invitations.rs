@@ -1,10 +1,9 @@
 //! Invitations: a brand invites a partner organisation (and its first admin), an admin invites
 //! colleagues, the platform invites a new brand's first admin. Links are single-use and expire.
 
-use super::actions;
 use serde_json::json;
 
-use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, audit, tenant_of};
+use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, tenant_of};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::{password, tokens};

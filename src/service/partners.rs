@@ -1,9 +1,8 @@
 //! A brand's partners: the list, one partner's page, suspending and reactivating.
 
-use super::actions;
 use serde_json::json;
 
-use super::{AuditEvent, ServiceError, ServiceResult, audit, tenant_of};
+use super::{AuditEvent, ServiceError, ServiceResult, actions, audit, tenant_of};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db;

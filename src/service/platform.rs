@@ -1,11 +1,10 @@
 //! Platform operation: creating brands (tenants), seeing every organisation, adding users from
 //! the command line.
 
-use super::actions;
 use serde_json::json;
 
 use super::invitations::{self, CreatedInvitation, NewInvite};
-use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, audit};
+use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::password;

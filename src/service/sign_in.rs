@@ -1,9 +1,9 @@
 //! Signing in with e-mail and password, with throttling per account and per client address.
 
-use super::actions;
 use serde_json::json;
 
 use super::ServiceError;
+use super::actions;
 use crate::app::AppState;
 use crate::auth::password;
 use crate::db;

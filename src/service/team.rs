@@ -1,10 +1,9 @@
 //! An organisation's own people: list, roles, disabling and enabling. An organisation never
 //! loses its last active admin.
 
-use super::actions;
 use serde_json::json;
 
-use super::{AuditEvent, ServiceError, ServiceResult, audit};
+use super::{AuditEvent, ServiceError, ServiceResult, actions, audit};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db;

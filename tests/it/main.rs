@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod auth;
+mod cli;
 mod invitations;
 mod isolation;
 mod password;

@@ -194,3 +194,33 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
         303
     );
 }
+
+#[tokio::test]
+async fn reset_requests_are_limited_so_the_form_cannot_flood_an_inbox() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    for _ in 0..5 {
+        let page = client
+            .post("/password/forgot", &[("email", "ops@acme.test")])
+            .await;
+        assert_eq!(page.status, 200);
+    }
+    let refused = client
+        .post("/password/forgot", &[("email", "ops@acme.test")])
+        .await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.text("h1"), "Too many requests");
+    assert!(
+        refused.text("main").contains("300 seconds")
+            || refused.text("main").contains("299 seconds")
+    );
+    assert!(refused.header("retry-after").is_some());
+    assert_eq!(app.mails().len(), 5);
+
+    let chinese = client.clone().with_header("Accept-Language", "zh-CN");
+    let page = chinese
+        .post("/password/forgot", &[("email", "ops@acme.test")])
+        .await;
+    assert_eq!(page.status, 429);
+    assert_eq!(page.text("h1"), "请求过于频繁");
+}
