@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{Method, Uri};
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
@@ -156,10 +156,20 @@ pub async fn resolve(
     }))
 }
 
-fn login_redirect(uri: &Uri) -> Response {
+/// Sends a signed-out visitor to sign in and back. An htmx request gets `HX-Redirect`, so the
+/// whole page goes to the sign-in form instead of a fragment being swapped in.
+fn login_redirect(uri: &Uri, htmx: bool) -> Response {
     let next = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
-    Redirect::to(&format!("/login?{query}")).into_response()
+    let target = format!("/login?{query}");
+    if htmx {
+        let mut response = StatusCode::UNAUTHORIZED.into_response();
+        if let Ok(value) = HeaderValue::from_str(&target) {
+            response.headers_mut().insert("hx-redirect", value);
+        }
+        return response;
+    }
+    Redirect::to(&target).into_response()
 }
 
 async fn authenticate(
@@ -174,10 +184,11 @@ async fn authenticate(
     let resolved = resolve(state, &session, client).await;
     let method = parts.method.clone();
     let uri = parts.uri.clone();
+    let htmx = parts.headers.contains_key("hx-request");
     *request = Request::from_parts(parts, body);
     match resolved? {
         Some(actor) => Ok(Ok(actor)),
-        None if method == Method::GET => Ok(Err(login_redirect(&uri))),
+        None if method == Method::GET => Ok(Err(login_redirect(&uri, htmx))),
         None => Err(AppError::Unauthorized),
     }
 }

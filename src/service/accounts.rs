@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit};
+use super::{
+    AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, audit_unauthenticated,
+};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::{password, tokens};
@@ -62,19 +64,12 @@ pub async fn request_password_reset(
         now.plus_secs(RESET_LIFETIME_SECS).0,
     )
     .await?;
-    db::audit::append(
+    audit_unauthenticated(
         &mut tx,
-        &db::audit::NewEntry {
-            tenant_id: None,
-            actor_user_id: Some(user.id),
-            actor_org_id: Some(user.org_id),
-            action: actions::PASSWORD_RESET_REQUESTED,
-            subject_type: "user",
-            subject_id: Some(user.id.to_string()),
-            detail: json!({}),
-            client_addr,
-            at: now.0,
-        },
+        Some((user.id, user.org_id)),
+        None,
+        AuditEvent::new(actions::PASSWORD_RESET_REQUESTED, "user", user.id),
+        client_addr,
     )
     .await?;
     tx.commit().await?;
@@ -158,19 +153,12 @@ pub async fn reset_password(
     }
     db::users::set_password_hash(&mut tx, user_id, &hash, now.0).await?;
     db::password_resets::use_all_for_user(&mut tx, user_id, now.0).await?;
-    db::audit::append(
+    audit_unauthenticated(
         &mut tx,
-        &db::audit::NewEntry {
-            tenant_id: None,
-            actor_user_id: Some(user_id),
-            actor_org_id: Some(user.org_id),
-            action: actions::PASSWORD_RESET,
-            subject_type: "user",
-            subject_id: Some(user_id.to_string()),
-            detail: json!({}),
-            client_addr,
-            at: now.0,
-        },
+        Some((user_id, user.org_id)),
+        None,
+        AuditEvent::new(actions::PASSWORD_RESET, "user", user_id),
+        client_addr,
     )
     .await?;
     tx.commit().await?;

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::actions;
+use super::{AuditEvent, actions, audit_unauthenticated};
 use crate::auth::password;
 use crate::db::{self, Db};
 use crate::domain::ids::{OrgId, TenantId, UserId};
@@ -166,19 +166,12 @@ pub async fn seed(db: &Db, demo_password: &str) -> anyhow::Result<bool> {
         )
         .await?;
     }
-    db::audit::append(
+    audit_unauthenticated(
         &mut tx,
-        &db::audit::NewEntry {
-            tenant_id: None,
-            actor_user_id: None,
-            actor_org_id: None,
-            action: actions::DEMO_SEEDED,
-            subject_type: "database",
-            subject_id: None,
-            detail: json!({ "users": USERS.len() }),
-            client_addr: None,
-            at: now,
-        },
+        None,
+        None,
+        AuditEvent::about(actions::DEMO_SEEDED, "database").detail(json!({ "users": USERS.len() })),
+        None,
     )
     .await?;
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! Use cases. Each one authorises the actor, loads what it needs, applies the domain rule and
 //! writes the new state together with its audit entry in one transaction.
 
+pub mod accept_invitation;
 pub mod accounts;
 pub mod actions;
 pub mod demo;
@@ -13,7 +14,7 @@ pub mod team;
 
 use crate::auth::actor::Actor;
 use crate::db::{self, Conn};
-use crate::domain::ids::TenantId;
+use crate::domain::ids::{OrgId, TenantId, UserId};
 use crate::domain::time::UtcMillis;
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +91,16 @@ pub struct AuditEvent<'a> {
 }
 
 impl<'a> AuditEvent<'a> {
+    /// An event about something with no id of its own (the database, the platform).
+    pub fn about(action: &'a str, subject_type: &'a str) -> Self {
+        AuditEvent {
+            action,
+            subject_type,
+            subject_id: None,
+            detail: serde_json::Value::Object(Default::default()),
+        }
+    }
+
     pub fn new(action: &'a str, subject_type: &'a str, subject_id: impl ToString) -> Self {
         AuditEvent {
             action,
@@ -123,6 +134,32 @@ pub async fn audit(
             subject_id: event.subject_id,
             detail: event.detail,
             client_addr: actor.client_addr.as_deref(),
+            at: UtcMillis::now().0,
+        },
+    )
+    .await
+}
+
+/// Appends an audit entry for a step taken without a signed-in actor: sign-in attempts, password
+/// resets, accepting an invitation, console commands. `who` is the user concerned, if known.
+pub async fn audit_unauthenticated(
+    conn: &mut Conn,
+    who: Option<(UserId, OrgId)>,
+    tenant: Option<TenantId>,
+    event: AuditEvent<'_>,
+    client_addr: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    db::audit::append(
+        conn,
+        &db::audit::NewEntry {
+            tenant_id: tenant,
+            actor_user_id: who.map(|(user, _)| user),
+            actor_org_id: who.map(|(_, org)| org),
+            action: event.action,
+            subject_type: event.subject_type,
+            subject_id: event.subject_id,
+            detail: event.detail,
+            client_addr,
             at: UtcMillis::now().0,
         },
     )

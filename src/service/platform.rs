@@ -4,7 +4,9 @@
 use serde_json::json;
 
 use super::invitations::{self, CreatedInvitation, NewInvite};
-use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit};
+use super::{
+    AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, audit_unauthenticated,
+};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::password;
@@ -196,19 +198,13 @@ pub async fn add_user(db: &Db, input: AddUser<'_>) -> anyhow::Result<(UserId, St
         },
     )
     .await?;
-    db::audit::append(
+    audit_unauthenticated(
         &mut tx,
-        &db::audit::NewEntry {
-            tenant_id: (org.kind == OrgKind::Brand).then(|| TenantId::of_brand(org.id)),
-            actor_user_id: None,
-            actor_org_id: None,
-            action: actions::USER_CREATED_BY_CLI,
-            subject_type: "user",
-            subject_id: Some(id.to_string()),
-            detail: json!({ "email": email.as_str(), "role": role.as_str(), "org": org.name }),
-            client_addr: None,
-            at: now.0,
-        },
+        None,
+        (org.kind == OrgKind::Brand).then(|| TenantId::of_brand(org.id)),
+        AuditEvent::new(actions::USER_CREATED_BY_CLI, "user", id)
+            .detail(json!({ "email": email.as_str(), "role": role.as_str(), "org": org.name })),
+        None,
     )
     .await?;
     tx.commit().await?;

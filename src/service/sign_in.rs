@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::ServiceError;
 use super::actions;
+use super::{AuditEvent, ServiceError, audit_unauthenticated};
 use crate::app::AppState;
 use crate::auth::password;
 use crate::db;
@@ -85,19 +85,12 @@ pub async fn sign_in(
     match user {
         Some(user) if password_ok && user.is_active() => {
             db::throttle::clear(&mut tx, &account_key(&email)).await?;
-            db::audit::append(
+            audit_unauthenticated(
                 &mut tx,
-                &db::audit::NewEntry {
-                    tenant_id: None,
-                    actor_user_id: Some(user.id),
-                    actor_org_id: Some(user.org_id),
-                    action: actions::SIGN_IN,
-                    subject_type: "user",
-                    subject_id: Some(user.id.to_string()),
-                    detail: json!({}),
-                    client_addr,
-                    at: now.0,
-                },
+                Some((user.id, user.org_id)),
+                None,
+                AuditEvent::new(actions::SIGN_IN, "user", user.id),
+                client_addr,
             )
             .await?;
             tx.commit().await?;
@@ -116,21 +109,14 @@ pub async fn sign_in(
                     db::throttle::lock_until(&mut tx, key, until.0).await?;
                 }
             }
-            db::audit::append(
-                &mut tx,
-                &db::audit::NewEntry {
-                    tenant_id: None,
-                    actor_user_id: user.as_ref().map(|u| u.id),
-                    actor_org_id: user.as_ref().map(|u| u.org_id),
-                    action: actions::SIGN_IN_FAILED,
-                    subject_type: "user",
-                    subject_id: user.as_ref().map(|u| u.id.to_string()),
-                    detail: json!({ "email": email }),
-                    client_addr,
-                    at: now.0,
-                },
-            )
-            .await?;
+            let who = user.as_ref().map(|u| (u.id, u.org_id));
+            let event = AuditEvent {
+                action: actions::SIGN_IN_FAILED,
+                subject_type: "user",
+                subject_id: who.map(|(id, _)| id.to_string()),
+                detail: json!({ "email": email }),
+            };
+            audit_unauthenticated(&mut tx, who, None, event, client_addr).await?;
             tx.commit().await?;
             Err(SignInError::BadCredentials)
         }

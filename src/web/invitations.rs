@@ -16,7 +16,8 @@ use crate::app::AppState;
 use crate::auth::actor::ClientAddr;
 use crate::auth::session::Flash;
 use crate::error::{AppError, AppResult};
-use crate::service::invitations::{self, CreatedInvitation, InvitationPreview};
+use crate::service::accept_invitation::{self, InvitationPreview};
+use crate::service::invitations::CreatedInvitation;
 use crate::service::{FieldErrors, ServiceError};
 
 pub fn routes() -> Routes {
@@ -45,7 +46,7 @@ async fn accept_get(
     shell: Shell,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let invitation = invitations::preview(&state, &token)
+    let invitation = accept_invitation::preview(&state, &token)
         .await
         .map_err(AppError::from)?;
     let refusal = invitation.status.refusal_key();
@@ -105,10 +106,10 @@ async fn accept_post(
     Form(form): Form<AcceptForm>,
 ) -> AppResult<Response> {
     let result = match shell.actor() {
-        Some(actor) => invitations::accept_as_signed_in(&state, actor, &token)
+        Some(actor) => accept_invitation::accept_as_signed_in(&state, actor, &token)
             .await
             .map(|()| "invitation.accepted_existing"),
-        None => invitations::accept_with_new_account(
+        None => accept_invitation::accept_with_new_account(
             &state,
             &token,
             &form.display_name,
@@ -133,7 +134,7 @@ async fn accept_post(
         Err(ServiceError::Refused(key)) => (FieldErrors::default(), Some(key)),
         Err(err) => return Err(err.into()),
     };
-    let invitation = invitations::preview(&state, &token)
+    let invitation = accept_invitation::preview(&state, &token)
         .await
         .map_err(AppError::from)?;
     let page = accept_page(

@@ -139,3 +139,13 @@ pub fn routes() -> Routes {
 pub fn render<T: askama::Template>(page: &T) -> Result<axum::response::Html<String>, AppError> {
     Ok(axum::response::Html(page.render()?))
 }
+
+/// The query string of the next page when this page is full (keyset pagination: the key of the
+/// last row shown), or `None` on the last page.
+pub fn next_page<T>(rows: &[T], key: impl Fn(&T) -> Vec<(&'static str, String)>) -> Option<String> {
+    if rows.len() as i64 != crate::service::PAGE_SIZE {
+        return None;
+    }
+    rows.last()
+        .and_then(|last| serde_urlencoded::to_string(key(last)).ok())
+}

@@ -10,13 +10,13 @@ use serde::Deserialize;
 
 use super::invitations::show_created_once;
 use super::shell::{PageCtx, Shell};
-use super::{Routes, render};
+use super::{Routes, next_page, render};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::orgs::Org;
 use crate::domain::org::Permission;
 use crate::error::{AppError, AppResult};
-use crate::service::{FieldErrors, PAGE_SIZE, ServiceError, platform};
+use crate::service::{FieldErrors, ServiceError, platform};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -52,16 +52,12 @@ async fn brands_get(
         _ => None,
     };
     let brands = platform::list_brands(&state, &actor, after).await?;
-    let next_page = (brands.len() as i64 == PAGE_SIZE)
-        .then(|| brands.last())
-        .flatten()
-        .map(|o| {
-            serde_urlencoded::to_string([
-                ("after_name", o.name.as_str()),
-                ("after_id", &o.id.to_string()),
-            ])
-            .unwrap_or_default()
-        });
+    let next_page = next_page(&brands, |o| {
+        vec![
+            ("after_name", o.name.clone()),
+            ("after_id", o.id.to_string()),
+        ]
+    });
     render(&BrandsPage {
         ctx: shell.page().await?,
         brands,
@@ -136,17 +132,13 @@ async fn orgs_get(
         _ => None,
     };
     let orgs = platform::list_orgs(&state, &actor, after).await?;
-    let next_page = (orgs.len() as i64 == PAGE_SIZE)
-        .then(|| orgs.last())
-        .flatten()
-        .map(|o| {
-            serde_urlencoded::to_string([
-                ("after_kind", o.kind.as_str()),
-                ("after_name", o.name.as_str()),
-                ("after_id", &o.id.to_string()),
-            ])
-            .unwrap_or_default()
-        });
+    let next_page = next_page(&orgs, |o| {
+        vec![
+            ("after_kind", o.kind.as_str().to_owned()),
+            ("after_name", o.name.clone()),
+            ("after_id", o.id.to_string()),
+        ]
+    });
     render(&OrgsPage {
         ctx: shell.page().await?,
         orgs,

@@ -218,3 +218,52 @@ async fn every_change_leaves_an_audit_entry() {
     let delete = sqlx::query("DELETE FROM audit_log").execute(&mut *tx).await;
     assert!(delete.is_err(), "the audit log refuses deletes");
 }
+
+#[tokio::test]
+async fn long_lists_are_paged_by_key_without_gaps_or_repeats() {
+    use portico::db;
+    use portico::domain::ids::{OrgId, TenantId};
+    use portico::domain::org::OrgKind;
+    use portico::domain::partnership::PartnershipStatus;
+
+    let app = TestApp::spawn().await;
+    let acme = TenantId::of_brand(app.org_id("Acme Apparel").await);
+    let mut tx = app.db.begin().await.unwrap();
+    for n in 0..57 {
+        let org = db::orgs::Org {
+            id: OrgId::new(),
+            kind: OrgKind::Supplier,
+            name: format!("Mill {n:02}"),
+            created_at: 0,
+        };
+        db::orgs::insert(&mut tx, &org).await.unwrap();
+        db::partnerships::insert(&mut tx, acme, org.id, PartnershipStatus::Active, 0)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let admin = app.login("admin@acme.test").await;
+    let first = admin.get("/admin/partners").await;
+    let mut names = first.texts("tbody tr td:first-child");
+    assert_eq!(names.len(), 50);
+    let next = first
+        .attr("a[rel='next']", "href")
+        .expect("a next page link");
+    let second = admin.get(&next).await;
+    assert!(
+        !second.has("a[rel='next']"),
+        "the last page has no next link"
+    );
+    names.extend(second.texts("tbody tr td:first-child"));
+    assert_eq!(
+        names.len(),
+        61,
+        "57 mills and the 4 demo partners, each once"
+    );
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 61);
+    assert_eq!(names, sorted, "ordered by name across pages");
+}

@@ -387,3 +387,15 @@ async fn a_disabled_user_cannot_sign_in_and_loses_open_sessions() {
     let again = app.client().login("quality@acme.test", DEMO_PASSWORD).await;
     assert_eq!(again.status, 401);
 }
+
+#[tokio::test]
+async fn an_htmx_request_after_the_session_ended_redirects_the_whole_page() {
+    let app = TestApp::spawn().await;
+    let client = app.client().with_header("HX-Request", "true");
+    let response = client.get("/admin/partners").await;
+    assert_eq!(response.status, 401);
+    assert_eq!(
+        response.header("hx-redirect").as_deref(),
+        Some("/login?next=%2Fadmin%2Fpartners")
+    );
+}

@@ -13,10 +13,10 @@ use crate::auth::session::Flash;
 use crate::domain::ids::InvitationId;
 use crate::domain::invitation::InvitationStatus;
 use crate::error::{AppError, AppResult};
+use crate::service::ServiceError;
 use crate::service::invitations::{self, SentInvitation};
-use crate::service::{PAGE_SIZE, ServiceError};
 use crate::web::shell::{PageCtx, Shell};
-use crate::web::{Routes, render};
+use crate::web::{Routes, next_page, render};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -54,10 +54,7 @@ async fn list_get(
 ) -> AppResult<Html<String>> {
     let before = q.before.and_then(|b| b.parse().ok());
     let invitations = invitations::list_sent(&state, &actor, before).await?;
-    let next_page = (invitations.len() as i64 == PAGE_SIZE)
-        .then(|| invitations.last())
-        .flatten()
-        .map(|i| format!("before={}", i.id));
+    let next_page = next_page(&invitations, |i| vec![("before", i.id.to_string())]);
     render(&ListPage {
         ctx: shell.page().await?,
         invitations,

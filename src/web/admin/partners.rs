@@ -17,10 +17,10 @@ use crate::domain::ids::OrgId;
 use crate::domain::org::{OrgKind, Permission};
 use crate::error::{AppError, AppResult};
 use crate::service::partners::{self, PartnerDetail, PartnershipChange};
-use crate::service::{FieldErrors, PAGE_SIZE, ServiceError, invitations};
+use crate::service::{FieldErrors, ServiceError, invitations};
 use crate::web::invitations::show_created_once;
 use crate::web::shell::{PageCtx, Shell};
-use crate::web::{Routes, render};
+use crate::web::{Routes, next_page, render};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -63,16 +63,12 @@ async fn list_get(
         _ => None,
     };
     let partners = partners::list(&state, &actor, after).await?;
-    let next_page = (partners.len() as i64 == PAGE_SIZE)
-        .then(|| partners.last())
-        .flatten()
-        .map(|last| {
-            serde_urlencoded::to_string([
-                ("after_name", last.name.as_str()),
-                ("after_id", &last.partner_org_id.to_string()),
-            ])
-            .unwrap_or_default()
-        });
+    let next_page = next_page(&partners, |p| {
+        vec![
+            ("after_name", p.name.clone()),
+            ("after_id", p.partner_org_id.to_string()),
+        ]
+    });
     render(&ListPage {
         ctx: shell.page().await?,
         partners,

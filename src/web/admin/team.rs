@@ -16,10 +16,10 @@ use crate::db::users::User;
 use crate::domain::ids::UserId;
 use crate::domain::org::{Permission, Role};
 use crate::error::{AppError, AppResult};
-use crate::service::{FieldErrors, PAGE_SIZE, ServiceError, invitations, team};
+use crate::service::{FieldErrors, ServiceError, invitations, team};
 use crate::web::invitations::show_created_once;
 use crate::web::shell::{PageCtx, Shell};
-use crate::web::{Routes, render};
+use crate::web::{Routes, next_page, render};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -55,10 +55,7 @@ async fn list_get(
     Query(q): Query<PageQuery>,
 ) -> AppResult<Html<String>> {
     let users = team::list(&state, &actor, q.after.as_deref()).await?;
-    let next_page = (users.len() as i64 == PAGE_SIZE)
-        .then(|| users.last())
-        .flatten()
-        .map(|u| serde_urlencoded::to_string([("after", u.email.as_str())]).unwrap_or_default());
+    let next_page = next_page(&users, |u| vec![("after", u.email.clone())]);
     render(&ListPage {
         ctx: shell.page().await?,
         org_name: actor.org_name.clone(),
