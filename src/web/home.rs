@@ -37,7 +37,12 @@ async fn home_get(
         ctx: shell.page().await?,
         greeting_name: actor.display_name.clone(),
         org_name: actor.org_name.clone(),
-        brand_name: actor.scope.as_ref().map(|s| s.tenant_name.clone()),
+        // Brand users always work for their own brand; partners see which one is active.
+        brand_name: actor
+            .scope
+            .as_ref()
+            .filter(|_| actor.is_partner())
+            .map(|s| s.tenant_name.clone()),
         no_active_brand: actor.is_partner() && actor.scope.is_none(),
         cards,
     })
