@@ -92,6 +92,7 @@ impl Config {
         let public_url = settings
             .public_url
             .clone()
+            .filter(|u| !u.trim().is_empty())
             .unwrap_or_else(|| format!("http://{}", settings.listen))
             .trim_end_matches('/')
             .to_owned();
@@ -138,5 +139,55 @@ impl Config {
         } else {
             "__Host-portico"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    fn config(args: &[&str]) -> Config {
+        let dir = tempfile_dir();
+        let mut all = vec!["portico", "--data-dir", dir.as_str()];
+        all.extend_from_slice(args);
+        Config::from_settings(&Cli::parse_from(all).settings).unwrap()
+    }
+
+    fn tempfile_dir() -> String {
+        std::env::temp_dir()
+            .join("portico-config-test")
+            .display()
+            .to_string()
+    }
+
+    #[test]
+    fn empty_values_mean_unset() {
+        let c = config(&[
+            "--public-url",
+            "",
+            "--database-url",
+            "",
+            "--listen",
+            "127.0.0.1:9000",
+        ]);
+        assert_eq!(c.public_url, "http://127.0.0.1:9000");
+        assert!(c.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn public_url_loses_its_trailing_slash_and_demo_can_be_turned_off() {
+        let c = config(&["--public-url", "https://portico.example.com/", "--no-demo"]);
+        assert_eq!(c.public_url, "https://portico.example.com");
+        assert!(!c.demo);
+        assert!(!c.dev);
+        assert_eq!(c.session_cookie_name(), "__Host-portico");
+        assert_eq!(config(&["--dev"]).session_cookie_name(), "portico");
     }
 }

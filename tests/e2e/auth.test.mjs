@@ -213,9 +213,74 @@ test('on a phone-sized screen a user signs in and sees the navigation', async ()
   }));
   assert.ok(widths.scroll <= widths.client, `page is ${widths.scroll}px wide on a ${widths.client}px screen`);
 
+  await assertHeaderControlsApart(page);
+
   await nav.getByRole('link', { name: 'Partners', exact: true }).tap();
   await waitForPath(page, '/admin/partners');
   await page.getByRole('heading', { level: 1, name: 'Partners' }).waitFor();
   watch.assertClean();
   await context.close();
 });
+
+test('on a phone-sized screen a partner can use the brand switcher', async () => {
+  const { context, page, watch } = await env.newPage({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  await signIn(page, 'sales@sunrise.test');
+  const switcher = page.getByLabel('Brand', { exact: true });
+  assert.ok(await switcher.isVisible(), 'the brand switcher is visible');
+  await assertHeaderControlsApart(page);
+  const box = await switcher.boundingBox();
+  assert.ok(box.width >= 120, `the brand select is wide enough to read a brand name (${box.width}px)`);
+
+  await switcher.selectOption({ label: 'Blue Harbor Home' });
+  await expectText(page.locator('main p.muted').first(), 'Sunrise Textiles · working with Blue Harbor Home');
+  watch.assertClean();
+  await context.close();
+});
+
+/**
+ * On a small screen the header's controls (logo, brand switcher or badge, language, account,
+ * sign out) must each be fully on screen and must not lie on top of one another.
+ */
+async function assertHeaderControlsApart(page) {
+  const boxes = await page.evaluate(() => {
+    const selectors = [
+      '.wordmark',
+      '.brand-badge',
+      '.brand-switcher label',
+      '#brand-select',
+      '.brand-switcher button',
+      '.lang-switch button',
+      '.user-link',
+      'form[action="/logout"] button',
+    ];
+    const out = [];
+    for (const sel of selectors) {
+      for (const el of document.querySelectorAll(sel)) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.height > 0) out.push({ sel, x: r.x, y: r.y, w: r.width, h: r.height });
+      }
+    }
+    return { out, width: document.documentElement.clientWidth };
+  });
+  const problems = [];
+  const { out, width } = boxes;
+  for (const b of out) {
+    if (b.x < 0 || b.x + b.w > width + 0.5) problems.push(`${b.sel} sticks out of the screen`);
+  }
+  for (let i = 0; i < out.length; i++) {
+    for (let j = i + 1; j < out.length; j++) {
+      const a = out[i];
+      const b = out[j];
+      const overlapX = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+      const overlapY = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+      if (overlapX > 1 && overlapY > 1) {
+        problems.push(`${a.sel} overlaps ${b.sel} (${Math.round(overlapX)}x${Math.round(overlapY)} px)`);
+      }
+    }
+  }
+  assert.deepEqual(problems, [], `header controls on a ${width}px screen:\n${problems.join('\n')}`);
+}

@@ -59,6 +59,7 @@ export async function pollUntil(probe, { timeoutMs = TIMEOUT, intervalMs = 50, w
       const value = await probe();
       if (value) return value;
     } catch (err) {
+      if (err.fatal) throw err;
       lastError = err;
     }
     if (Date.now() > deadline) {
@@ -66,6 +67,15 @@ export async function pollUntil(probe, { timeoutMs = TIMEOUT, intervalMs = 50, w
     }
     await delay(intervalMs);
   }
+}
+
+/** The server's environment: the caller's, less Portico settings that would change the setup. */
+function serverEnv() {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('PORTICO_') || name === 'DATABASE_URL') delete env[name];
+  }
+  return { ...env, PORTICO_DEMO_PASSWORD: DEMO_PASSWORD, RUST_LOG: 'warn' };
 }
 
 /**
@@ -86,16 +96,7 @@ export async function startServer() {
     PORTICO_BIN,
     ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir],
     {
-      env: {
-        ...process.env,
-        PORTICO_DEMO_PASSWORD: DEMO_PASSWORD,
-        RUST_LOG: 'warn',
-        // Settings the developer's shell might carry must not leak into the test server.
-        PORTICO_DEV: 'false',
-        PORTICO_PUBLIC_URL: '',
-        PORTICO_SMTP_URL: '',
-        DATABASE_URL: '',
-      },
+      env: serverEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -178,7 +179,13 @@ export function suite() {
     browser: null,
     contexts: [],
     async setup() {
-      [env.server, env.browser] = await Promise.all([startServer(), launchBrowser()]);
+      // Both start in parallel; whichever succeeded is kept so teardown can stop it even if
+      // the other failed.
+      const [server, browser] = await Promise.allSettled([startServer(), launchBrowser()]);
+      env.server = server.value ?? null;
+      env.browser = browser.value ?? null;
+      const failed = [server, browser].find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     async teardown() {
       await env.browser?.close();
@@ -276,8 +283,23 @@ export async function submitSignIn(page, email, password = DEMO_PASSWORD) {
 /** Signs in and waits for the home page's greeting. */
 export async function signIn(page, email, password = DEMO_PASSWORD) {
   await submitSignIn(page, email, password);
-  await waitForPath(page, '/');
-  await page.getByRole('heading', { level: 1, name: /^Hello, / }).waitFor();
+  try {
+    await waitForPath(page, '/');
+    await page.getByRole('heading', { level: 1, name: /^Hello, / }).waitFor();
+  } catch (err) {
+    throw new Error(`signing in as ${email} did not reach the home page: ${await describePage(page)}`, { cause: err });
+  }
+}
+
+/** Where a page is and what it says, for failure messages. */
+export async function describePage(page) {
+  let text = '';
+  try {
+    text = (await page.locator('main').innerText({ timeout: 1_000 })).replace(/\s+/g, ' ').slice(0, 500);
+  } catch {
+    text = '(no main element)';
+  }
+  return `at ${page.url()}: ${text}`;
 }
 
 /** The text of the flash messages area, once it shows `pattern`. */
