@@ -24,6 +24,7 @@ use crate::db::Db;
 use crate::db::sessions::PorticoSessionStore;
 use crate::error::AppError;
 use crate::mail::{Mail, Mailer};
+use crate::signing::master_key::MasterKey;
 use crate::web;
 use crate::web::errors::{not_found_fallback, render_error_pages};
 
@@ -31,6 +32,7 @@ use crate::web::errors::{not_found_fallback, render_error_pages};
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub master: Arc<MasterKey>,
     mailer: Arc<Mailer>,
     mail_from: Arc<str>,
 }
@@ -38,8 +40,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
         let (mailer, from) = Mailer::from_config(&config)?;
+        let master = config.load_master_key()?;
         Ok(AppState {
             db,
+            master: Arc::new(master),
             config: Arc::new(config),
             mailer: Arc::new(mailer),
             mail_from: from.into(),

@@ -59,6 +59,16 @@ pub struct Settings {
     )]
     pub mail_from: String,
 
+    /// 32-byte key (hex or base64url) sealing organisations' private keys; without it a key
+    /// file is created in the data directory (mode 0600).
+    #[arg(
+        long,
+        env = "PORTICO_MASTER_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub master_key: Option<String>,
+
     /// Take the client address from X-Forwarded-For (only behind a proxy you run).
     #[arg(long, env = "PORTICO_TRUST_PROXY", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
     pub trust_proxy: bool,
@@ -77,6 +87,7 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub trust_proxy: bool,
+    pub master_key: Option<String>,
 }
 
 impl Config {
@@ -109,6 +120,7 @@ impl Config {
             smtp_url: settings.smtp_url.clone().filter(|u| !u.is_empty()),
             mail_from: settings.mail_from.clone(),
             trust_proxy: settings.trust_proxy,
+            master_key: settings.master_key.clone().filter(|k| !k.trim().is_empty()),
         })
     }
 
@@ -125,7 +137,16 @@ impl Config {
             smtp_url: None,
             mail_from: "Portico <no-reply@portico.localhost>".to_owned(),
             trust_proxy: false,
+            master_key: None,
         }
+    }
+
+    /// The master key from the configuration or the data directory's key file.
+    pub fn load_master_key(
+        &self,
+    ) -> Result<crate::signing::master_key::MasterKey, crate::signing::master_key::MasterKeyError>
+    {
+        crate::signing::master_key::MasterKey::load(self.master_key.as_deref(), &self.data_dir)
     }
 
     pub fn mail_dir(&self) -> PathBuf {

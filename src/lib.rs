@@ -11,5 +11,6 @@ pub mod error;
 pub mod i18n;
 pub mod mail;
 pub mod service;
+pub mod signing;
 pub mod telemetry;
 pub mod web;

@@ -1,13 +1,16 @@
 //! The `portico` command: `serve` (the default), `migrate`, `seed-demo`, `user add`.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use portico::app;
 use portico::auth::tokens;
 use portico::config::{Config, Settings};
 use portico::db::Db;
-use portico::service::{demo, platform};
+
+mod verify;
+use portico::service::{audit_check, demo, orgs, platform};
 
 #[derive(Parser)]
 #[command(name = "portico", version, about = "Supplier collaboration portal")]
@@ -31,6 +34,43 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Organisations' signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Check an evidence bundle offline: signatures, chain, keys' validity. Exit 0 only when
+    /// every statement holds. Needs no database.
+    Verify {
+        /// The bundle (`/orders/{id}/evidence.json`).
+        bundle: PathBuf,
+        /// A key set you trust (`/.well-known/portico/keys.json`) instead of the keys inside
+        /// the bundle.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Retire an organisation's current key and create its next one. Old keys stay published,
+    /// so statements they signed keep verifying.
+    Rotate {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every audit chain and name the first broken entry. Exit 1 if one is broken.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -59,11 +99,15 @@ enum UserCommand {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<std::process::ExitCode> {
     portico::telemetry::init();
     let cli = Cli::parse();
+    if let Some(Command::Verify { bundle, keys }) = &cli.command {
+        // Offline: no configuration, no data directory, no database.
+        return verify::run(bundle, keys.as_deref());
+    }
     let config = Config::from_settings(&cli.settings)?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let done = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => {
             app::open_database(&config).await?;
@@ -74,6 +118,24 @@ async fn main() -> anyhow::Result<()> {
             let db = app::open_database(&config).await?;
             seed_demo(&db, &config, true).await
         }
+        Command::Keys {
+            command: KeysCommand::Rotate { org },
+        } => {
+            let db = app::open_database(&config).await?;
+            let rotation = orgs::rotate_key(&db, &config.load_master_key()?, &org).await?;
+            println!(
+                "{}: retired {} key(s); now signing with {}",
+                rotation.org_name, rotation.retired, rotation.new_kid
+            );
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = app::open_database(&config).await?;
+            return audit_verify(&db).await;
+        }
+        Command::Verify { .. } => unreachable!("handled before configuration"),
         Command::User {
             command:
                 UserCommand::Add {
@@ -91,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
             let (id, org_name) = platform::add_user(
                 &db,
+                &config.load_master_key()?,
                 platform::AddUser {
                     email: &email,
                     display_name: &display_name,
@@ -107,11 +170,40 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+    };
+    done.map(|()| std::process::ExitCode::SUCCESS)
+}
+
+async fn audit_verify(db: &Db) -> anyhow::Result<std::process::ExitCode> {
+    let report = audit_check::verify_audit_log(db).await?;
+    for chain in &report.chains {
+        match &chain.result {
+            Ok(n) => println!("chain {}: {n} entries, intact", chain.chain),
+            Err(b) => println!(
+                "chain {}: BROKEN at entry #{} {}: {}",
+                chain.chain, b.seq, b.id, b.reason
+            ),
+        }
     }
+    if report.unchained > 0 {
+        println!(
+            "{} entries predate the chain and cannot be checked",
+            report.unchained
+        );
+    }
+    Ok(if report.intact() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    })
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let db = app::open_database(&config).await?;
+    let created = orgs::ensure_keys(&db, &config.load_master_key()?).await?;
+    if created > 0 {
+        tracing::info!(created, "gave signing keys to organisations that had none");
+    }
     if config.demo {
         seed_demo(&db, &config, false).await?;
     }
@@ -141,7 +233,7 @@ async fn seed_demo(db: &Db, config: &Config, explicit: bool) -> anyhow::Result<(
         Some(p) => (p.clone(), false),
         None => (tokens::new_password(), true),
     };
-    let seeded = demo::seed(db, &password).await?;
+    let seeded = demo::seed(db, &config.load_master_key()?, &password).await?;
     if !seeded && explicit {
         println!("The database already has data; demo data was not added.");
     }

@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::domain::ids::{AuditId, OrgId, TenantId, UserId};
+use crate::signing::audit_chain::{ChainedEntry, GENESIS, entry_hash};
 
 pub struct NewEntry<'a> {
     pub tenant_id: Option<TenantId>,
@@ -29,25 +30,138 @@ pub struct Entry {
     pub at: i64,
 }
 
+/// Appends an entry to its tenant's chain (or the platform chain) in the caller's transaction.
+/// Bumping the chain head first locks it, so concurrent appends to one chain take turns.
 pub async fn append(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<(), sqlx::Error> {
+    let chain = entry
+        .tenant_id
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| PLATFORM_CHAIN.to_owned());
+    sqlx::query("INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
+        .bind(&chain)
+        .bind(GENESIS)
+        .execute(&mut *conn)
+        .await?;
+    let (seq, prev_hash): (i64, String) =
+        sqlx::query_as("UPDATE audit_heads SET seq = seq + 1 WHERE chain = $1 RETURNING seq, hash")
+            .bind(&chain)
+            .fetch_one(&mut *conn)
+            .await?;
+    let chained = ChainedEntry {
+        chain: chain.clone(),
+        seq,
+        id: AuditId::new().to_string(),
+        tenant_id: entry.tenant_id.map(|t| t.to_string()),
+        actor_user_id: entry.actor_user_id.map(|u| u.to_string()),
+        actor_org_id: entry.actor_org_id.map(|o| o.to_string()),
+        action: entry.action.to_owned(),
+        subject_type: entry.subject_type.to_owned(),
+        subject_id: entry.subject_id.clone(),
+        detail: entry.detail.to_string(),
+        client_addr: entry.client_addr.map(str::to_owned),
+        at: entry.at,
+    };
+    let hash = entry_hash(&chained, &prev_hash);
     sqlx::query(
         "INSERT INTO audit_log (id, tenant_id, actor_user_id, actor_org_id, action, subject_type, \
-                                subject_id, detail, client_addr, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                subject_id, detail, client_addr, at, chain, chain_seq, prev_hash, entry_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
-    .bind(AuditId::new())
-    .bind(entry.tenant_id)
-    .bind(entry.actor_user_id)
-    .bind(entry.actor_org_id)
-    .bind(entry.action)
-    .bind(entry.subject_type)
-    .bind(entry.subject_id.as_deref())
-    .bind(entry.detail.to_string())
-    .bind(entry.client_addr)
-    .bind(entry.at)
-    .execute(conn)
+    .bind(&chained.id)
+    .bind(&chained.tenant_id)
+    .bind(&chained.actor_user_id)
+    .bind(&chained.actor_org_id)
+    .bind(&chained.action)
+    .bind(&chained.subject_type)
+    .bind(&chained.subject_id)
+    .bind(&chained.detail)
+    .bind(&chained.client_addr)
+    .bind(chained.at)
+    .bind(&chain)
+    .bind(seq)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
     .await?;
+    sqlx::query("UPDATE audit_heads SET hash = $2 WHERE chain = $1")
+        .bind(&chain)
+        .bind(&hash)
+        .execute(conn)
+        .await?;
     Ok(())
+}
+
+/// The chain of entries that belong to no tenant.
+pub const PLATFORM_CHAIN: &str = "platform";
+
+#[derive(FromRow)]
+struct StoredEntry {
+    id: String,
+    tenant_id: Option<String>,
+    actor_user_id: Option<String>,
+    actor_org_id: Option<String>,
+    action: String,
+    subject_type: String,
+    subject_id: Option<String>,
+    detail: String,
+    client_addr: Option<String>,
+    at: i64,
+    chain: String,
+    chain_seq: i64,
+    prev_hash: String,
+    entry_hash: String,
+}
+
+pub async fn chains(conn: &mut Conn) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT chain, seq, hash FROM audit_heads ORDER BY chain")
+        .fetch_all(conn)
+        .await
+}
+
+/// One page of a chain, in order, as `(entry, stored prev_hash, stored entry_hash)`.
+pub async fn chain_page(
+    conn: &mut Conn,
+    chain: &str,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<(ChainedEntry, String, String)>, sqlx::Error> {
+    let rows: Vec<StoredEntry> = sqlx::query_as(
+        "SELECT id, tenant_id, actor_user_id, actor_org_id, action, subject_type, subject_id, \
+                detail, client_addr, at, chain, chain_seq, prev_hash, entry_hash \
+         FROM audit_log WHERE chain = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT $3",
+    )
+    .bind(chain)
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let entry = ChainedEntry {
+                chain: r.chain,
+                seq: r.chain_seq,
+                id: r.id,
+                tenant_id: r.tenant_id,
+                actor_user_id: r.actor_user_id,
+                actor_org_id: r.actor_org_id,
+                action: r.action,
+                subject_type: r.subject_type,
+                subject_id: r.subject_id,
+                detail: r.detail,
+                client_addr: r.client_addr,
+                at: r.at,
+            };
+            (entry, r.prev_hash, r.entry_hash)
+        })
+        .collect())
+}
+
+/// Entries written before the chain existed (databases created before migration 0002).
+pub async fn unchained_count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE chain IS NULL")
+        .fetch_one(conn)
+        .await
 }
 
 /// The newest entries with a given action, for tests and the admin's activity view.

@@ -5,6 +5,7 @@
 pub mod audit;
 mod codec;
 pub mod invitations;
+pub mod org_keys;
 pub mod orgs;
 pub mod partnerships;
 pub mod password_resets;

@@ -95,24 +95,23 @@ pub async fn find_by_name(conn: &mut Conn, name: &str) -> Result<Vec<Org>, sqlx:
         .await
 }
 
-/// The single platform organisation, created on first use.
-pub async fn ensure_platform(conn: &mut Conn, now: i64) -> Result<Org, sqlx::Error> {
-    if let Some(org) = sqlx::query_as(
-        "SELECT id, kind, name, created_at FROM orgs WHERE kind = 'platform' ORDER BY id LIMIT 1",
+pub async fn first_of_kind(conn: &mut Conn, kind: OrgKind) -> Result<Option<Org>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, name, created_at FROM orgs WHERE kind = $1 ORDER BY id LIMIT 1",
     )
-    .fetch_optional(&mut *conn)
-    .await?
-    {
-        return Ok(org);
-    }
-    let org = Org {
-        id: OrgId::new(),
-        kind: OrgKind::Platform,
-        name: "Portico".to_owned(),
-        created_at: now,
-    };
-    insert(conn, &org).await?;
-    Ok(org)
+    .bind(kind)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Organisations with no signing key at all.
+pub async fn without_keys(conn: &mut Conn) -> Result<Vec<OrgId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT o.id FROM orgs o WHERE NOT EXISTS (SELECT 1 FROM org_keys k WHERE k.org_id = o.id) \
+         ORDER BY o.id",
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// One page of organisations of one kind ordered by (name, id), after the given key.

@@ -24,6 +24,24 @@ impl UtcMillis {
         ((later.0 - self.0).max(0) + 999) / 1000
     }
 
+    /// RFC 3339 with milliseconds, in UTC: the form other systems read.
+    pub fn rfc3339(self) -> String {
+        ::time::OffsetDateTime::from_unix_timestamp_nanos(self.0 as i128 * 1_000_000)
+            .ok()
+            .and_then(|t| {
+                t.format(&::time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        let t =
+            ::time::OffsetDateTime::parse(text, &::time::format_description::well_known::Rfc3339)
+                .ok()?;
+        Some(UtcMillis((t.unix_timestamp_nanos() / 1_000_000) as i64))
+    }
+
     /// `YYYY-MM-DD HH:MM UTC`, the one format pages show until users get time zones.
     pub fn display_utc(self) -> String {
         match ::time::OffsetDateTime::from_unix_timestamp_nanos(self.0 as i128 * 1_000_000) {
@@ -51,6 +69,18 @@ mod tests {
             UtcMillis(1_795_000_000_000).display_utc(),
             "2026-11-18 11:06 UTC"
         );
+    }
+
+    #[test]
+    fn rfc3339_round_trips_to_the_millisecond() {
+        let t = UtcMillis(1_795_000_000_123);
+        assert_eq!(t.rfc3339(), "2026-11-18T11:06:40.123Z");
+        assert_eq!(UtcMillis::parse_rfc3339(&t.rfc3339()), Some(t));
+        assert_eq!(
+            UtcMillis::parse_rfc3339("2026-11-18T19:06:40.123+08:00"),
+            Some(t)
+        );
+        assert_eq!(UtcMillis::parse_rfc3339("yesterday"), None);
     }
 
     #[test]

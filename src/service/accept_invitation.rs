@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::{password, tokens};
 use crate::db::{self, Conn};
-use crate::domain::ids::{OrgId, TenantId, UserId};
+use crate::domain::ids::{TenantId, UserId};
 use crate::domain::invitation::{InvitationKind, InvitationStatus};
 use crate::domain::org::{self, OrgKind, Role};
 use crate::domain::partnership::PartnershipStatus;
@@ -131,13 +131,8 @@ pub async fn accept_with_new_account(
                 .and_then(OrgKind::parse)
                 .filter(|k| k.is_partner())
                 .ok_or(ServiceError::NotFound)?;
-            let org = db::orgs::Org {
-                id: OrgId::new(),
-                kind: org_kind,
-                name: inv.org_name.clone().unwrap_or_default(),
-                created_at: now.0,
-            };
-            db::orgs::insert(&mut tx, &org).await?;
+            let name = inv.org_name.clone().unwrap_or_default();
+            let org = super::orgs::create_org(&mut tx, &state.master, org_kind, &name, now).await?;
             let tenant = TenantId::of_brand(inv.inviting_org_id);
             db::partnerships::insert(&mut tx, tenant, org.id, PartnershipStatus::Active, now.0)
                 .await?;

@@ -3,13 +3,14 @@
 
 use serde_json::json;
 
-use super::{AuditEvent, actions, audit_unauthenticated};
+use super::{AuditEvent, actions, audit_unauthenticated, orgs};
 use crate::auth::password;
 use crate::db::{self, Db};
 use crate::domain::ids::{OrgId, TenantId, UserId};
 use crate::domain::org::{OrgKind, Role};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::time::UtcMillis;
+use crate::signing::master_key::MasterKey;
 
 pub struct DemoUser {
     pub email: &'static str,
@@ -115,7 +116,7 @@ pub const USERS: &[DemoUser] = &[
 
 /// Seeds the demo data unless the database already holds organisations. Returns whether it
 /// seeded. All demo users share `password`.
-pub async fn seed(db: &Db, demo_password: &str) -> anyhow::Result<bool> {
+pub async fn seed(db: &Db, master: &MasterKey, demo_password: &str) -> anyhow::Result<bool> {
     let hash = password::hash(demo_password.to_owned()).await?;
     let now = UtcMillis::now().0;
     let mut tx = db.begin().await?;
@@ -124,13 +125,7 @@ pub async fn seed(db: &Db, demo_password: &str) -> anyhow::Result<bool> {
     }
     let mut ids: Vec<(&str, OrgId)> = Vec::new();
     for (name, kind) in ORGS {
-        let org = db::orgs::Org {
-            id: OrgId::new(),
-            kind: *kind,
-            name: (*name).to_owned(),
-            created_at: now,
-        };
-        db::orgs::insert(&mut tx, &org).await?;
+        let org = orgs::create_org(&mut tx, master, *kind, name, UtcMillis(now)).await?;
         ids.push((name, org.id));
     }
     let id_of = |name: &str| {

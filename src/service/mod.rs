@@ -4,9 +4,11 @@
 pub mod accept_invitation;
 pub mod accounts;
 pub mod actions;
+pub mod audit_check;
 pub mod demo;
 pub mod home;
 pub mod invitations;
+pub mod orgs;
 pub mod partners;
 pub mod platform;
 pub mod sign_in;

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::invitations::{self, CreatedInvitation, NewInvite};
+use super::orgs;
 use super::{
     AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, audit_unauthenticated,
 };
@@ -18,6 +19,7 @@ use crate::domain::org::{self, OrgKind, Permission, Role};
 use crate::domain::time::UtcMillis;
 use crate::i18n::Lang;
 use crate::mail::Mail;
+use crate::signing::master_key::MasterKey;
 
 fn require_operator(actor: &Actor) -> ServiceResult<()> {
     if actor.can(Permission::OperatePlatform) {
@@ -61,13 +63,14 @@ pub async fn create_brand(
             "validated fields missing"
         )));
     };
-    let brand = db::orgs::Org {
-        id: OrgId::new(),
-        kind: OrgKind::Brand,
-        name: name.clone(),
-        created_at: UtcMillis::now().0,
-    };
-    db::orgs::insert(&mut tx, &brand).await?;
+    let brand = orgs::create_org(
+        &mut tx,
+        &state.master,
+        OrgKind::Brand,
+        &name,
+        UtcMillis::now(),
+    )
+    .await?;
     let tenant = TenantId::of_brand(brand.id);
     audit(
         &mut tx,
@@ -138,7 +141,11 @@ pub struct AddUser<'a> {
 }
 
 /// `portico user add`: creates a user directly (the operator is at the server's console).
-pub async fn add_user(db: &Db, input: AddUser<'_>) -> anyhow::Result<(UserId, String)> {
+pub async fn add_user(
+    db: &Db,
+    master: &MasterKey,
+    input: AddUser<'_>,
+) -> anyhow::Result<(UserId, String)> {
     let email = EmailAddress::parse(input.email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let name = org::parse_person_name(input.display_name)
         .map_err(|_| anyhow::anyhow!("the name must be 1 to 100 characters"))?;
@@ -157,22 +164,14 @@ pub async fn add_user(db: &Db, input: AddUser<'_>) -> anyhow::Result<(UserId, St
     }
     let (org, role) = if input.platform_admin {
         (
-            db::orgs::ensure_platform(&mut tx, now.0).await?,
+            orgs::ensure_platform(&mut tx, master, now).await?,
             Role::PlatformAdmin,
         )
     } else {
         let wanted = input
             .org
             .ok_or_else(|| anyhow::anyhow!("--org is required (name or id)"))?;
-        let mut found = match wanted.parse::<OrgId>() {
-            Ok(id) => db::orgs::get(&mut tx, id).await?.into_iter().collect(),
-            Err(_) => db::orgs::find_by_name(&mut tx, wanted).await?,
-        };
-        let org = match found.len() {
-            0 => anyhow::bail!("no organisation named {wanted:?}"),
-            1 => found.remove(0),
-            _ => anyhow::bail!("several organisations are named {wanted:?}; pass its id instead"),
-        };
+        let org = orgs::find_org(&mut tx, wanted).await?;
         let role_text = input.role.unwrap_or("admin");
         let role = Role::parse_for(org.kind, role_text).ok_or_else(|| {
             let allowed: Vec<&str> = org.kind.roles().iter().map(|r| r.as_str()).collect();

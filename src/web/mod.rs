@@ -11,6 +11,7 @@ pub mod errors;
 pub mod health;
 pub mod home;
 pub mod invitations;
+pub mod keys;
 pub mod platform;
 pub mod shell;
 
@@ -131,6 +132,7 @@ pub fn routes() -> Routes {
         .merge(home::routes())
         .merge(account::routes())
         .merge(invitations::routes())
+        .merge(keys::routes())
         .merge(admin::routes())
         .merge(platform::routes())
 }

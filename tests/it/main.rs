@@ -10,3 +10,4 @@ mod invitations;
 mod isolation;
 mod password;
 mod shell;
+mod signing;

@@ -64,7 +64,8 @@ impl TestApp {
         config.dev = options.dev;
         let db = app::open_database(&config).await.expect("database");
         if options.demo {
-            portico::service::demo::seed(&db, DEMO_PASSWORD)
+            let master = config.load_master_key().expect("master key");
+            portico::service::demo::seed(&db, &master, DEMO_PASSWORD)
                 .await
                 .expect("demo seed");
         }

@@ -1,0 +1,324 @@
+//! Signed statements and proof bundles. A statement is canonical JSON (RFC 8785) signed with the
+//! acting organisation's Ed25519 key; each one names the hash of the statement before it on the
+//! same order, so a bundle is a chain. `verify_bundle` checks a bundle with nothing but the
+//! bundle itself (and, if given, a key set the verifier trusts): no database, no network.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::jcs;
+use super::jwks::Jwks;
+use crate::domain::time::UtcMillis;
+
+pub const BUNDLE_FORMAT: &str = "portico-evidence/1";
+
+/// One statement as it travels: the exact signed text, its signature and the signing key's id.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignedStatement {
+    /// Canonical JSON text; these exact UTF-8 bytes are what was signed.
+    pub payload: String,
+    /// Ed25519 signature, base64url without padding.
+    pub signature: String,
+    pub kid: String,
+}
+
+/// The fields every statement payload carries; each statement type adds its own.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StatementHeader {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tenant: String,
+    pub order_id: String,
+    /// The acting organisation, whose key signs.
+    pub org: String,
+    pub user: String,
+    /// RFC 3339 time of the statement.
+    pub at: String,
+    /// SHA-256 (hex) of the previous statement's payload on this order; `None` for the first.
+    pub prev: Option<String>,
+    /// One human sentence of what the statement attests.
+    pub attests: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Bundle {
+    pub format: String,
+    pub order_id: String,
+    /// In chain order, oldest first.
+    pub statements: Vec<SignedStatement>,
+    /// The public keys the statements need (a subset of the published JWKS).
+    pub keys: Jwks,
+}
+
+/// SHA-256 (hex) of a payload: what the next statement's `prev` names.
+pub fn payload_hash(payload: &str) -> String {
+    hex::encode(Sha256::digest(payload.as_bytes()))
+}
+
+/// The outcome for one statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementCheck {
+    pub index: usize,
+    pub kind: String,
+    pub org: String,
+    pub at: String,
+    pub attests: String,
+    /// `Err` holds why the statement does not hold.
+    pub result: Result<(), String>,
+}
+
+/// Checks every statement: canonical form, chain link, key ownership and validity at the
+/// statement's time, signature. With `trusted`, keys are looked up there instead of in the
+/// bundle, so a forged key set inside a bundle proves nothing.
+pub fn verify_bundle(bundle: &Bundle, trusted: Option<&Jwks>) -> Vec<StatementCheck> {
+    let keys = trusted.unwrap_or(&bundle.keys);
+    let mut prev: Option<String> = None;
+    let mut checks = Vec::new();
+    for (index, statement) in bundle.statements.iter().enumerate() {
+        let header = serde_json::from_str::<StatementHeader>(&statement.payload).ok();
+        let result = check_one(bundle, statement, header.as_ref(), prev.as_deref(), keys);
+        checks.push(StatementCheck {
+            index: index + 1,
+            kind: header.as_ref().map(|h| h.kind.clone()).unwrap_or_default(),
+            org: header.as_ref().map(|h| h.org.clone()).unwrap_or_default(),
+            at: header.as_ref().map(|h| h.at.clone()).unwrap_or_default(),
+            attests: header
+                .as_ref()
+                .map(|h| h.attests.clone())
+                .unwrap_or_default(),
+            result,
+        });
+        prev = Some(payload_hash(&statement.payload));
+    }
+    checks
+}
+
+fn check_one(
+    bundle: &Bundle,
+    statement: &SignedStatement,
+    header: Option<&StatementHeader>,
+    prev: Option<&str>,
+    keys: &Jwks,
+) -> Result<(), String> {
+    if bundle.format != BUNDLE_FORMAT {
+        return Err(format!("unknown bundle format {:?}", bundle.format));
+    }
+    if !jcs::is_canonical(&statement.payload).unwrap_or(false) {
+        return Err("the payload is not canonical JSON (it was altered after signing)".into());
+    }
+    let header = header.ok_or("the payload lacks the statement header fields")?;
+    if header.order_id != bundle.order_id {
+        return Err("the statement is about another order".into());
+    }
+    if header.prev.as_deref() != prev {
+        return Err("its link to the previous statement does not match (a statement was removed, reordered or changed)".into());
+    }
+    let jwk = keys
+        .find(&statement.kid)
+        .ok_or("signed with a key that is not in the key set")?;
+    let public = jwk
+        .public_key()
+        .map_err(|_| "the key in the key set is malformed or its kid is wrong")?;
+    if jwk.org_id != header.org {
+        return Err(
+            "the key belongs to another organisation than the one making the statement".into(),
+        );
+    }
+    let at = UtcMillis::parse_rfc3339(&header.at).ok_or("the statement's time is unreadable")?;
+    if !jwk.valid_at(at) {
+        return Err("the key was not valid at the statement's time".into());
+    }
+    public
+        .verify(statement.payload.as_bytes(), &statement.signature)
+        .map_err(|_| "the signature does not match the payload".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signing::jwks::Jwk;
+    use crate::signing::keys::{self, NewKey};
+    use crate::signing::master_key::MasterKey;
+
+    struct Signer {
+        master: MasterKey,
+        key: NewKey,
+        org: &'static str,
+    }
+
+    impl Signer {
+        fn new(org: &'static str) -> Self {
+            let master = MasterKey::generate();
+            let key = keys::generate(&master);
+            Signer { master, key, org }
+        }
+
+        fn jwk(&self) -> Jwk {
+            Jwk::new(self.org, &self.key.public, UtcMillis(0), None)
+        }
+
+        fn statement(&self, kind: &str, prev: Option<String>, at: i64) -> SignedStatement {
+            let header = StatementHeader {
+                kind: kind.into(),
+                tenant: "brand-1".into(),
+                order_id: "order-1".into(),
+                org: self.org.into(),
+                user: "user-1".into(),
+                at: UtcMillis(at).rfc3339(),
+                prev,
+                attests: format!("{kind} on PO 4500001"),
+            };
+            let payload = jcs::canonical_json(&header).unwrap();
+            let signature = keys::sign(
+                &self.master,
+                &self.key.public.kid,
+                &self.key.sealed_private,
+                payload.as_bytes(),
+            )
+            .unwrap();
+            SignedStatement {
+                payload,
+                signature,
+                kid: self.key.public.kid.clone(),
+            }
+        }
+    }
+
+    fn bundle() -> (Bundle, Signer, Signer) {
+        let brand = Signer::new("brand-1");
+        let supplier = Signer::new("supplier-1");
+        let first = brand.statement("po.issued", None, 1_000);
+        let second = supplier.statement("po.confirmed", Some(payload_hash(&first.payload)), 2_000);
+        let bundle = Bundle {
+            format: BUNDLE_FORMAT.into(),
+            order_id: "order-1".into(),
+            statements: vec![first, second],
+            keys: Jwks {
+                keys: vec![brand.jwk(), supplier.jwk()],
+            },
+        };
+        (bundle, brand, supplier)
+    }
+
+    fn failures(bundle: &Bundle) -> Vec<(usize, String)> {
+        verify_bundle(bundle, None)
+            .into_iter()
+            .filter_map(|c| c.result.err().map(|e| (c.index, e)))
+            .collect()
+    }
+
+    #[test]
+    fn an_untouched_bundle_verifies_and_says_what_each_statement_attests() {
+        let (bundle, _, _) = bundle();
+        let checks = verify_bundle(&bundle, None);
+        assert_eq!(checks.len(), 2);
+        assert!(checks.iter().all(|c| c.result.is_ok()), "{checks:?}");
+        assert_eq!(checks[1].attests, "po.confirmed on PO 4500001");
+        assert_eq!(checks[1].org, "supplier-1");
+    }
+
+    #[test]
+    fn one_changed_byte_of_a_payload_fails_and_says_why() {
+        let (mut bundle, _, _) = bundle();
+        bundle.statements[0].payload = bundle.statements[0].payload.replace("4500001", "4500009");
+        let failed = failures(&bundle);
+        assert_eq!(
+            failed[0],
+            (1, "the signature does not match the payload".to_owned())
+        );
+        assert!(
+            failed[1].1.contains("link to the previous statement"),
+            "{failed:?}"
+        );
+    }
+
+    #[test]
+    fn a_payload_that_is_no_longer_canonical_fails() {
+        let (mut bundle, _, _) = bundle();
+        bundle.statements[1].payload = bundle.statements[1].payload.replacen("{", "{ ", 1);
+        assert!(failures(&bundle)[0].1.contains("not canonical"));
+    }
+
+    #[test]
+    fn a_changed_signature_fails() {
+        let (mut bundle, _, _) = bundle();
+        let sig = &mut bundle.statements[1].signature;
+        let flipped = if sig.starts_with('A') { "B" } else { "A" };
+        sig.replace_range(0..1, flipped);
+        assert_eq!(
+            failures(&bundle),
+            vec![(2, "the signature does not match the payload".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_removed_statement_breaks_the_chain() {
+        let (mut bundle, _, _) = bundle();
+        bundle.statements.remove(0);
+        assert!(
+            failures(&bundle)[0]
+                .1
+                .contains("link to the previous statement")
+        );
+    }
+
+    #[test]
+    fn a_swapped_key_id_fails() {
+        let (mut bundle, brand, _) = bundle();
+        bundle.statements[1].kid = brand.key.public.kid.clone();
+        let failed = failures(&bundle);
+        assert_eq!(failed.len(), 1);
+        assert!(failed[0].1.contains("another organisation"), "{failed:?}");
+    }
+
+    #[test]
+    fn an_unknown_key_id_fails() {
+        let (mut bundle, _, _) = bundle();
+        bundle.statements[0].kid = "nope".into();
+        assert!(failures(&bundle)[0].1.contains("not in the key set"));
+    }
+
+    #[test]
+    fn a_statement_made_after_its_key_was_retired_fails() {
+        let (mut bundle, _, supplier) = bundle();
+        bundle.keys.keys[1] = Jwk::new(
+            "supplier-1",
+            &supplier.key.public,
+            UtcMillis(0),
+            Some(UtcMillis(1_500)),
+        );
+        assert!(
+            failures(&bundle)[0]
+                .1
+                .contains("not valid at the statement's time")
+        );
+    }
+
+    #[test]
+    fn a_trusted_key_set_overrides_keys_forged_into_the_bundle() {
+        let (mut bundle, brand, _) = bundle();
+        let forger = Signer::new("supplier-1");
+        let forged = forger.statement(
+            "po.confirmed",
+            Some(payload_hash(&bundle.statements[0].payload)),
+            2_000,
+        );
+        bundle.statements[1] = forged;
+        bundle.keys.keys[1] = forger.jwk();
+        assert!(
+            failures(&bundle).is_empty(),
+            "self-consistent forgery passes on its own keys"
+        );
+        let trusted = Jwks {
+            keys: vec![brand.jwk(), Signer::new("supplier-1").jwk()],
+        };
+        let checks = verify_bundle(&bundle, Some(&trusted));
+        assert!(
+            checks[1]
+                .result
+                .as_ref()
+                .unwrap_err()
+                .contains("not in the key set")
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! `portico verify BUNDLE.json [--keys KEYS.json]`: the offline check a financier or auditor
+//! runs before trusting an order's evidence.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use portico::signing::bundle::{Bundle, verify_bundle};
+use portico::signing::jwks::Jwks;
+
+pub fn run(bundle_path: &Path, keys_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let bundle: Bundle = read_json(bundle_path)?;
+    let trusted: Option<Jwks> = keys_path.map(read_json).transpose()?;
+    let checks = verify_bundle(&bundle, trusted.as_ref());
+    println!(
+        "Order {}: {} statement(s), keys from {}",
+        bundle.order_id,
+        checks.len(),
+        keys_path
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "the bundle".to_owned())
+    );
+    for check in &checks {
+        match &check.result {
+            Ok(()) => println!(
+                "  ok    #{} {} by {} at {}: {}",
+                check.index, check.kind, check.org, check.at, check.attests
+            ),
+            Err(why) => println!(
+                "  FAIL  #{} {} by {} at {}: {} — {why}",
+                check.index, check.kind, check.org, check.at, check.attests
+            ),
+        }
+    }
+    let holds = !checks.is_empty() && checks.iter().all(|c| c.result.is_ok());
+    if checks.is_empty() {
+        println!("The bundle holds no statements: nothing is proven.");
+    }
+    println!("{}", if holds { "VERIFIED" } else { "NOT VERIFIED" });
+    Ok(if holds {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a valid file of this kind: {e}", path.display()))
+}
