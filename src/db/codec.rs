@@ -7,6 +7,8 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::domain::org::{OrgKind, Role};
+use crate::domain::order::line::LineState;
+use crate::domain::order::state::OrderState;
 use crate::domain::partnership::PartnershipStatus;
 
 macro_rules! text_enum_codec {
@@ -39,3 +41,5 @@ macro_rules! text_enum_codec {
 text_enum_codec!(OrgKind);
 text_enum_codec!(Role);
 text_enum_codec!(PartnershipStatus);
+text_enum_codec!(OrderState);
+text_enum_codec!(LineState);

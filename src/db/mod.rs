@@ -5,6 +5,9 @@
 pub mod audit;
 mod codec;
 pub mod invitations;
+pub mod notifications;
+pub mod order_history;
+pub mod orders;
 pub mod org_keys;
 pub mod orgs;
 pub mod partnerships;
@@ -162,6 +165,46 @@ fn sqlite_url(url: &str, read_only: bool) -> String {
         out.push_str(param);
     }
     out
+}
+
+/// SQL assembled at run time (optional filters) with numbered placeholders, which both engines
+/// bind the same way.
+#[derive(Default)]
+pub(crate) struct DynamicSql {
+    pub sql: String,
+    args: Vec<DynamicArg>,
+}
+
+enum DynamicArg {
+    Text(String),
+    Int(i64),
+}
+
+impl DynamicSql {
+    /// Adds a text argument and returns its placeholder.
+    pub fn text(&mut self, value: String) -> String {
+        self.args.push(DynamicArg::Text(value));
+        format!("${}", self.args.len())
+    }
+
+    pub fn int(&mut self, value: i64) -> String {
+        self.args.push(DynamicArg::Int(value));
+        format!("${}", self.args.len())
+    }
+
+    pub async fn fetch_all<T>(self, conn: &mut Conn) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut query = sqlx::query_as::<_, T>(&self.sql);
+        for arg in self.args {
+            query = match arg {
+                DynamicArg::Text(t) => query.bind(t),
+                DynamicArg::Int(i) => query.bind(i),
+            };
+        }
+        query.fetch_all(conn).await
+    }
 }
 
 /// Maps a unique-constraint violation to `Ok(false)` so callers can answer "already exists".

@@ -101,3 +101,10 @@ pub async fn of_org(conn: &mut Conn, org: OrgId) -> Result<Vec<OrgKey>, sqlx::Er
     .fetch_all(conn)
     .await
 }
+
+pub async fn by_kid(conn: &mut Conn, kid: &str) -> Result<Option<OrgKey>, sqlx::Error> {
+    sqlx::query_as("SELECT kid, org_id, public_x, valid_from, valid_until FROM org_keys WHERE kid = $1")
+        .bind(kid)
+        .fetch_optional(conn)
+        .await
+}

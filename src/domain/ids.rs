@@ -89,6 +89,12 @@ id_newtype!(
 id_newtype!(UserId);
 id_newtype!(InvitationId);
 id_newtype!(AuditId);
+id_newtype!(
+    /// Portico's id of a purchase order (the brand's PO number is the other identifier).
+    OrderId
+);
+id_newtype!(LineId);
+id_newtype!(StatementId);
 
 impl From<TenantId> for OrgId {
     fn from(value: TenantId) -> Self {

@@ -4,6 +4,8 @@
 pub mod email;
 pub mod ids;
 pub mod invitation;
+pub mod money;
+pub mod order;
 pub mod org;
 pub mod partnership;
 pub mod password_policy;

@@ -151,6 +151,10 @@ pub enum Permission {
     ManageOwnUsers,
     /// See the brand's partner list.
     ViewPartners,
+    /// Create, issue and cancel purchase orders; decide on partners' proposals.
+    ManageOrders,
+    /// Confirm, reject or propose changes to orders placed with one's organisation.
+    RespondToOrders,
 }
 
 pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
@@ -159,6 +163,10 @@ pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
         Permission::ManagePartners => kind == OrgKind::Brand && role == Role::Admin,
         Permission::ManageOwnUsers => kind != OrgKind::Platform && role == Role::Admin,
         Permission::ViewPartners => kind == OrgKind::Brand,
+        Permission::ManageOrders => kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Ops),
+        Permission::RespondToOrders => {
+            matches!(kind, OrgKind::Supplier | OrgKind::Factory) && matches!(role, Role::Admin | Role::Member)
+        }
     }
 }
 
@@ -254,6 +262,16 @@ mod tests {
             Role::PlatformAdmin,
             Permission::ManageOwnUsers
         ));
+    }
+
+    #[test]
+    fn brand_ops_manage_orders_and_supplier_members_respond() {
+        assert!(allows(OrgKind::Brand, Role::Ops, Permission::ManageOrders));
+        assert!(!allows(OrgKind::Brand, Role::Quality, Permission::ManageOrders));
+        assert!(allows(OrgKind::Factory, Role::Member, Permission::RespondToOrders));
+        assert!(!allows(OrgKind::Supplier, Role::Viewer, Permission::RespondToOrders));
+        assert!(!allows(OrgKind::Warehouse, Role::Admin, Permission::RespondToOrders));
+        assert!(!allows(OrgKind::Brand, Role::Admin, Permission::RespondToOrders));
     }
 
     #[test]

@@ -7,7 +7,9 @@ pub mod actions;
 pub mod audit_check;
 pub mod demo;
 pub mod home;
+pub mod notifications;
 pub mod invitations;
+pub mod orders;
 pub mod orgs;
 pub mod partners;
 pub mod platform;
@@ -45,27 +47,32 @@ impl From<sqlx::Error> for ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
-/// Validation problems by form field, as message keys.
+/// Validation problems by form field (`email`, or `lines.2.sku` for a row), as message keys.
 #[derive(Clone, Debug, Default)]
-pub struct FieldErrors(Vec<(&'static str, &'static str)>);
+pub struct FieldErrors(Vec<(String, &'static str)>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, key: &'static str) {
-        if self.get(field).is_none() {
+    pub fn add(&mut self, field: impl Into<String>, key: &'static str) {
+        let field = field.into();
+        if self.get(&field).is_none() {
             self.0.push((field, key));
         }
     }
 
     pub fn get(&self, field: &str) -> Option<&'static str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, k)| *k)
+        self.0.iter().find(|(f, _)| f == field).map(|(_, k)| *k)
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &'static str)> {
+        self.0.iter().map(|(f, k)| (f.as_str(), *k))
+    }
+
     /// Collects the error of a parse, returning its value when it succeeded.
-    pub fn check<T>(&mut self, field: &'static str, result: Result<T, &'static str>) -> Option<T> {
+    pub fn check<T>(&mut self, field: impl Into<String>, result: Result<T, &'static str>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(key) => {
@@ -76,11 +83,7 @@ impl FieldErrors {
     }
 
     pub fn into_result(self) -> ServiceResult<()> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(ServiceError::Invalid(self))
-        }
+        if self.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(self)) }
     }
 }
 

@@ -1,0 +1,5 @@
+//! Purchase orders: fields, the order and line state machines.
+
+pub mod fields;
+pub mod line;
+pub mod state;

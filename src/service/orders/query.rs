@@ -1,0 +1,124 @@
+//! Reading orders: the partner's inbox and the brand's list (keyset pages by due date), and
+//! the order page with lines, timeline and the check of every signed statement.
+
+use serde_json::json;
+
+use super::{Party, load_for};
+use crate::app::AppState;
+use crate::auth::actor::Actor;
+use crate::db::order_history::Event;
+use crate::db::orders::{Line, ListFilter, Order};
+use crate::db::{self};
+use crate::domain::ids::OrderId;
+use crate::domain::order::state::OrderState;
+use crate::domain::org::{OrgKind, Permission};
+use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, tenant_of};
+use crate::signing::bundle::StatementCheck;
+
+/// Which orders a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// Waiting for this user's side: partners' open decisions, brands' proposals to answer.
+    Waiting,
+    All,
+    State(OrderState),
+}
+
+impl View {
+    pub fn parse(value: Option<&str>) -> View {
+        match value {
+            Some("all") => View::All,
+            Some(other) => OrderState::parse(other).map(View::State).unwrap_or(View::Waiting),
+            None => View::Waiting,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Waiting => "waiting",
+            View::All => "all",
+            View::State(s) => s.as_str(),
+        }
+    }
+}
+
+pub struct ListQuery<'a> {
+    pub view: View,
+    pub text: Option<&'a str>,
+    pub due_from: Option<&'a str>,
+    pub due_to: Option<&'a str>,
+    pub after: Option<(&'a str, OrderId)>,
+}
+
+pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery<'_>) -> ServiceResult<Vec<Order>> {
+    let tenant = tenant_of(actor)?.tenant_id;
+    let is_brand = actor.org_kind == OrgKind::Brand;
+    if !is_brand && !matches!(actor.org_kind, OrgKind::Supplier | OrgKind::Factory) {
+        return Err(ServiceError::NotFound);
+    }
+    let partner_visible = [
+        OrderState::Issued,
+        OrderState::PartiallyConfirmed,
+        OrderState::ChangesProposed,
+        OrderState::Confirmed,
+        OrderState::Rejected,
+        OrderState::Cancelled,
+    ];
+    let states: Vec<OrderState> = match (q.view, is_brand) {
+        (View::Waiting, false) => vec![OrderState::Issued, OrderState::PartiallyConfirmed],
+        (View::Waiting, true) => vec![OrderState::ChangesProposed],
+        (View::All, false) => partner_visible.to_vec(),
+        (View::All, true) => Vec::new(),
+        (View::State(OrderState::Draft), false) => return Ok(Vec::new()),
+        (View::State(s), _) => vec![s],
+    };
+    let mut conn = state.db.reader().acquire().await?;
+    Ok(db::orders::list(
+        &mut conn,
+        &ListFilter {
+            tenant,
+            partner: (!is_brand).then_some(actor.org_id),
+            states: &states,
+            text: q.text.map(str::trim).filter(|t| !t.is_empty()),
+            due_from: q.due_from,
+            due_to: q.due_to,
+            after: q.after,
+            limit: crate::service::PAGE_SIZE,
+        },
+    )
+    .await?)
+}
+
+/// What the order page shows.
+pub struct OrderPage {
+    pub order: Order,
+    pub lines: Vec<Line>,
+    pub events: Vec<Event>,
+    pub checks: Vec<StatementCheck>,
+    pub party: Party,
+    /// The user may take the brand's or the partner's decisions now.
+    pub can_decide: bool,
+}
+
+/// The order for one of its parties. Every view is audited.
+pub async fn view(state: &AppState, actor: &Actor, id: OrderId) -> ServiceResult<OrderPage> {
+    let mut tx = state.db.begin().await?;
+    let (tenant, order, party) = load_for(&mut tx, actor, id).await?;
+    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let events = db::order_history::events(&mut tx, tenant, order.id).await?;
+    let checks = super::evidence::verify(&mut tx, &order).await?;
+    audit(
+        &mut tx,
+        actor,
+        Some(tenant),
+        AuditEvent::new(actions::ORDER_VIEWED, "order", order.id).detail(json!({ "version": order.version })),
+    )
+    .await?;
+    tx.commit().await?;
+    let can_decide = match party {
+        Party::Brand => actor.can(Permission::ManageOrders),
+        Party::Partner => actor.can(Permission::RespondToOrders),
+        Party::ShipTo => false,
+    };
+    Ok(OrderPage { order, lines, events, checks, party, can_decide })
+}
