@@ -35,6 +35,8 @@ pub struct AppState {
     pub master: Arc<MasterKey>,
     mailer: Arc<Mailer>,
     mail_from: Arc<str>,
+    /// Wakes the outbox worker after a commit that queued work.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             config: Arc::new(config),
             mailer: Arc::new(mailer),
             mail_from: from.into(),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -57,6 +60,11 @@ impl AppState {
         if let Err(err) = self.mailer.send(&self.mail_from, mail).await {
             tracing::error!(error = %err, to, "could not send e-mail");
         }
+    }
+
+    /// Sends a mail and reports failure to the caller (the outbox retries).
+    pub async fn send_mail_checked(&self, mail: Mail) -> anyhow::Result<()> {
+        self.mailer.send(&self.mail_from, mail).await
     }
 
     pub fn mailer_description(&self) -> String {
@@ -174,10 +182,10 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
 }
 
 /// Starts serving on `listener` in the background (`serve` and the tests).
-pub async fn start(db: Db, config: Config, listener: TcpListener) -> anyhow::Result<Running> {
-    let sessions = PorticoSessionStore::connect(&config.database_url).await?;
+pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> {
+    let sessions = PorticoSessionStore::connect(&state.config.database_url).await?;
     sessions.spawn_cleanup(Duration::from_secs(300));
-    let state = AppState::new(db, config)?;
+    crate::jobs::outbox::spawn(state.clone(), state.outbox_wake.clone());
     let app = router(state.clone(), sessions);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -22,6 +22,8 @@ pub enum AppError {
     Throttled { retry_after_secs: i64 },
     #[error("bad request")]
     BadRequest,
+    #[error("payload too large")]
+    PayloadTooLarge,
     /// A business rule said no; the key names the message shown to the user.
     #[error("refused: {0}")]
     Refused(&'static str),
@@ -41,6 +43,7 @@ pub enum ErrorPage {
     Csrf,
     Throttled { retry_after_secs: i64 },
     BadRequest,
+    PayloadTooLarge,
     Refused(&'static str),
     NoActiveBrand,
     Internal,
@@ -56,6 +59,7 @@ impl ErrorPage {
             ErrorPage::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorPage::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ErrorPage::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorPage::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorPage::Refused(_) => StatusCode::CONFLICT,
             ErrorPage::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -70,6 +74,7 @@ impl ErrorPage {
             ErrorPage::Csrf => ("error.csrf.title", "error.csrf.body"),
             ErrorPage::Throttled { .. } => ("error.throttled.title", "error.throttled.body"),
             ErrorPage::BadRequest => ("error.bad_request.title", "error.bad_request.body"),
+            ErrorPage::PayloadTooLarge => ("error.too_large.title", "error.too_large.body"),
             ErrorPage::Refused(key) => ("error.refused.title", key),
             ErrorPage::NoActiveBrand => ("error.no_brand.title", "error.no_brand.body"),
             ErrorPage::Internal => ("error.internal.title", "error.internal.body"),
@@ -89,6 +94,7 @@ impl IntoResponse for AppError {
             }
             AppError::Throttled { retry_after_secs } => ErrorPage::Throttled { retry_after_secs },
             AppError::BadRequest => ErrorPage::BadRequest,
+            AppError::PayloadTooLarge => ErrorPage::PayloadTooLarge,
             AppError::Refused(key) => ErrorPage::Refused(key),
             AppError::NoActiveBrand => ErrorPage::NoActiveBrand,
             AppError::Internal(err) => {

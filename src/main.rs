@@ -10,7 +10,7 @@ use portico::config::{Config, Settings};
 use portico::db::Db;
 
 mod verify;
-use portico::service::{audit_check, demo, orgs, platform};
+use portico::service::{audit_check, demo, demo_orders, orgs, platform};
 
 #[derive(Parser)]
 #[command(name = "portico", version, about = "Supplier collaboration portal")]
@@ -116,7 +116,8 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         }
         Command::SeedDemo => {
             let db = app::open_database(&config).await?;
-            seed_demo(&db, &config, true).await
+            let state = app::AppState::new(db, config.clone())?;
+            seed_demo(&state, true).await
         }
         Command::Keys {
             command: KeysCommand::Rotate { org },
@@ -204,11 +205,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if created > 0 {
         tracing::info!(created, "gave signing keys to organisations that had none");
     }
+    let state = app::AppState::new(db, config.clone())?;
     if config.demo {
-        seed_demo(&db, &config, false).await?;
+        seed_demo(&state, false).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    let running = app::start(db, config.clone(), listener).await?;
+    let running = app::start(state, listener).await?;
     println!();
     println!("  Portico is serving at http://{}", running.addr);
     println!("  Database: {}", redact(&config.database_url));
@@ -228,12 +230,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// Seeds into an empty database and prints the logins. `explicit` is the `seed-demo` command,
 /// which also says so when there was nothing to do.
-async fn seed_demo(db: &Db, config: &Config, explicit: bool) -> anyhow::Result<()> {
+async fn seed_demo(state: &app::AppState, explicit: bool) -> anyhow::Result<()> {
+    let (db, config) = (&state.db, &state.config);
     let (password, generated) = match &config.demo_password {
         Some(p) => (p.clone(), false),
         None => (tokens::new_password(), true),
     };
-    let seeded = demo::seed(db, &config.load_master_key()?, &password).await?;
+    let seeded = demo::seed(db, &state.master, &password).await?;
+    if seeded {
+        let orders = demo_orders::seed(state).await?;
+        println!("  Demo orders: {orders} purchase orders with signed statements");
+    }
     if !seeded && explicit {
         println!("The database already has data; demo data was not added.");
     }

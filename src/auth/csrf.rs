@@ -16,6 +16,8 @@ pub const FORM_FIELD: &str = "_csrf";
 pub const HEADER: &str = "x-csrf-token";
 /// Forms larger than this are refused before parsing.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// File uploads (CSV import) are larger; their token is a form field like any other.
+const MAX_MULTIPART_BYTES: usize = 11 * 1024 * 1024;
 
 pub async fn verify_csrf(session: Session, request: Request, next: Next) -> Response {
     if matches!(
@@ -52,23 +54,39 @@ async fn check(session: &Session, request: Request) -> Result<Request, AppError>
         };
     }
 
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_owned();
+    let boundary = multer::parse_boundary(&content_type).ok();
+    if !content_type.starts_with("application/x-www-form-urlencoded") && boundary.is_none() {
         return Err(AppError::CsrfRejected);
     }
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES)
-        .await
-        .map_err(|_| AppError::BadRequest)?;
-    let sent = form_field(&bytes, FORM_FIELD);
+    let limit = if boundary.is_some() { MAX_MULTIPART_BYTES } else { MAX_FORM_BYTES };
+    let bytes = to_bytes(body, limit).await.map_err(|_| AppError::PayloadTooLarge)?;
+    let sent = match boundary {
+        Some(boundary) => multipart_field(bytes.clone(), boundary, FORM_FIELD).await,
+        None => form_field(&bytes, FORM_FIELD),
+    };
     if !sent.is_some_and(|s| tokens::secrets_equal(&s, &expected)) {
         return Err(AppError::CsrfRejected);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The value of a text field in a multipart body.
+async fn multipart_field(body: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {

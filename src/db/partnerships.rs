@@ -134,3 +134,19 @@ pub async fn brands_of_partner(
     .fetch_all(conn)
     .await
 }
+
+/// Active partners of the given kinds, by name: the choices of an order form.
+pub async fn active_of_kinds(
+    conn: &mut Conn,
+    tenant: TenantId,
+    kinds: &[OrgKind],
+) -> Result<Vec<(OrgId, String, OrgKind)>, sqlx::Error> {
+    let rows: Vec<(OrgId, String, OrgKind)> = sqlx::query_as(
+        "SELECT o.id, o.name, o.kind FROM partnerships p JOIN orgs o ON o.id = p.partner_org_id \
+         WHERE p.tenant_id = $1 AND p.status = 'active' ORDER BY o.name, o.id",
+    )
+    .bind(tenant)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().filter(|(_, _, kind)| kinds.contains(kind)).collect())
+}

@@ -90,6 +90,14 @@ impl fmt::Display for Money {
     }
 }
 
+/// "1234.50 USD" for stored minor units; an unknown code shows the raw minor units.
+pub fn display(minor: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Some(currency) => Money { minor, currency }.to_string(),
+        None => format!("{minor} {currency}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

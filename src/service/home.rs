@@ -4,6 +4,7 @@ use super::ServiceResult;
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db;
+use crate::domain::order::state::OrderState;
 use crate::domain::org::{OrgKind, Permission};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::time::UtcMillis;
@@ -53,6 +54,24 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
     {
         let tenant = scope.tenant_id;
         cards.push(card(
+            "home.proposals_to_answer",
+            "home.proposals_to_answer_hint",
+            db::orders::count_in_states(&mut conn, tenant, None, &[OrderState::ChangesProposed]).await?,
+            Some("/orders?view=changes_proposed"),
+        ));
+        cards.push(card(
+            "home.waiting_for_partners",
+            "home.waiting_for_partners_hint",
+            db::orders::count_in_states(&mut conn, tenant, None, &[OrderState::Issued, OrderState::PartiallyConfirmed]).await?,
+            Some("/orders?view=all"),
+        ));
+        cards.push(card(
+            "home.drafts",
+            "home.drafts_hint",
+            db::orders::count_in_states(&mut conn, tenant, None, &[OrderState::Draft]).await?,
+            Some("/orders?view=draft"),
+        ));
+        cards.push(card(
             "home.active_partners",
             "home.active_partners_hint",
             db::partnerships::count_for_tenant(&mut conn, tenant, PartnershipStatus::Active)
@@ -65,6 +84,22 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
             db::partnerships::count_for_tenant(&mut conn, tenant, PartnershipStatus::Suspended)
                 .await?,
             Some("/admin/partners"),
+        ));
+    }
+    if let Some(scope) = &actor.scope
+        && matches!(actor.org_kind, OrgKind::Supplier | OrgKind::Factory)
+    {
+        cards.push(card(
+            "home.orders_waiting",
+            "home.orders_waiting_hint",
+            db::orders::count_in_states(
+                &mut conn,
+                scope.tenant_id,
+                Some(actor.org_id),
+                &[OrderState::Issued, OrderState::PartiallyConfirmed],
+            )
+            .await?,
+            Some("/orders"),
         ));
     }
     if actor.is_partner() {

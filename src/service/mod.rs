@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod actions;
 pub mod audit_check;
 pub mod demo;
+pub mod demo_orders;
 pub mod home;
 pub mod notifications;
 pub mod invitations;

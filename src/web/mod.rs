@@ -12,6 +12,8 @@ pub mod health;
 pub mod home;
 pub mod invitations;
 pub mod keys;
+pub mod notifications;
+pub mod orders;
 pub mod platform;
 pub mod shell;
 
@@ -133,6 +135,8 @@ pub fn routes() -> Routes {
         .merge(account::routes())
         .merge(invitations::routes())
         .merge(keys::routes())
+        .merge(orders::routes())
+        .merge(notifications::routes())
         .merge(admin::routes())
         .merge(platform::routes())
 }

@@ -49,6 +49,8 @@ pub struct PageCtx {
     pub flashes: Vec<Flash>,
     pub current_path: String,
     pub request_id: String,
+    /// Unread notifications in the active brand (the bell in the header).
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -83,6 +85,10 @@ impl PageCtx {
         Lang::ALL.into_iter().filter(|l| *l != self.lang).collect()
     }
 
+    pub fn money(&self, minor: &i64, currency: &str) -> String {
+        crate::domain::money::display(*minor, currency)
+    }
+
     pub fn date(&self, millis: &i64) -> String {
         crate::domain::time::UtcMillis(*millis).display_utc()
     }
@@ -90,6 +96,7 @@ impl PageCtx {
 
 /// Extractor giving a handler the shell of the page it renders.
 pub struct Shell {
+    state: Option<AppState>,
     session: Session,
     actor: Option<Actor>,
     lang: Lang,
@@ -110,6 +117,7 @@ impl FromRequestParts<AppState> for Shell {
             .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
         let lang = resolve_lang(actor.as_ref(), &session, &parts.headers).await;
         Ok(Shell {
+            state: Some(state.clone()),
             session,
             actor,
             lang,
@@ -157,6 +165,10 @@ impl Shell {
 
     /// Builds the page context, consuming pending flash messages.
     pub async fn page(&self) -> Result<PageCtx, AppError> {
+        let unread = match (&self.actor, &self.state) {
+            (Some(actor), Some(state)) => crate::service::notifications::unread_count(state, actor).await?,
+            _ => 0,
+        };
         let csrf = session::csrf_token(&self.session).await?;
         let flashes = session::take_flashes(&self.session).await?;
         let user = self.actor.as_ref().map(|a| ShellUser {
@@ -182,6 +194,7 @@ impl Shell {
             flashes,
             current_path: self.path.clone(),
             request_id: self.request_id.clone(),
+            unread,
         })
     }
 
@@ -193,6 +206,11 @@ impl Shell {
 
 fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
+    if actor.scope.is_some()
+        && matches!(actor.org_kind, OrgKind::Brand | OrgKind::Supplier | OrgKind::Factory)
+    {
+        items.push(("/orders", "nav.orders"));
+    }
     if actor.can(Permission::OperatePlatform) {
         items.push(("/platform/brands", "nav.brands"));
         items.push(("/platform/orgs", "nav.organisations"));

@@ -17,6 +17,7 @@ enum Object {
     PartnerOrg,
     User,
     Invitation,
+    Order,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -91,6 +92,40 @@ const TENANT_ROUTES: &[RouteCase] = &[
     get("/admin/invitations", Object::None),
     get("/admin/invitations/{id}/revoke", Object::Invitation),
     post("/admin/invitations/{id}/revoke", Object::Invitation, &[]),
+    get("/orders", Object::None),
+    get("/orders/new", Object::None),
+    post("/orders/new", Object::None, NEW_ORDER_FORM),
+    get("/orders/import", Object::None),
+    // A multipart upload; the import test covers it. Posting a form here must not import.
+    post("/orders/import", Object::None, &[]),
+    get("/orders/import/template.csv", Object::None),
+    get("/orders/{id}", Object::Order),
+    post("/orders/{id}/issue", Object::Order, DECISION_FORM),
+    get("/orders/{id}/cancel", Object::Order),
+    post("/orders/{id}/cancel", Object::Order, &[("version", "2"), ("submission", SUBMISSION), ("reason", "leak")]),
+    post("/orders/{id}/decide", Object::Order, DECISION_FORM),
+    post("/orders/{id}/accept-all", Object::Order, DECISION_FORM),
+    get("/orders/{id}/evidence.json", Object::Order),
+    get("/notifications", Object::None),
+    post("/notifications/read", Object::None, &[]),
+];
+
+const SUBMISSION: &str = "isolation-submission-token-00001";
+const DECISION_FORM: &[(&str, &str)] =
+    &[("version", "2"), ("submission", SUBMISSION), ("line", "1"), ("action", "accept")];
+const NEW_ORDER_FORM: &[(&str, &str)] = &[
+    ("po_number", "LEAK-1"),
+    ("currency", "USD"),
+    ("incoterms", "FOB"),
+    ("payment_terms", "Net 60"),
+    ("requested_delivery", "2027-01-31"),
+    ("line_sku", "X"),
+    ("line_description", "X"),
+    ("line_hs_code", "610910"),
+    ("line_quantity", "1"),
+    ("line_unit", "pcs"),
+    ("line_unit_price", "1"),
+    ("line_delivery_date", ""),
 ];
 
 /// A kind of actor, and what is foreign to it.
@@ -99,11 +134,36 @@ struct Actor {
     foreign_partners: Vec<String>,
     foreign_users: Vec<String>,
     foreign_invitations: Vec<String>,
+    foreign_orders: Vec<String>,
     /// Text that must never appear on its list pages.
     foreign_text: Vec<&'static str>,
 }
 
+/// Orders each actor must not reach: another brand's, another partner's, a draft.
+struct ForeignOrders {
+    /// Blue Harbor with Sunrise, issued.
+    blue_sunrise: String,
+    /// Acme with Delta, issued, not shipped to Harbor Logistics.
+    acme_delta: String,
+    /// Acme with Sunrise, issued, shipped to Harbor Logistics.
+    acme_sunrise: String,
+    /// Acme's draft with Sunrise: the partner may not see it yet.
+    acme_draft: String,
+}
+
+async fn foreign_orders(app: &TestApp) -> ForeignOrders {
+    use crate::support::orders::order;
+    let id = |o: portico::domain::ids::OrderId| o.to_string();
+    ForeignOrders {
+        blue_sunrise: id(order(app, "ops@blueharbor.test", "Blue Harbor Home", "BH-1", "Sunrise Textiles", None, true).await),
+        acme_delta: id(order(app, "ops@acme.test", "Acme Apparel", "AC-DELTA", "Delta Garment Works", None, true).await),
+        acme_sunrise: id(order(app, "ops@acme.test", "Acme Apparel", "AC-SUN", "Sunrise Textiles", Some("Harbor Logistics"), true).await),
+        acme_draft: id(order(app, "ops@acme.test", "Acme Apparel", "AC-DRAFT", "Sunrise Textiles", None, false).await),
+    }
+}
+
 async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
+    let o = foreign_orders(app).await;
     let id = |x: &dyn ToString| x.to_string();
     let user = |email: &'static str| async move { app.user_id(email).await.to_string() };
     let delta = id(&app.org_id("Delta Garment Works").await);
@@ -120,7 +180,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("sales@sunrise.test").await,
             ],
             foreign_invitations: vec![id(&f.blueharbor_invitation), id(&f.delta_invitation)],
-            foreign_text: vec![
+            foreign_orders: vec![o.blue_sunrise.clone()],
+            foreign_text: vec!["BH-1", 
                 "Bluewater Crafts",
                 "ops@blueharbor.test",
                 "new@blueharbor.test",
@@ -134,7 +195,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_partners: vec![id(&f.bluewater_org)],
             foreign_users: vec![user("admin@blueharbor.test").await, id(&f.bluewater_user)],
             foreign_invitations: vec![id(&f.blueharbor_invitation)],
-            foreign_text: vec!["Bluewater Crafts", "admin@blueharbor.test"],
+            foreign_orders: vec![o.blue_sunrise.clone()],
+            foreign_text: vec!["BH-1", "Bluewater Crafts", "admin@blueharbor.test"],
         },
         // A supplier serving two brands: other partners, brand users, other brands.
         Actor {
@@ -150,7 +212,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 id(&f.delta_invitation),
                 id(&f.blueharbor_invitation),
             ],
-            foreign_text: vec![
+            foreign_orders: vec![o.blue_sunrise.clone(), o.acme_delta.clone(), o.acme_draft.clone()],
+            foreign_text: vec!["BH-1", "AC-DELTA", "AC-DRAFT", 
                 "planner@delta.test",
                 "admin@acme.test",
                 "new@delta.test",
@@ -166,7 +229,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("ops@acme.test").await,
             ],
             foreign_invitations: vec![id(&f.acme_invitation), id(&f.blueharbor_invitation)],
-            foreign_text: vec!["sales@sunrise.test", "new@acme.test"],
+            foreign_orders: vec![o.blue_sunrise.clone(), o.acme_sunrise.clone(), o.acme_draft.clone()],
+            foreign_text: vec!["BH-1", "AC-SUN", "AC-DRAFT", "sales@sunrise.test", "new@acme.test"],
         },
         // A warehouse and a financier.
         Actor {
@@ -177,14 +241,16 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("admin@blueharbor.test").await,
             ],
             foreign_invitations: vec![id(&f.delta_invitation)],
-            foreign_text: vec!["sales@sunrise.test"],
+            foreign_orders: vec![o.blue_sunrise.clone(), o.acme_delta.clone(), o.acme_draft.clone()],
+            foreign_text: vec!["BH-1", "sales@sunrise.test"],
         },
         Actor {
             email: "analyst@jade.test",
             foreign_partners: partner_everything.clone(),
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
-            foreign_text: vec!["admin@acme.test"],
+            foreign_orders: vec![o.acme_sunrise.clone(), o.acme_delta.clone()],
+            foreign_text: vec!["AC-SUN", "admin@acme.test"],
         },
         // The platform operator has no brand: tenant pages do not exist for them.
         Actor {
@@ -192,7 +258,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_partners: partner_everything,
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
-            foreign_text: vec!["admin@acme.test"],
+            foreign_orders: vec![o.acme_sunrise.clone()],
+            foreign_text: vec!["AC-SUN", "admin@acme.test"],
         },
     ]
 }
@@ -220,6 +287,7 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                 Object::PartnerOrg => ("{org}", &actor.foreign_partners),
                 Object::User => ("{user}", &actor.foreign_users),
                 Object::Invitation => ("{id}", &actor.foreign_invitations),
+                Object::Order => ("{id}", &actor.foreign_orders),
                 Object::None => unreachable!(),
             };
             for id in ids {
@@ -285,11 +353,13 @@ async fn scope_fields_smuggled_into_forms_are_ignored() {
     .flat_map(|k| [(k, blue.as_str()), (k, bluewater.as_str())])
     .collect();
     let admin = app.login("admin@acme.test").await;
-    for case in TENANT_ROUTES
-        .iter()
-        .filter(|c| c.object == Object::None && c.method == Method::Post)
-    {
+    let delta = app.org_id("Delta Garment Works").await.to_string();
+    let creating = ["/admin/partners/invite", "/admin/users/invite", "/orders/new"];
+    for case in TENANT_ROUTES.iter().filter(|c| c.method == Method::Post && creating.contains(&c.pattern)) {
         let mut form: Vec<(&str, &str)> = case.form.to_vec();
+        if case.pattern == "/orders/new" {
+            form.push(("partner", delta.as_str()));
+        }
         form.extend(smuggled.iter().copied());
         let page = admin.post(case.pattern, &form).await;
         assert_eq!(page.status, 303, "{}: {}", case.pattern, page.body);

@@ -106,33 +106,21 @@ async fn a_partner_serving_two_brands_switches_between_them() {
 #[tokio::test]
 async fn each_role_sees_its_own_real_counts_on_home() {
     let app = TestApp::spawn().await;
+    let brand_orders = ["Proposals to answer", "Waiting for partners", "Drafts"];
     let cases = [
         (
             "admin@acme.test",
-            vec![
-                "Active partners",
-                "Suspended partners",
-                "Open invitations",
-                "Active users",
-            ],
-            vec!["4", "0", "0", "4"],
+            [&brand_orders[..], &["Active partners", "Suspended partners", "Open invitations", "Active users"]].concat(),
+            vec!["0", "0", "0", "4", "0", "0", "4"],
         ),
-        (
-            "ops@acme.test",
-            vec!["Active partners", "Suspended partners"],
-            vec!["4", "0"],
-        ),
+        ("ops@acme.test", [&brand_orders[..], &["Active partners", "Suspended partners"]].concat(), vec!["0", "0", "0", "4", "0"]),
         (
             "sales@sunrise.test",
-            vec!["Brands you serve", "Open invitations", "Active users"],
-            vec!["2", "0", "1"],
+            vec!["Orders waiting for you", "Brands you serve", "Open invitations", "Active users"],
+            vec!["0", "2", "0", "1"],
         ),
         ("analyst@jade.test", vec!["Brands you serve"], vec!["1"]),
-        (
-            "root@portico.test",
-            vec!["Brands", "Organisations", "Users"],
-            vec!["2", "7", "12"],
-        ),
+        ("root@portico.test", vec!["Brands", "Organisations", "Users"], vec!["2", "7", "12"]),
     ];
     for (email, labels, counts) in cases {
         let home = app.login(email).await.get("/").await;
@@ -147,11 +135,11 @@ async fn navigation_follows_the_role() {
     let nav = |page: crate::support::Page| page.texts("nav.mainnav a");
     assert_eq!(
         nav(app.login("admin@acme.test").await.get("/").await),
-        vec!["Home", "Partners", "Users", "Invitations"]
+        vec!["Home", "Orders", "Partners", "Users", "Invitations"]
     );
     assert_eq!(
         nav(app.login("ops@acme.test").await.get("/").await),
-        vec!["Home", "Partners"]
+        vec!["Home", "Orders", "Partners"]
     );
     assert_eq!(
         nav(app.login("analyst@jade.test").await.get("/").await),

@@ -144,6 +144,7 @@ pub async fn issue(state: &AppState, actor: &Actor, seen: &Seen) -> ServiceResul
     audit(&mut tx, actor, Some(tenant), AuditEvent::new(actions::ORDER_ISSUED, "order", order.id)).await?;
     notifications::order_issued(&mut tx, state, &order, &actor.org_name).await?;
     tx.commit().await?;
+    state.outbox_wake.notify_one();
     Ok(Outcome::Applied)
 }
 
@@ -174,6 +175,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, seen: &Seen, reason: &str) 
     )
     .await?;
     tx.commit().await?;
+    state.outbox_wake.notify_one();
     Ok(Outcome::Applied)
 }
 
@@ -185,12 +187,12 @@ pub async fn decide_lines(
     side: Side,
     decisions: &[(i64, LineAction)],
 ) -> ServiceResult<Outcome> {
-    if decisions.is_empty() {
-        return Err(ServiceError::Refused("orders.refused.nothing_to_decide"));
-    }
     let Some((mut tx, tenant, order, mut lines)) = begin(state, actor, seen, side).await? else {
         return Ok(Outcome::AlreadyApplied);
     };
+    if decisions.is_empty() {
+        return Err(ServiceError::Refused("orders.refused.nothing_to_decide"));
+    }
     let seen_hash = order_hash(&order, &lines);
     let before: Vec<Line> = lines.clone();
     let mut record = Vec::new();
@@ -232,6 +234,7 @@ pub async fn decide_lines(
     .await?;
     notifications::lines_decided(&mut tx, state, &order, side, &actor.org_name).await?;
     tx.commit().await?;
+    state.outbox_wake.notify_one();
     Ok(Outcome::Applied)
 }
 
@@ -290,4 +293,87 @@ fn describe(actor: &Actor, po_number: &str, decisions: &[(i64, LineAction)]) -> 
     let parts: Vec<String> =
         groups.iter().map(|(name, lines)| format!("{} line {}", name.replace('_', " "), lines.join(", "))).collect();
     format!("{}: {} on PO {po_number}", actor.org_name, parts.join("; "))
+}
+
+/// A decision as typed in a line's form.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct DecisionInput {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub quantity: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub price: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Turns a typed decision into a line action, with errors by field.
+pub fn parse_decision(
+    input: &DecisionInput,
+    currency: &str,
+) -> Result<LineAction, crate::service::FieldErrors> {
+    use crate::domain::money::{Currency, Money};
+    use crate::domain::order::fields::{parse_date, parse_quantity, parse_text};
+    use crate::domain::order::line::Proposal;
+    let mut errors = crate::service::FieldErrors::default();
+    let optional = |text: &str| (!text.trim().is_empty()).then(|| text.to_owned());
+    let comment = errors.check("comment", parse_text(&input.comment, 500, false)).unwrap_or_default();
+    let action = match input.action.as_str() {
+        "accept" => Some(LineAction::Accept),
+        "reject" => errors
+            .check("reason", parse_text(&input.reason, 500, true))
+            .map(|reason| LineAction::Reject { reason }),
+        "propose" => {
+            let quantity = optional(&input.quantity).and_then(|q| errors.check("quantity", parse_quantity(&q)));
+            let date = optional(&input.date).and_then(|d| errors.check("date", parse_date(&d)));
+            let price = match (optional(&input.price), Currency::parse(currency)) {
+                (Some(p), Some(c)) => errors.check("price", Money::parse_price(&p, c)).map(|m| m.minor),
+                _ => None,
+            };
+            if quantity.is_none() && date.is_none() && price.is_none() && errors.is_empty() {
+                errors.add("quantity", "orders.refused.empty_proposal");
+            }
+            Some(LineAction::ProposeChange(Proposal {
+                quantity,
+                delivery_date: date,
+                unit_price_minor: price,
+                comment: comment.clone(),
+            }))
+        }
+        "accept_proposal" => Some(LineAction::AcceptProposal),
+        "decline_proposal" => Some(LineAction::DeclineProposal { comment: comment.clone() }),
+        "propose_date" => errors
+            .check("date", parse_date(&input.date))
+            .map(|date| LineAction::ProposeDateChange { date, comment: comment.clone() }),
+        "accept_date" => Some(LineAction::AcceptDateChange),
+        "decline_date" => Some(LineAction::DeclineDateChange { comment: comment.clone() }),
+        _ => {
+            errors.add("action", "orders.refused.unknown_action");
+            None
+        }
+    };
+    match action {
+        Some(action) if errors.is_empty() => Ok(action),
+        _ => Err(errors),
+    }
+}
+
+/// The partner accepts every line still open, in one statement.
+pub async fn accept_all(state: &AppState, actor: &Actor, seen: &Seen) -> ServiceResult<Outcome> {
+    let open: Vec<(i64, LineAction)> = {
+        let mut conn = state.db.reader().acquire().await?;
+        let (tenant, order, _) = load_for(&mut conn, actor, seen.order).await?;
+        db::orders::lines(&mut conn, tenant, order.id)
+            .await?
+            .into_iter()
+            .filter(|l| l.state == LineState::Open)
+            .map(|l| (l.line_no, LineAction::Accept))
+            .collect()
+    };
+    decide_lines(state, actor, seen, Side::Partner, &open).await
 }

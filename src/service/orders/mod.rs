@@ -5,6 +5,7 @@
 pub mod create;
 pub mod decide;
 pub mod evidence;
+pub mod import;
 pub mod query;
 
 use serde::Serialize;

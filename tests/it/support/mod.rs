@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod fixtures;
+pub mod orders;
 
 use std::path::PathBuf;
 
@@ -29,15 +30,14 @@ pub struct TestApp {
 
 pub struct Options {
     pub demo: bool,
+    /// The demo purchase orders too (slower: each goes through the real use cases).
+    pub demo_orders: bool,
     pub dev: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            demo: true,
-            dev: false,
-        }
+        Options { demo: true, demo_orders: false, dev: false }
     }
 }
 
@@ -69,7 +69,11 @@ impl TestApp {
                 .await
                 .expect("demo seed");
         }
-        let running = app::start(db.clone(), config, listener)
+        let state = app::AppState::new(db.clone(), config).expect("state");
+        if options.demo_orders {
+            portico::service::demo_orders::seed(&state).await.expect("demo orders");
+        }
+        let running = app::start(state, listener)
             .await
             .expect("app starts");
         TestApp {
@@ -79,6 +83,10 @@ impl TestApp {
             running: Some(running),
             postgres,
         }
+    }
+
+    pub fn state(&self) -> &portico::app::AppState {
+        &self.running.as_ref().expect("running").state
     }
 
     pub fn client(&self) -> TestClient {

@@ -1,0 +1,209 @@
+//! Demo purchase orders in every state, made through the real use cases so every one carries
+//! valid signed statements: Acme with Sunrise and Delta, Blue Harbor with Sunrise.
+
+use rust_decimal::Decimal;
+
+use super::orders::create::{self, DraftInput, LineInput};
+use super::orders::decide::{self, Seen};
+use crate::app::AppState;
+use crate::auth::actor::{Actor, TenantScope};
+use crate::db;
+use crate::domain::ids::{OrderId, TenantId};
+use crate::domain::order::line::{LineAction, Proposal, Side};
+use crate::domain::org::OrgKind;
+
+/// Where a demo order ends up.
+#[derive(Clone, Copy)]
+enum Target {
+    Draft,
+    Issued,
+    PartlyConfirmed,
+    ChangesProposed,
+    Confirmed,
+    Rejected,
+    Cancelled,
+    ProposalAccepted,
+}
+
+const ACME: &[(Target, usize)] = &[
+    (Target::Draft, 4),
+    (Target::Issued, 10),
+    (Target::PartlyConfirmed, 5),
+    (Target::ChangesProposed, 6),
+    (Target::Confirmed, 8),
+    (Target::ProposalAccepted, 3),
+    (Target::Rejected, 2),
+    (Target::Cancelled, 2),
+];
+
+const BLUE_HARBOR: &[(Target, usize)] = &[
+    (Target::Draft, 2),
+    (Target::Issued, 4),
+    (Target::ChangesProposed, 2),
+    (Target::Confirmed, 2),
+];
+
+const PRODUCTS: &[(&str, &str, &str, &str)] = &[
+    ("TS-100-BLK", "Crew tee, black", "6109.10", "3.85"),
+    ("TS-100-WHT", "Crew tee, white", "6109.10", "3.85"),
+    ("HD-220-NVY", "Hooded sweatshirt, navy", "6110.20", "11.40"),
+    ("DN-510-IND", "Slim denim, indigo", "6203.42", "14.90"),
+    ("PL-300-GRN", "Piqué polo, green", "6105.10", "6.20"),
+    ("TW-700-WHT", "Bath towel 70x140, white", "6302.60", "4.75"),
+    ("BS-900-GRY", "Percale sheet set, grey", "6302.31", "18.30"),
+];
+
+/// The actor of `email` working in `tenant`, as demo seeding and tests act.
+pub async fn actor(state: &AppState, email: &str, tenant: TenantId) -> anyhow::Result<Actor> {
+    let mut conn = state.db.reader().acquire().await?;
+    let user = db::users::with_org_by_email(&mut conn, email).await?.ok_or_else(|| anyhow::anyhow!("{email}"))?;
+    let brand = db::orgs::get(&mut conn, tenant.into()).await?.ok_or_else(|| anyhow::anyhow!("brand"))?;
+    Ok(Actor {
+        user_id: user.id,
+        org_id: user.org_id,
+        org_kind: user.org_kind,
+        org_name: user.org_name,
+        role: user.role,
+        email: user.email,
+        display_name: user.display_name,
+        locale: None,
+        scope: Some(TenantScope {
+            tenant_id: tenant,
+            tenant_name: brand.name,
+            partner_org_id: (user.org_kind != OrgKind::Brand).then_some(user.org_id),
+        }),
+        brands: Vec::new(),
+        client_addr: None,
+    })
+}
+
+pub async fn version(state: &AppState, tenant: TenantId, id: OrderId) -> anyhow::Result<i64> {
+    let mut conn = state.db.reader().acquire().await?;
+    Ok(db::orders::get(&mut conn, tenant, id).await?.map(|o| o.version).unwrap_or(0))
+}
+
+async fn step(state: &AppState, tenant: TenantId, id: OrderId) -> anyhow::Result<Seen> {
+    Ok(Seen { order: id, version: version(state, tenant, id).await?, submission: crate::auth::tokens::new_token() })
+}
+
+/// Seeds the demo orders; returns how many were made.
+pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
+    let mut conn = state.db.reader().acquire().await?;
+    let find = |rows: Vec<db::orgs::Org>| rows.into_iter().next().map(|o| o.id);
+    let acme = find(db::orgs::find_by_name(&mut conn, "Acme Apparel").await?).ok_or_else(|| anyhow::anyhow!("Acme"))?;
+    let blue = find(db::orgs::find_by_name(&mut conn, "Blue Harbor Home").await?).ok_or_else(|| anyhow::anyhow!("Blue Harbor"))?;
+    let sunrise = find(db::orgs::find_by_name(&mut conn, "Sunrise Textiles").await?).ok_or_else(|| anyhow::anyhow!("Sunrise"))?;
+    let delta = find(db::orgs::find_by_name(&mut conn, "Delta Garment Works").await?).ok_or_else(|| anyhow::anyhow!("Delta"))?;
+    let harbor = find(db::orgs::find_by_name(&mut conn, "Harbor Logistics").await?);
+    drop(conn);
+
+    let mut made = 0;
+    let plans = [
+        (TenantId::of_brand(acme), "ops@acme.test", ACME, 4_500_101),
+        (TenantId::of_brand(blue), "ops@blueharbor.test", BLUE_HARBOR, 7_100_201),
+    ];
+    for (tenant, buyer, plan, first_po) in plans {
+        let brand_actor = actor(state, buyer, tenant).await?;
+        let mut n = 0usize;
+        for (target, count) in plan {
+            for _ in 0..*count {
+                let (partner, partner_email) = if tenant == TenantId::of_brand(blue) || n % 3 != 2 {
+                    (sunrise, "sales@sunrise.test")
+                } else {
+                    (delta, "planner@delta.test")
+                };
+                let po = format!("{}", first_po + n as i64);
+                let lines = (0..(2 + n % 3))
+                    .map(|i| {
+                        let (sku, description, hs, price) = PRODUCTS[(n + i) % PRODUCTS.len()];
+                        LineInput {
+                            sku: format!("{sku}-{}", ["S", "M", "L", "XL"][i % 4]),
+                            description: description.to_owned(),
+                            hs_code: hs.to_owned(),
+                            quantity: ((n % 5 + 1) * 400 + i * 100).to_string(),
+                            unit: "pcs".to_owned(),
+                            unit_price: price.to_owned(),
+                            delivery_date: String::new(),
+                        }
+                    })
+                    .collect();
+                let requested = crate::domain::time::UtcMillis::now()
+                    .plus_secs(((n as i64 % 12) * 7 + 20) * 86_400)
+                    .rfc3339()[..10]
+                    .to_owned();
+                let input = DraftInput {
+                    po_number: po,
+                    partner: partner.to_string(),
+                    ship_to: harbor.map(|h| h.to_string()).unwrap_or_default(),
+                    currency: "USD".into(),
+                    incoterms: "FOB".into(),
+                    payment_terms: "Net 60".into(),
+                    requested_delivery: requested,
+                    lines,
+                };
+                let id = create::create_draft(state, &brand_actor, &input)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("demo draft: {e:?}"))?;
+                advance(state, tenant, id, &brand_actor, partner_email, *target).await?;
+                n += 1;
+                made += 1;
+            }
+        }
+    }
+    Ok(made)
+}
+
+async fn advance(
+    state: &AppState,
+    tenant: TenantId,
+    id: OrderId,
+    brand: &Actor,
+    partner_email: &str,
+    target: Target,
+) -> anyhow::Result<()> {
+    let fail = |e: super::ServiceError| anyhow::anyhow!("demo order step: {e:?}");
+    if matches!(target, Target::Draft) {
+        return Ok(());
+    }
+    decide::issue(state, brand, &step(state, tenant, id).await?).await.map_err(fail)?;
+    let partner = actor(state, partner_email, tenant).await?;
+    let partner_says = |actions: Vec<(i64, LineAction)>| {
+        let partner = partner.clone();
+        async move {
+            let seen = step(state, tenant, id).await?;
+            decide::decide_lines(state, &partner, &seen, Side::Partner, &actions).await.map_err(fail)?;
+            anyhow::Ok(())
+        }
+    };
+    let propose = LineAction::ProposeChange(Proposal {
+        quantity: Some(Decimal::from(900)),
+        delivery_date: None,
+        unit_price_minor: None,
+        comment: "Fabric allocation allows 900 pcs this month".into(),
+    });
+    match target {
+        Target::Draft | Target::Issued => {}
+        Target::PartlyConfirmed => partner_says(vec![(1, LineAction::Accept)]).await?,
+        Target::ChangesProposed => partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?,
+        Target::Confirmed => decide::accept_all(state, &partner, &step(state, tenant, id).await?).await.map(|_| ()).map_err(fail)?,
+        Target::ProposalAccepted => {
+            partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?;
+            let seen = step(state, tenant, id).await?;
+            decide::decide_lines(state, brand, &seen, Side::Brand, &[(2, LineAction::AcceptProposal)])
+                .await
+                .map_err(fail)?;
+        }
+        Target::Rejected => {
+            let lines = {
+                let mut conn = state.db.reader().acquire().await?;
+                db::orders::lines(&mut conn, tenant, id).await?
+            };
+            let reason = "Capacity is booked for the season";
+            partner_says(lines.iter().map(|l| (l.line_no, LineAction::Reject { reason: reason.into() })).collect()).await?
+        }
+        Target::Cancelled => {
+            decide::cancel(state, brand, &step(state, tenant, id).await?, "Collection dropped").await.map_err(fail)?;
+        }
+    }
+    Ok(())
+}
