@@ -65,8 +65,14 @@ async fn check(session: &Session, request: Request) -> Result<Request, AppError>
         return Err(AppError::CsrfRejected);
     }
     let (parts, body) = request.into_parts();
-    let limit = if boundary.is_some() { MAX_MULTIPART_BYTES } else { MAX_FORM_BYTES };
-    let bytes = to_bytes(body, limit).await.map_err(|_| AppError::PayloadTooLarge)?;
+    let limit = if boundary.is_some() {
+        MAX_MULTIPART_BYTES
+    } else {
+        MAX_FORM_BYTES
+    };
+    let bytes = to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?;
     let sent = match boundary {
         Some(boundary) => multipart_field(bytes.clone(), boundary, FORM_FIELD).await,
         None => form_field(&bytes, FORM_FIELD),

@@ -6,9 +6,9 @@ use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
-use crate::domain::org::{OrgKind, Role};
 use crate::domain::order::line::LineState;
 use crate::domain::order::state::OrderState;
+use crate::domain::org::{OrgKind, Role};
 use crate::domain::partnership::PartnershipStatus;
 
 macro_rules! text_enum_codec {

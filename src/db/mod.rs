@@ -103,9 +103,14 @@ impl Db {
         &self.read
     }
 
-    /// Starts the one transaction a use case writes in.
+    /// Starts the one transaction a use case writes in. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): a deferred transaction that reads first cannot upgrade when the
+    /// session store committed in between, and fails instead of waiting.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.write.begin().await
+        match self.engine {
+            Engine::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => self.write.begin().await,
+        }
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -137,7 +142,7 @@ async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> anyhow::Result<Any
         .acquire_timeout(Duration::from_secs(30))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
-                conn.execute("PRAGMA busy_timeout = 5000").await?;
+                conn.execute("PRAGMA busy_timeout = 15000").await?;
                 if !read_only {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                 }

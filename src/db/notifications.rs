@@ -26,7 +26,11 @@ pub struct Recipient {
 }
 
 /// Active users of an organisation with one of the given roles (all roles when empty).
-pub async fn recipients(conn: &mut Conn, org: OrgId, roles: &[&str]) -> Result<Vec<Recipient>, sqlx::Error> {
+pub async fn recipients(
+    conn: &mut Conn,
+    org: OrgId,
+    roles: &[&str],
+) -> Result<Vec<Recipient>, sqlx::Error> {
     let users: Vec<(Recipient, String)> = sqlx::query_as::<_, (UserId, String, Option<String>, i64, String)>(
         "SELECT id, email, locale, email_notifications, role FROM users WHERE org_id = $1 AND status = 'active' ORDER BY email",
     )
@@ -36,7 +40,11 @@ pub async fn recipients(conn: &mut Conn, org: OrgId, roles: &[&str]) -> Result<V
     .into_iter()
     .map(|(id, email, locale, email_notifications, role)| (Recipient { id, email, locale, email_notifications }, role))
     .collect();
-    Ok(users.into_iter().filter(|(_, role)| roles.is_empty() || roles.contains(&role.as_str())).map(|(r, _)| r).collect())
+    Ok(users
+        .into_iter()
+        .filter(|(_, role)| roles.is_empty() || roles.contains(&role.as_str()))
+        .map(|(r, _)| r)
+        .collect())
 }
 
 pub struct NewNotification<'a> {
@@ -67,7 +75,11 @@ pub async fn insert(conn: &mut Conn, n: &NewNotification<'_>) -> Result<(), sqlx
     Ok(())
 }
 
-pub async fn unread_count(conn: &mut Conn, tenant: TenantId, user: UserId) -> Result<i64, sqlx::Error> {
+pub async fn unread_count(
+    conn: &mut Conn,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL",
     )
@@ -97,7 +109,12 @@ pub async fn list(
     .await
 }
 
-pub async fn mark_all_read(conn: &mut Conn, tenant: TenantId, user: UserId, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn mark_all_read(
+    conn: &mut Conn,
+    tenant: TenantId,
+    user: UserId,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE notifications SET read_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL",
     )
@@ -109,14 +126,21 @@ pub async fn mark_all_read(conn: &mut Conn, tenant: TenantId, user: UserId, now:
     Ok(done.rows_affected())
 }
 
-pub async fn enqueue(conn: &mut Conn, kind: &str, payload: &serde_json::Value, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO outbox (id, kind, payload, created_at, due_at) VALUES ($1, $2, $3, $4, $4)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(kind)
-        .bind(payload.to_string())
-        .bind(now)
-        .execute(conn)
-        .await?;
+pub async fn enqueue(
+    conn: &mut Conn,
+    kind: &str,
+    payload: &serde_json::Value,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox (id, kind, payload, created_at, due_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(kind)
+    .bind(payload.to_string())
+    .bind(now)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -128,7 +152,11 @@ pub struct OutboxItem {
     pub attempts: i64,
 }
 
-pub async fn due_outbox(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<OutboxItem>, sqlx::Error> {
+pub async fn due_outbox(
+    conn: &mut Conn,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<OutboxItem>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, kind, payload, attempts FROM outbox WHERE sent_at IS NULL AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
     )
@@ -140,7 +168,12 @@ pub async fn due_outbox(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<Out
 
 /// Takes an item for `lease_until`: only one worker (of several replicas) gets it; if that
 /// worker dies, the lease runs out and another takes it.
-pub async fn claim(conn: &mut Conn, id: &str, now: i64, lease_until: i64) -> Result<bool, sqlx::Error> {
+pub async fn claim(
+    conn: &mut Conn,
+    id: &str,
+    now: i64,
+    lease_until: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE outbox SET due_at = $3 WHERE id = $1 AND sent_at IS NULL AND due_at <= $2",
     )
@@ -162,12 +195,19 @@ pub async fn mark_sent(conn: &mut Conn, id: &str, now: i64) -> Result<bool, sqlx
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_failed(conn: &mut Conn, id: &str, error: &str, retry_at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $2, due_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(error)
-        .bind(retry_at)
-        .execute(conn)
-        .await?;
+pub async fn mark_failed(
+    conn: &mut Conn,
+    id: &str,
+    error: &str,
+    retry_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = $2, due_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(retry_at)
+    .execute(conn)
+    .await?;
     Ok(())
 }

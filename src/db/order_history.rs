@@ -50,7 +50,11 @@ pub async fn append_event(
     Ok(())
 }
 
-pub async fn events(conn: &mut Conn, tenant: TenantId, order: OrderId) -> Result<Vec<Event>, sqlx::Error> {
+pub async fn events(
+    conn: &mut Conn,
+    tenant: TenantId,
+    order: OrderId,
+) -> Result<Vec<Event>, sqlx::Error> {
     sqlx::query_as(
         "SELECT e.seq, e.kind, e.line_no, e.actor_user_id, u.display_name AS actor_name, \
                 g.name AS actor_org_name, e.at, e.detail \
@@ -118,7 +122,11 @@ pub async fn insert_statement(
     Ok(())
 }
 
-pub async fn statements(conn: &mut Conn, tenant: TenantId, order: OrderId) -> Result<Vec<Statement>, sqlx::Error> {
+pub async fn statements(
+    conn: &mut Conn,
+    tenant: TenantId,
+    order: OrderId,
+) -> Result<Vec<Statement>, sqlx::Error> {
     sqlx::query_as(
         "SELECT seq, id, kind, org_id, payload, payload_hash, signature, kid, at FROM statements \
          WHERE tenant_id = $1 AND order_id = $2 ORDER BY seq",
@@ -129,7 +137,11 @@ pub async fn statements(conn: &mut Conn, tenant: TenantId, order: OrderId) -> Re
     .await
 }
 
-pub async fn statement_count(conn: &mut Conn, tenant: TenantId, order: OrderId) -> Result<i64, sqlx::Error> {
+pub async fn statement_count(
+    conn: &mut Conn,
+    tenant: TenantId,
+    order: OrderId,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM statements WHERE tenant_id = $1 AND order_id = $2")
         .bind(tenant)
         .bind(order)

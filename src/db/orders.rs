@@ -134,7 +134,11 @@ pub async fn insert_line(
     Ok(())
 }
 
-pub async fn get(conn: &mut Conn, tenant: TenantId, id: OrderId) -> Result<Option<Order>, sqlx::Error> {
+pub async fn get(
+    conn: &mut Conn,
+    tenant: TenantId,
+    id: OrderId,
+) -> Result<Option<Order>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {ORDER_COLUMNS} FROM orders o JOIN orgs p ON p.id = o.partner_org_id \
          WHERE o.tenant_id = $1 AND o.id = $2"
@@ -145,7 +149,11 @@ pub async fn get(conn: &mut Conn, tenant: TenantId, id: OrderId) -> Result<Optio
     .await
 }
 
-pub async fn lines(conn: &mut Conn, tenant: TenantId, order: OrderId) -> Result<Vec<Line>, sqlx::Error> {
+pub async fn lines(
+    conn: &mut Conn,
+    tenant: TenantId,
+    order: OrderId,
+) -> Result<Vec<Line>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {LINE_COLUMNS} FROM order_lines WHERE tenant_id = $1 AND order_id = $2 ORDER BY line_no"
     ))
@@ -187,7 +195,12 @@ pub async fn bump_version(conn: &mut Conn, b: &VersionBump<'_>) -> Result<bool, 
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_cancel_reason(conn: &mut Conn, tenant: TenantId, id: OrderId, reason: &str) -> Result<(), sqlx::Error> {
+pub async fn set_cancel_reason(
+    conn: &mut Conn,
+    tenant: TenantId,
+    id: OrderId,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE orders SET cancel_reason = $3 WHERE tenant_id = $1 AND id = $2")
         .bind(tenant)
         .bind(id)
@@ -197,7 +210,12 @@ pub async fn set_cancel_reason(conn: &mut Conn, tenant: TenantId, id: OrderId, r
     Ok(())
 }
 
-pub async fn update_line(conn: &mut Conn, tenant: TenantId, order: OrderId, line: &Line) -> Result<(), sqlx::Error> {
+pub async fn update_line(
+    conn: &mut Conn,
+    tenant: TenantId,
+    order: OrderId,
+    line: &Line,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE order_lines SET quantity = $4, unit_price_minor = $5, delivery_date = $6, state = $7, \
              note = $8, proposed_quantity = $9, proposed_date = $10, proposed_price_minor = $11 \
@@ -247,12 +265,20 @@ pub async fn list(conn: &mut Conn, f: &ListFilter<'_>) -> Result<Vec<Order>, sql
         q.sql.push_str(&format!(" AND o.partner_org_id = {p}"));
     }
     if !f.states.is_empty() {
-        let placeholders: Vec<String> = f.states.iter().map(|s| q.text(s.as_str().to_owned())).collect();
-        q.sql.push_str(&format!(" AND o.state IN ({})", placeholders.join(", ")));
+        let placeholders: Vec<String> = f
+            .states
+            .iter()
+            .map(|s| q.text(s.as_str().to_owned()))
+            .collect();
+        q.sql
+            .push_str(&format!(" AND o.state IN ({})", placeholders.join(", ")));
     }
     if let Some(text) = f.text {
         // A prefix match; the user's own % and _ are matched literally.
-        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         let pattern = q.text(format!("{escaped}%"));
         q.sql.push_str(&format!(
             " AND (o.po_number LIKE {pattern} ESCAPE '\\' OR EXISTS (SELECT 1 FROM order_lines l \
@@ -269,10 +295,13 @@ pub async fn list(conn: &mut Conn, f: &ListFilter<'_>) -> Result<Vec<Order>, sql
     }
     if let Some((due, id)) = f.after {
         let (d, i) = (q.text(due.to_owned()), q.text(id.to_string()));
-        q.sql.push_str(&format!(" AND (o.due_date > {d} OR (o.due_date = {d} AND o.id > {i}))"));
+        q.sql.push_str(&format!(
+            " AND (o.due_date > {d} OR (o.due_date = {d} AND o.id > {i}))"
+        ));
     }
     let limit = q.int(f.limit);
-    q.sql.push_str(&format!(" ORDER BY o.due_date, o.id LIMIT {limit}"));
+    q.sql
+        .push_str(&format!(" ORDER BY o.due_date, o.id LIMIT {limit}"));
     q.fetch_all(conn).await
 }
 
@@ -303,4 +332,18 @@ pub async fn count_in_states(
         total += n;
     }
     Ok(total)
+}
+
+pub async fn po_number_taken(
+    conn: &mut Conn,
+    tenant: TenantId,
+    po_number: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE tenant_id = $1 AND po_number = $2")
+            .bind(tenant)
+            .bind(po_number)
+            .fetch_one(conn)
+            .await?;
+    Ok(n > 0)
 }

@@ -103,8 +103,10 @@ pub async fn of_org(conn: &mut Conn, org: OrgId) -> Result<Vec<OrgKey>, sqlx::Er
 }
 
 pub async fn by_kid(conn: &mut Conn, kid: &str) -> Result<Option<OrgKey>, sqlx::Error> {
-    sqlx::query_as("SELECT kid, org_id, public_x, valid_from, valid_until FROM org_keys WHERE kid = $1")
-        .bind(kid)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(
+        "SELECT kid, org_id, public_x, valid_from, valid_until FROM org_keys WHERE kid = $1",
+    )
+    .bind(kid)
+    .fetch_optional(conn)
+    .await
 }

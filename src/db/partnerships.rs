@@ -148,5 +148,8 @@ pub async fn active_of_kinds(
     .bind(tenant)
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().filter(|(_, _, kind)| kinds.contains(kind)).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, kind)| kinds.contains(kind))
+        .collect())
 }

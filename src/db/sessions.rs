@@ -24,7 +24,7 @@ impl PorticoSessionStore {
         let store = match Engine::of_url(url)? {
             Engine::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
-                    .busy_timeout(Duration::from_secs(5))
+                    .busy_timeout(Duration::from_secs(15))
                     .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
                     .create_if_missing(true);

@@ -8,11 +8,39 @@ use rust_decimal::Decimal;
 
 /// Currencies Portico accepts, with their ISO 4217 minor-unit exponent.
 const CURRENCIES: &[(&str, u32)] = &[
-    ("AED", 2), ("AUD", 2), ("BDT", 2), ("BRL", 2), ("CAD", 2), ("CHF", 2), ("CNY", 2),
-    ("CZK", 2), ("DKK", 2), ("EUR", 2), ("GBP", 2), ("HKD", 2), ("IDR", 2), ("INR", 2),
-    ("JPY", 0), ("KHR", 2), ("KRW", 0), ("LKR", 2), ("MXN", 2), ("MYR", 2), ("NOK", 2),
-    ("NZD", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2), ("SEK", 2), ("SGD", 2), ("THB", 2),
-    ("TRY", 2), ("TWD", 2), ("USD", 2), ("VND", 0), ("ZAR", 2),
+    ("AED", 2),
+    ("AUD", 2),
+    ("BDT", 2),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CNY", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("IDR", 2),
+    ("INR", 2),
+    ("JPY", 0),
+    ("KHR", 2),
+    ("KRW", 0),
+    ("LKR", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("ZAR", 2),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,7 +55,10 @@ impl Currency {
         CURRENCIES
             .iter()
             .find(|(c, _)| *c == code)
-            .map(|(code, exponent)| Currency { code, exponent: *exponent })
+            .map(|(code, exponent)| Currency {
+                code,
+                exponent: *exponent,
+            })
     }
 
     pub fn code(self) -> &'static str {
@@ -39,7 +70,10 @@ impl Currency {
     }
 
     pub fn all() -> impl Iterator<Item = Currency> {
-        CURRENCIES.iter().map(|(code, exponent)| Currency { code, exponent: *exponent })
+        CURRENCIES.iter().map(|(code, exponent)| Currency {
+            code,
+            exponent: *exponent,
+        })
     }
 }
 
@@ -59,7 +93,11 @@ impl Money {
     /// Parses a price typed as a decimal ("12.5", "1,234.50"): not negative, and with no more
     /// decimals than the currency has.
     pub fn parse_price(text: &str, currency: Currency) -> Result<Money, &'static str> {
-        let cleaned: String = text.trim().chars().filter(|c| *c != ',' && *c != ' ').collect();
+        let cleaned: String = text
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != ' ')
+            .collect();
         if cleaned.is_empty() {
             return Err("validation.required");
         }
@@ -111,24 +149,59 @@ mod tests {
         assert_eq!(Money::parse_price("12.5", usd()).unwrap().minor, 1250);
         assert_eq!(Money::parse_price("1,234.50", usd()).unwrap().minor, 123450);
         assert_eq!(Money::parse_price("0.10", usd()).unwrap().minor, 10);
-        assert_eq!(Money::parse_price("1200", Currency::parse("JPY").unwrap()).unwrap().minor, 1200);
-        assert_eq!(Money::parse_price("0.29", usd()).unwrap().minor, 29, "no float rounding");
+        assert_eq!(
+            Money::parse_price("1200", Currency::parse("JPY").unwrap())
+                .unwrap()
+                .minor,
+            1200
+        );
+        assert_eq!(
+            Money::parse_price("0.29", usd()).unwrap().minor,
+            29,
+            "no float rounding"
+        );
     }
 
     #[test]
     fn bad_prices_are_refused_with_a_reason() {
-        assert_eq!(Money::parse_price("-1", usd()), Err("validation.price_negative"));
-        assert_eq!(Money::parse_price("1.005", usd()), Err("validation.price_decimals"));
-        assert_eq!(Money::parse_price("12.5", Currency::parse("JPY").unwrap()), Err("validation.price_decimals"));
+        assert_eq!(
+            Money::parse_price("-1", usd()),
+            Err("validation.price_negative")
+        );
+        assert_eq!(
+            Money::parse_price("1.005", usd()),
+            Err("validation.price_decimals")
+        );
+        assert_eq!(
+            Money::parse_price("12.5", Currency::parse("JPY").unwrap()),
+            Err("validation.price_decimals")
+        );
         assert_eq!(Money::parse_price("abc", usd()), Err("validation.price"));
         assert_eq!(Money::parse_price(" ", usd()), Err("validation.required"));
-        assert_eq!(Money::parse_price("99999999999999999999", usd()), Err("validation.price"));
+        assert_eq!(
+            Money::parse_price("99999999999999999999", usd()),
+            Err("validation.price")
+        );
     }
 
     #[test]
     fn amounts_print_with_the_currency_decimals() {
-        assert_eq!(Money { minor: 123450, currency: usd() }.to_string(), "1234.50 USD");
-        assert_eq!(Money { minor: 5, currency: usd() }.amount(), "0.05");
+        assert_eq!(
+            Money {
+                minor: 123450,
+                currency: usd()
+            }
+            .to_string(),
+            "1234.50 USD"
+        );
+        assert_eq!(
+            Money {
+                minor: 5,
+                currency: usd()
+            }
+            .amount(),
+            "0.05"
+        );
     }
 
     #[test]

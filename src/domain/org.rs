@@ -163,9 +163,12 @@ pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
         Permission::ManagePartners => kind == OrgKind::Brand && role == Role::Admin,
         Permission::ManageOwnUsers => kind != OrgKind::Platform && role == Role::Admin,
         Permission::ViewPartners => kind == OrgKind::Brand,
-        Permission::ManageOrders => kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Ops),
+        Permission::ManageOrders => {
+            kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Ops)
+        }
         Permission::RespondToOrders => {
-            matches!(kind, OrgKind::Supplier | OrgKind::Factory) && matches!(role, Role::Admin | Role::Member)
+            matches!(kind, OrgKind::Supplier | OrgKind::Factory)
+                && matches!(role, Role::Admin | Role::Member)
         }
     }
 }
@@ -267,11 +270,31 @@ mod tests {
     #[test]
     fn brand_ops_manage_orders_and_supplier_members_respond() {
         assert!(allows(OrgKind::Brand, Role::Ops, Permission::ManageOrders));
-        assert!(!allows(OrgKind::Brand, Role::Quality, Permission::ManageOrders));
-        assert!(allows(OrgKind::Factory, Role::Member, Permission::RespondToOrders));
-        assert!(!allows(OrgKind::Supplier, Role::Viewer, Permission::RespondToOrders));
-        assert!(!allows(OrgKind::Warehouse, Role::Admin, Permission::RespondToOrders));
-        assert!(!allows(OrgKind::Brand, Role::Admin, Permission::RespondToOrders));
+        assert!(!allows(
+            OrgKind::Brand,
+            Role::Quality,
+            Permission::ManageOrders
+        ));
+        assert!(allows(
+            OrgKind::Factory,
+            Role::Member,
+            Permission::RespondToOrders
+        ));
+        assert!(!allows(
+            OrgKind::Supplier,
+            Role::Viewer,
+            Permission::RespondToOrders
+        ));
+        assert!(!allows(
+            OrgKind::Warehouse,
+            Role::Admin,
+            Permission::RespondToOrders
+        ));
+        assert!(!allows(
+            OrgKind::Brand,
+            Role::Admin,
+            Permission::RespondToOrders
+        ));
     }
 
     #[test]

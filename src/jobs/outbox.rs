@@ -32,30 +32,42 @@ pub fn spawn(state: AppState, wake: Arc<Notify>) {
     });
 }
 
-/// Sends everything due now. Returns how many items were delivered.
+/// Sends everything due now. Returns how many items were delivered. Claims and results are
+/// written one batch per transaction, so the worker holds SQLite's write lock briefly.
 pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     let mut delivered = 0;
     loop {
         let now = UtcMillis::now();
-        let items = {
+        let due = {
             let mut conn = state.db.reader().acquire().await?;
             db::notifications::due_outbox(&mut conn, now.0, BATCH).await?
         };
-        if items.is_empty() {
+        if due.is_empty() {
             return Ok(delivered);
         }
-        for item in items {
-            let mut tx = state.db.begin().await?;
-            let claimed = db::notifications::claim(&mut tx, &item.id, now.0, now.plus_secs(LEASE_SECS).0).await?;
-            tx.commit().await?;
-            if !claimed {
-                continue;
+        let mut claimed = Vec::new();
+        let mut tx = state.db.begin().await?;
+        for item in due {
+            if db::notifications::claim(&mut tx, &item.id, now.0, now.plus_secs(LEASE_SECS).0)
+                .await?
+            {
+                claimed.push(item);
             }
+        }
+        tx.commit().await?;
+        if claimed.is_empty() {
+            return Ok(delivered);
+        }
+        let mut results = Vec::new();
+        for item in &claimed {
             let result = match item.kind.as_str() {
                 "email" => send_email(state, &item.payload).await,
                 other => Err(anyhow::anyhow!("unknown outbox kind {other}")),
             };
-            let mut tx = state.db.begin().await?;
+            results.push(result);
+        }
+        let mut tx = state.db.begin().await?;
+        for (item, result) in claimed.iter().zip(results) {
             match result {
                 Ok(()) => {
                     db::notifications::mark_sent(&mut tx, &item.id, UtcMillis::now().0).await?;
@@ -69,16 +81,28 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
                     } else {
                         now.plus_secs(30 * (1 << attempts.min(10))).0
                     };
-                    db::notifications::mark_failed(&mut tx, &item.id, &err.to_string(), retry).await?;
+                    db::notifications::mark_failed(&mut tx, &item.id, &err.to_string(), retry)
+                        .await?;
                 }
             }
-            tx.commit().await?;
         }
+        tx.commit().await?;
     }
 }
 
 async fn send_email(state: &AppState, payload: &str) -> anyhow::Result<()> {
     let value: serde_json::Value = serde_json::from_str(payload)?;
-    let field = |name: &str| value[name].as_str().map(str::to_owned).ok_or_else(|| anyhow::anyhow!("mail without {name}"));
-    state.send_mail_checked(Mail { to: field("to")?, subject: field("subject")?, body: field("body")? }).await
+    let field = |name: &str| {
+        value[name]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("mail without {name}"))
+    };
+    state
+        .send_mail_checked(Mail {
+            to: field("to")?,
+            subject: field("subject")?,
+            body: field("body")?,
+        })
+        .await
 }

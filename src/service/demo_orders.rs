@@ -56,8 +56,12 @@ const PRODUCTS: &[(&str, &str, &str, &str)] = &[
 /// The actor of `email` working in `tenant`, as demo seeding and tests act.
 pub async fn actor(state: &AppState, email: &str, tenant: TenantId) -> anyhow::Result<Actor> {
     let mut conn = state.db.reader().acquire().await?;
-    let user = db::users::with_org_by_email(&mut conn, email).await?.ok_or_else(|| anyhow::anyhow!("{email}"))?;
-    let brand = db::orgs::get(&mut conn, tenant.into()).await?.ok_or_else(|| anyhow::anyhow!("brand"))?;
+    let user = db::users::with_org_by_email(&mut conn, email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("{email}"))?;
+    let brand = db::orgs::get(&mut conn, tenant.into())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("brand"))?;
     Ok(Actor {
         user_id: user.id,
         org_id: user.org_id,
@@ -79,28 +83,44 @@ pub async fn actor(state: &AppState, email: &str, tenant: TenantId) -> anyhow::R
 
 pub async fn version(state: &AppState, tenant: TenantId, id: OrderId) -> anyhow::Result<i64> {
     let mut conn = state.db.reader().acquire().await?;
-    Ok(db::orders::get(&mut conn, tenant, id).await?.map(|o| o.version).unwrap_or(0))
+    Ok(db::orders::get(&mut conn, tenant, id)
+        .await?
+        .map(|o| o.version)
+        .unwrap_or(0))
 }
 
 async fn step(state: &AppState, tenant: TenantId, id: OrderId) -> anyhow::Result<Seen> {
-    Ok(Seen { order: id, version: version(state, tenant, id).await?, submission: crate::auth::tokens::new_token() })
+    Ok(Seen {
+        order: id,
+        version: version(state, tenant, id).await?,
+        submission: crate::auth::tokens::new_token(),
+    })
 }
 
 /// Seeds the demo orders; returns how many were made.
 pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
     let mut conn = state.db.reader().acquire().await?;
     let find = |rows: Vec<db::orgs::Org>| rows.into_iter().next().map(|o| o.id);
-    let acme = find(db::orgs::find_by_name(&mut conn, "Acme Apparel").await?).ok_or_else(|| anyhow::anyhow!("Acme"))?;
-    let blue = find(db::orgs::find_by_name(&mut conn, "Blue Harbor Home").await?).ok_or_else(|| anyhow::anyhow!("Blue Harbor"))?;
-    let sunrise = find(db::orgs::find_by_name(&mut conn, "Sunrise Textiles").await?).ok_or_else(|| anyhow::anyhow!("Sunrise"))?;
-    let delta = find(db::orgs::find_by_name(&mut conn, "Delta Garment Works").await?).ok_or_else(|| anyhow::anyhow!("Delta"))?;
+    let acme = find(db::orgs::find_by_name(&mut conn, "Acme Apparel").await?)
+        .ok_or_else(|| anyhow::anyhow!("Acme"))?;
+    let blue = find(db::orgs::find_by_name(&mut conn, "Blue Harbor Home").await?)
+        .ok_or_else(|| anyhow::anyhow!("Blue Harbor"))?;
+    let sunrise = find(db::orgs::find_by_name(&mut conn, "Sunrise Textiles").await?)
+        .ok_or_else(|| anyhow::anyhow!("Sunrise"))?;
+    let delta = find(db::orgs::find_by_name(&mut conn, "Delta Garment Works").await?)
+        .ok_or_else(|| anyhow::anyhow!("Delta"))?;
     let harbor = find(db::orgs::find_by_name(&mut conn, "Harbor Logistics").await?);
     drop(conn);
 
     let mut made = 0;
     let plans = [
         (TenantId::of_brand(acme), "ops@acme.test", ACME, 4_500_101),
-        (TenantId::of_brand(blue), "ops@blueharbor.test", BLUE_HARBOR, 7_100_201),
+        (
+            TenantId::of_brand(blue),
+            "ops@blueharbor.test",
+            BLUE_HARBOR,
+            7_100_201,
+        ),
     ];
     for (tenant, buyer, plan, first_po) in plans {
         let brand_actor = actor(state, buyer, tenant).await?;
@@ -165,13 +185,17 @@ async fn advance(
     if matches!(target, Target::Draft) {
         return Ok(());
     }
-    decide::issue(state, brand, &step(state, tenant, id).await?).await.map_err(fail)?;
+    decide::issue(state, brand, &step(state, tenant, id).await?)
+        .await
+        .map_err(fail)?;
     let partner = actor(state, partner_email, tenant).await?;
     let partner_says = |actions: Vec<(i64, LineAction)>| {
         let partner = partner.clone();
         async move {
             let seen = step(state, tenant, id).await?;
-            decide::decide_lines(state, &partner, &seen, Side::Partner, &actions).await.map_err(fail)?;
+            decide::decide_lines(state, &partner, &seen, Side::Partner, &actions)
+                .await
+                .map_err(fail)?;
             anyhow::Ok(())
         }
     };
@@ -184,14 +208,25 @@ async fn advance(
     match target {
         Target::Draft | Target::Issued => {}
         Target::PartlyConfirmed => partner_says(vec![(1, LineAction::Accept)]).await?,
-        Target::ChangesProposed => partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?,
-        Target::Confirmed => decide::accept_all(state, &partner, &step(state, tenant, id).await?).await.map(|_| ()).map_err(fail)?,
+        Target::ChangesProposed => {
+            partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?
+        }
+        Target::Confirmed => decide::accept_all(state, &partner, &step(state, tenant, id).await?)
+            .await
+            .map(|_| ())
+            .map_err(fail)?,
         Target::ProposalAccepted => {
             partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?;
             let seen = step(state, tenant, id).await?;
-            decide::decide_lines(state, brand, &seen, Side::Brand, &[(2, LineAction::AcceptProposal)])
-                .await
-                .map_err(fail)?;
+            decide::decide_lines(
+                state,
+                brand,
+                &seen,
+                Side::Brand,
+                &[(2, LineAction::AcceptProposal)],
+            )
+            .await
+            .map_err(fail)?;
         }
         Target::Rejected => {
             let lines = {
@@ -199,10 +234,30 @@ async fn advance(
                 db::orders::lines(&mut conn, tenant, id).await?
             };
             let reason = "Capacity is booked for the season";
-            partner_says(lines.iter().map(|l| (l.line_no, LineAction::Reject { reason: reason.into() })).collect()).await?
+            partner_says(
+                lines
+                    .iter()
+                    .map(|l| {
+                        (
+                            l.line_no,
+                            LineAction::Reject {
+                                reason: reason.into(),
+                            },
+                        )
+                    })
+                    .collect(),
+            )
+            .await?
         }
         Target::Cancelled => {
-            decide::cancel(state, brand, &step(state, tenant, id).await?, "Collection dropped").await.map_err(fail)?;
+            decide::cancel(
+                state,
+                brand,
+                &step(state, tenant, id).await?,
+                "Collection dropped",
+            )
+            .await
+            .map_err(fail)?;
         }
     }
     Ok(())

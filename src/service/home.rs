@@ -56,13 +56,20 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
         cards.push(card(
             "home.proposals_to_answer",
             "home.proposals_to_answer_hint",
-            db::orders::count_in_states(&mut conn, tenant, None, &[OrderState::ChangesProposed]).await?,
+            db::orders::count_in_states(&mut conn, tenant, None, &[OrderState::ChangesProposed])
+                .await?,
             Some("/orders?view=changes_proposed"),
         ));
         cards.push(card(
             "home.waiting_for_partners",
             "home.waiting_for_partners_hint",
-            db::orders::count_in_states(&mut conn, tenant, None, &[OrderState::Issued, OrderState::PartiallyConfirmed]).await?,
+            db::orders::count_in_states(
+                &mut conn,
+                tenant,
+                None,
+                &[OrderState::Issued, OrderState::PartiallyConfirmed],
+            )
+            .await?,
             Some("/orders?view=all"),
         ));
         cards.push(card(

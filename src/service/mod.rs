@@ -8,8 +8,8 @@ pub mod audit_check;
 pub mod demo;
 pub mod demo_orders;
 pub mod home;
-pub mod notifications;
 pub mod invitations;
+pub mod notifications;
 pub mod orders;
 pub mod orgs;
 pub mod partners;
@@ -73,7 +73,11 @@ impl FieldErrors {
     }
 
     /// Collects the error of a parse, returning its value when it succeeded.
-    pub fn check<T>(&mut self, field: impl Into<String>, result: Result<T, &'static str>) -> Option<T> {
+    pub fn check<T>(
+        &mut self,
+        field: impl Into<String>,
+        result: Result<T, &'static str>,
+    ) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(key) => {
@@ -84,7 +88,11 @@ impl FieldErrors {
     }
 
     pub fn into_result(self) -> ServiceResult<()> {
-        if self.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(self)) }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(self))
+        }
     }
 }
 

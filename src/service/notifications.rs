@@ -42,10 +42,21 @@ async fn notify(
         )
         .await?;
         if recipient.email_notifications != 0 {
-            let lang = recipient.locale.as_deref().and_then(Lang::parse).unwrap_or_default();
+            let lang = recipient
+                .locale
+                .as_deref()
+                .and_then(Lang::parse)
+                .unwrap_or_default();
             let link = format!("{}/orders/{}", state.config.public_url, order.id);
-            let subject = lang.t2(&format!("notification.{kind}"), actor_org_name, &order.po_number);
-            let body = format!("{subject}\n\n{link}\n\n{}\n", lang.t("mail.notification_footer"));
+            let subject = lang.t2(
+                &format!("notification.{kind}"),
+                actor_org_name,
+                &order.po_number,
+            );
+            let body = format!(
+                "{subject}\n\n{link}\n\n{}\n",
+                lang.t("mail.notification_footer")
+            );
             let mail = json!({ "to": recipient.email, "subject": subject, "body": body });
             db::notifications::enqueue(conn, "email", &mail, now).await?;
         }
@@ -53,14 +64,42 @@ async fn notify(
     Ok(())
 }
 
-pub(crate) async fn order_issued(conn: &mut Conn, state: &AppState, order: &Order, brand: &str) -> ServiceResult<()> {
+pub(crate) async fn order_issued(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    brand: &str,
+) -> ServiceResult<()> {
     let recipients = db::notifications::recipients(conn, order.partner_org_id, &[]).await?;
-    notify(conn, state, order.tenant_id, order, "order_issued", brand, recipients).await
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        "order_issued",
+        brand,
+        recipients,
+    )
+    .await
 }
 
-pub(crate) async fn order_cancelled(conn: &mut Conn, state: &AppState, order: &Order, brand: &str) -> ServiceResult<()> {
+pub(crate) async fn order_cancelled(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    brand: &str,
+) -> ServiceResult<()> {
     let recipients = db::notifications::recipients(conn, order.partner_org_id, &[]).await?;
-    notify(conn, state, order.tenant_id, order, "order_cancelled", brand, recipients).await
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        "order_cancelled",
+        brand,
+        recipients,
+    )
+    .await
 }
 
 /// After one side decided on lines, the other side hears of it.
@@ -76,16 +115,31 @@ pub(crate) async fn lines_decided(
         Side::Brand => (order.partner_org_id, &[][..], "brand_decided"),
     };
     let recipients = db::notifications::recipients(conn, org, roles).await?;
-    notify(conn, state, order.tenant_id, order, kind, actor_org_name, recipients).await
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        kind,
+        actor_org_name,
+        recipients,
+    )
+    .await
 }
 
 pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
-    let Some(scope) = &actor.scope else { return Ok(0) };
+    let Some(scope) = &actor.scope else {
+        return Ok(0);
+    };
     let mut conn = state.db.reader().acquire().await?;
     Ok(db::notifications::unread_count(&mut conn, scope.tenant_id, actor.user_id).await?)
 }
 
-pub async fn list(state: &AppState, actor: &Actor, before: Option<&str>) -> ServiceResult<Vec<Notification>> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    before: Option<&str>,
+) -> ServiceResult<Vec<Notification>> {
     let tenant = tenant_of(actor)?.tenant_id;
     let mut conn = state.db.reader().acquire().await?;
     Ok(db::notifications::list(&mut conn, tenant, actor.user_id, before, super::PAGE_SIZE).await?)
@@ -94,7 +148,8 @@ pub async fn list(state: &AppState, actor: &Actor, before: Option<&str>) -> Serv
 pub async fn mark_all_read(state: &AppState, actor: &Actor) -> ServiceResult<u64> {
     let tenant = tenant_of(actor)?.tenant_id;
     let mut tx = state.db.begin().await?;
-    let n = db::notifications::mark_all_read(&mut tx, tenant, actor.user_id, UtcMillis::now().0).await?;
+    let n = db::notifications::mark_all_read(&mut tx, tenant, actor.user_id, UtcMillis::now().0)
+        .await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -51,7 +51,11 @@ async fn list_get(
 ) -> AppResult<Html<String>> {
     let items = notifications::list(&state, &actor, q.before.as_deref()).await?;
     let next_page = next_page(&items, |n| vec![("before", n.id.clone())]);
-    render(&ListPage { ctx: shell.page().await?, items, next_page })
+    render(&ListPage {
+        ctx: shell.page().await?,
+        items,
+        next_page,
+    })
 }
 
 async fn read_post(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {

@@ -166,7 +166,9 @@ impl Shell {
     /// Builds the page context, consuming pending flash messages.
     pub async fn page(&self) -> Result<PageCtx, AppError> {
         let unread = match (&self.actor, &self.state) {
-            (Some(actor), Some(state)) => crate::service::notifications::unread_count(state, actor).await?,
+            (Some(actor), Some(state)) => {
+                crate::service::notifications::unread_count(state, actor).await?
+            }
             _ => 0,
         };
         let csrf = session::csrf_token(&self.session).await?;
@@ -207,7 +209,10 @@ impl Shell {
 fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
     if actor.scope.is_some()
-        && matches!(actor.org_kind, OrgKind::Brand | OrgKind::Supplier | OrgKind::Factory)
+        && matches!(
+            actor.org_kind,
+            OrgKind::Brand | OrgKind::Supplier | OrgKind::Factory
+        )
     {
         items.push(("/orders", "nav.orders"));
     }

@@ -53,7 +53,7 @@ async fn seed_demo_prints_the_logins_and_a_password_once() {
     );
 
     let (ok, again) = run(portico(&app).arg("seed-demo"));
-    assert!(ok);
+    assert!(ok, "{again}");
     assert!(again.contains("already has data"));
     assert!(!again.contains("(shown once)"));
 }

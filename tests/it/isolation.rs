@@ -102,7 +102,15 @@ const TENANT_ROUTES: &[RouteCase] = &[
     get("/orders/{id}", Object::Order),
     post("/orders/{id}/issue", Object::Order, DECISION_FORM),
     get("/orders/{id}/cancel", Object::Order),
-    post("/orders/{id}/cancel", Object::Order, &[("version", "2"), ("submission", SUBMISSION), ("reason", "leak")]),
+    post(
+        "/orders/{id}/cancel",
+        Object::Order,
+        &[
+            ("version", "2"),
+            ("submission", SUBMISSION),
+            ("reason", "leak"),
+        ],
+    ),
     post("/orders/{id}/decide", Object::Order, DECISION_FORM),
     post("/orders/{id}/accept-all", Object::Order, DECISION_FORM),
     get("/orders/{id}/evidence.json", Object::Order),
@@ -111,8 +119,12 @@ const TENANT_ROUTES: &[RouteCase] = &[
 ];
 
 const SUBMISSION: &str = "isolation-submission-token-00001";
-const DECISION_FORM: &[(&str, &str)] =
-    &[("version", "2"), ("submission", SUBMISSION), ("line", "1"), ("action", "accept")];
+const DECISION_FORM: &[(&str, &str)] = &[
+    ("version", "2"),
+    ("submission", SUBMISSION),
+    ("line", "1"),
+    ("action", "accept"),
+];
 const NEW_ORDER_FORM: &[(&str, &str)] = &[
     ("po_number", "LEAK-1"),
     ("currency", "USD"),
@@ -155,10 +167,46 @@ async fn foreign_orders(app: &TestApp) -> ForeignOrders {
     use crate::support::orders::order;
     let id = |o: portico::domain::ids::OrderId| o.to_string();
     ForeignOrders {
-        blue_sunrise: id(order(app, "ops@blueharbor.test", "Blue Harbor Home", "BH-1", "Sunrise Textiles", None, true).await),
-        acme_delta: id(order(app, "ops@acme.test", "Acme Apparel", "AC-DELTA", "Delta Garment Works", None, true).await),
-        acme_sunrise: id(order(app, "ops@acme.test", "Acme Apparel", "AC-SUN", "Sunrise Textiles", Some("Harbor Logistics"), true).await),
-        acme_draft: id(order(app, "ops@acme.test", "Acme Apparel", "AC-DRAFT", "Sunrise Textiles", None, false).await),
+        blue_sunrise: id(order(
+            app,
+            "ops@blueharbor.test",
+            "Blue Harbor Home",
+            "BH-1",
+            "Sunrise Textiles",
+            None,
+            true,
+        )
+        .await),
+        acme_delta: id(order(
+            app,
+            "ops@acme.test",
+            "Acme Apparel",
+            "AC-DELTA",
+            "Delta Garment Works",
+            None,
+            true,
+        )
+        .await),
+        acme_sunrise: id(order(
+            app,
+            "ops@acme.test",
+            "Acme Apparel",
+            "AC-SUN",
+            "Sunrise Textiles",
+            Some("Harbor Logistics"),
+            true,
+        )
+        .await),
+        acme_draft: id(order(
+            app,
+            "ops@acme.test",
+            "Acme Apparel",
+            "AC-DRAFT",
+            "Sunrise Textiles",
+            None,
+            false,
+        )
+        .await),
     }
 }
 
@@ -181,7 +229,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             ],
             foreign_invitations: vec![id(&f.blueharbor_invitation), id(&f.delta_invitation)],
             foreign_orders: vec![o.blue_sunrise.clone()],
-            foreign_text: vec!["BH-1", 
+            foreign_text: vec![
+                "BH-1",
                 "Bluewater Crafts",
                 "ops@blueharbor.test",
                 "new@blueharbor.test",
@@ -212,8 +261,15 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 id(&f.delta_invitation),
                 id(&f.blueharbor_invitation),
             ],
-            foreign_orders: vec![o.blue_sunrise.clone(), o.acme_delta.clone(), o.acme_draft.clone()],
-            foreign_text: vec!["BH-1", "AC-DELTA", "AC-DRAFT", 
+            foreign_orders: vec![
+                o.blue_sunrise.clone(),
+                o.acme_delta.clone(),
+                o.acme_draft.clone(),
+            ],
+            foreign_text: vec![
+                "BH-1",
+                "AC-DELTA",
+                "AC-DRAFT",
                 "planner@delta.test",
                 "admin@acme.test",
                 "new@delta.test",
@@ -229,8 +285,18 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("ops@acme.test").await,
             ],
             foreign_invitations: vec![id(&f.acme_invitation), id(&f.blueharbor_invitation)],
-            foreign_orders: vec![o.blue_sunrise.clone(), o.acme_sunrise.clone(), o.acme_draft.clone()],
-            foreign_text: vec!["BH-1", "AC-SUN", "AC-DRAFT", "sales@sunrise.test", "new@acme.test"],
+            foreign_orders: vec![
+                o.blue_sunrise.clone(),
+                o.acme_sunrise.clone(),
+                o.acme_draft.clone(),
+            ],
+            foreign_text: vec![
+                "BH-1",
+                "AC-SUN",
+                "AC-DRAFT",
+                "sales@sunrise.test",
+                "new@acme.test",
+            ],
         },
         // A warehouse and a financier.
         Actor {
@@ -241,7 +307,11 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("admin@blueharbor.test").await,
             ],
             foreign_invitations: vec![id(&f.delta_invitation)],
-            foreign_orders: vec![o.blue_sunrise.clone(), o.acme_delta.clone(), o.acme_draft.clone()],
+            foreign_orders: vec![
+                o.blue_sunrise.clone(),
+                o.acme_delta.clone(),
+                o.acme_draft.clone(),
+            ],
             foreign_text: vec!["BH-1", "sales@sunrise.test"],
         },
         Actor {
@@ -354,8 +424,15 @@ async fn scope_fields_smuggled_into_forms_are_ignored() {
     .collect();
     let admin = app.login("admin@acme.test").await;
     let delta = app.org_id("Delta Garment Works").await.to_string();
-    let creating = ["/admin/partners/invite", "/admin/users/invite", "/orders/new"];
-    for case in TENANT_ROUTES.iter().filter(|c| c.method == Method::Post && creating.contains(&c.pattern)) {
+    let creating = [
+        "/admin/partners/invite",
+        "/admin/users/invite",
+        "/orders/new",
+    ];
+    for case in TENANT_ROUTES
+        .iter()
+        .filter(|c| c.method == Method::Post && creating.contains(&c.pattern))
+    {
         let mut form: Vec<(&str, &str)> = case.form.to_vec();
         if case.pattern == "/orders/new" {
             form.push(("partner", delta.as_str()));

@@ -110,17 +110,43 @@ async fn each_role_sees_its_own_real_counts_on_home() {
     let cases = [
         (
             "admin@acme.test",
-            [&brand_orders[..], &["Active partners", "Suspended partners", "Open invitations", "Active users"]].concat(),
+            [
+                &brand_orders[..],
+                &[
+                    "Active partners",
+                    "Suspended partners",
+                    "Open invitations",
+                    "Active users",
+                ],
+            ]
+            .concat(),
             vec!["0", "0", "0", "4", "0", "0", "4"],
         ),
-        ("ops@acme.test", [&brand_orders[..], &["Active partners", "Suspended partners"]].concat(), vec!["0", "0", "0", "4", "0"]),
+        (
+            "ops@acme.test",
+            [
+                &brand_orders[..],
+                &["Active partners", "Suspended partners"],
+            ]
+            .concat(),
+            vec!["0", "0", "0", "4", "0"],
+        ),
         (
             "sales@sunrise.test",
-            vec!["Orders waiting for you", "Brands you serve", "Open invitations", "Active users"],
+            vec![
+                "Orders waiting for you",
+                "Brands you serve",
+                "Open invitations",
+                "Active users",
+            ],
             vec!["0", "2", "0", "1"],
         ),
         ("analyst@jade.test", vec!["Brands you serve"], vec!["1"]),
-        ("root@portico.test", vec!["Brands", "Organisations", "Users"], vec!["2", "7", "12"]),
+        (
+            "root@portico.test",
+            vec!["Brands", "Organisations", "Users"],
+            vec!["2", "7", "12"],
+        ),
     ];
     for (email, labels, counts) in cases {
         let home = app.login(email).await.get("/").await;

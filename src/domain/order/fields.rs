@@ -12,8 +12,14 @@ pub fn parse_po_number(input: &str) -> Result<String, &'static str> {
         return Err("validation.required");
     }
     let ok = value.len() <= 40
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
-    if ok { Ok(value.to_owned()) } else { Err("validation.po_number") }
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err("validation.po_number")
+    }
 }
 
 pub fn parse_sku(input: &str) -> Result<String, &'static str> {
@@ -22,7 +28,11 @@ pub fn parse_sku(input: &str) -> Result<String, &'static str> {
         return Err("validation.required");
     }
     let ok = value.chars().count() <= 64 && !value.chars().any(char::is_control);
-    if ok { Ok(value.to_owned()) } else { Err("validation.sku") }
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err("validation.sku")
+    }
 }
 
 /// Free text with a length limit (descriptions, comments, reasons).
@@ -31,7 +41,11 @@ pub fn parse_text(input: &str, max: usize, required: bool) -> Result<String, &'s
     if value.is_empty() && required {
         return Err("validation.required");
     }
-    if value.chars().count() > max || value.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+    if value.chars().count() > max
+        || value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
         return Err("validation.text_too_long");
     }
     Ok(value.to_owned())
@@ -67,11 +81,17 @@ pub fn parse_quantity(input: &str) -> Result<Decimal, &'static str> {
 }
 
 /// Units of measure Portico knows.
-pub const UNITS: &[&str] = &["pcs", "pairs", "sets", "dozen", "m", "yd", "kg", "lb", "rolls", "cartons"];
+pub const UNITS: &[&str] = &[
+    "pcs", "pairs", "sets", "dozen", "m", "yd", "kg", "lb", "rolls", "cartons",
+];
 
 pub fn parse_unit(input: &str) -> Result<&'static str, &'static str> {
     let value = input.trim().to_ascii_lowercase();
-    UNITS.iter().copied().find(|u| *u == value).ok_or("validation.unit")
+    UNITS
+        .iter()
+        .copied()
+        .find(|u| *u == value)
+        .ok_or("validation.unit")
 }
 
 /// A calendar date as `YYYY-MM-DD` (stored that way, so it sorts as text).
@@ -81,7 +101,9 @@ pub fn parse_date(input: &str) -> Result<String, &'static str> {
         return Err("validation.required");
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(value, &format).map(|_| value.to_owned()).map_err(|_| "validation.date")
+    time::Date::parse(value, &format)
+        .map(|_| value.to_owned())
+        .map_err(|_| "validation.date")
 }
 
 #[cfg(test)]
@@ -93,7 +115,10 @@ mod tests {
         assert_eq!(parse_po_number(" 4500012/A "), Ok("4500012/A".into()));
         assert_eq!(parse_po_number(""), Err("validation.required"));
         assert_eq!(parse_po_number("PO 1"), Err("validation.po_number"));
-        assert_eq!(parse_po_number(&"9".repeat(41)), Err("validation.po_number"));
+        assert_eq!(
+            parse_po_number(&"9".repeat(41)),
+            Err("validation.po_number")
+        );
     }
 
     #[test]

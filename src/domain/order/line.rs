@@ -109,8 +109,12 @@ impl LineAction {
     /// The one state this action starts from.
     fn starts_from(&self) -> LineState {
         match self {
-            LineAction::Accept | LineAction::Reject { .. } | LineAction::ProposeChange(_) => LineState::Open,
-            LineAction::AcceptProposal | LineAction::DeclineProposal { .. } => LineState::ChangeProposed,
+            LineAction::Accept | LineAction::Reject { .. } | LineAction::ProposeChange(_) => {
+                LineState::Open
+            }
+            LineAction::AcceptProposal | LineAction::DeclineProposal { .. } => {
+                LineState::ChangeProposed
+            }
             LineAction::ProposeDateChange { .. } => LineState::Accepted,
             LineAction::AcceptDateChange | LineAction::DeclineDateChange { .. } => {
                 LineState::DateChangeProposed
@@ -176,9 +180,13 @@ pub fn transition(
         return Err(LineRefusal::NotInState(state));
     }
     match action {
-        LineAction::Reject { reason } if reason.trim().is_empty() => Err(LineRefusal::ReasonRequired),
+        LineAction::Reject { reason } if reason.trim().is_empty() => {
+            Err(LineRefusal::ReasonRequired)
+        }
         LineAction::ProposeChange(p)
-            if p.quantity.is_none() && p.delivery_date.is_none() && p.unit_price_minor.is_none() =>
+            if p.quantity.is_none()
+                && p.delivery_date.is_none()
+                && p.unit_price_minor.is_none() =>
         {
             Err(LineRefusal::EmptyProposal)
         }
@@ -193,7 +201,9 @@ mod tests {
     fn every_action() -> Vec<LineAction> {
         vec![
             LineAction::Accept,
-            LineAction::Reject { reason: "no capacity".into() },
+            LineAction::Reject {
+                reason: "no capacity".into(),
+            },
             LineAction::ProposeChange(Proposal {
                 quantity: Some(Decimal::from(900)),
                 delivery_date: None,
@@ -201,10 +211,17 @@ mod tests {
                 comment: String::new(),
             }),
             LineAction::AcceptProposal,
-            LineAction::DeclineProposal { comment: String::new() },
-            LineAction::ProposeDateChange { date: "2027-03-01".into(), comment: String::new() },
+            LineAction::DeclineProposal {
+                comment: String::new(),
+            },
+            LineAction::ProposeDateChange {
+                date: "2027-03-01".into(),
+                comment: String::new(),
+            },
             LineAction::AcceptDateChange,
-            LineAction::DeclineDateChange { comment: String::new() },
+            LineAction::DeclineDateChange {
+                comment: String::new(),
+            },
         ]
     }
 
@@ -248,8 +265,13 @@ mod tests {
 
     #[test]
     fn a_rejection_needs_a_reason() {
-        let action = LineAction::Reject { reason: "  ".into() };
-        assert_eq!(transition(LineState::Open, Side::Partner, &action, true), Err(LineRefusal::ReasonRequired));
+        let action = LineAction::Reject {
+            reason: "  ".into(),
+        };
+        assert_eq!(
+            transition(LineState::Open, Side::Partner, &action, true),
+            Err(LineRefusal::ReasonRequired)
+        );
     }
 
     #[test]
@@ -260,7 +282,10 @@ mod tests {
             unit_price_minor: None,
             comment: "just saying".into(),
         });
-        assert_eq!(transition(LineState::Open, Side::Partner, &action, true), Err(LineRefusal::EmptyProposal));
+        assert_eq!(
+            transition(LineState::Open, Side::Partner, &action, true),
+            Err(LineRefusal::EmptyProposal)
+        );
     }
 
     #[test]

@@ -91,7 +91,10 @@ impl OrderRefusal {
 /// The state an issued order is in, given its lines' states.
 pub fn derive(lines: &[LineState]) -> OrderState {
     use LineState::*;
-    if lines.iter().any(|l| matches!(l, ChangeProposed | DateChangeProposed)) {
+    if lines
+        .iter()
+        .any(|l| matches!(l, ChangeProposed | DateChangeProposed))
+    {
         return OrderState::ChangesProposed;
     }
     if !lines.is_empty() && lines.iter().all(|l| *l == Accepted) {
@@ -135,11 +138,20 @@ mod tests {
         assert_eq!(derive(&[Open, Open]), OrderState::Issued);
         assert_eq!(derive(&[Open, Rejected]), OrderState::Issued);
         assert_eq!(derive(&[Accepted, Open]), OrderState::PartiallyConfirmed);
-        assert_eq!(derive(&[Accepted, Rejected]), OrderState::PartiallyConfirmed);
+        assert_eq!(
+            derive(&[Accepted, Rejected]),
+            OrderState::PartiallyConfirmed
+        );
         assert_eq!(derive(&[Accepted, Accepted]), OrderState::Confirmed);
         assert_eq!(derive(&[Rejected, Rejected]), OrderState::Rejected);
-        assert_eq!(derive(&[Accepted, ChangeProposed]), OrderState::ChangesProposed);
-        assert_eq!(derive(&[Accepted, DateChangeProposed]), OrderState::ChangesProposed);
+        assert_eq!(
+            derive(&[Accepted, ChangeProposed]),
+            OrderState::ChangesProposed
+        );
+        assert_eq!(
+            derive(&[Accepted, DateChangeProposed]),
+            OrderState::ChangesProposed
+        );
     }
 
     #[test]
@@ -147,7 +159,10 @@ mod tests {
         for a in LineState::ALL {
             for b in LineState::ALL {
                 let s = derive(&[a, b]);
-                assert!(s != OrderState::Draft && s != OrderState::Cancelled, "{a:?} {b:?}");
+                assert!(
+                    s != OrderState::Draft && s != OrderState::Cancelled,
+                    "{a:?} {b:?}"
+                );
                 assert_eq!(s, derive(&[b, a]), "order of lines does not matter");
             }
         }
@@ -156,7 +171,11 @@ mod tests {
     #[test]
     fn issue_from_every_state() {
         for state in OrderState::ALL {
-            let want = if state == OrderState::Draft { Ok(OrderState::Issued) } else { Err(OrderRefusal::NotDraft) };
+            let want = if state == OrderState::Draft {
+                Ok(OrderState::Issued)
+            } else {
+                Err(OrderRefusal::NotDraft)
+            };
             assert_eq!(issue(state, 2), want, "{state:?}");
         }
         assert_eq!(issue(OrderState::Draft, 0), Err(OrderRefusal::NoLines));
@@ -172,7 +191,10 @@ mod tests {
             };
             assert_eq!(cancel(state, "customer cancelled"), want, "{state:?}");
         }
-        assert_eq!(cancel(OrderState::Issued, " "), Err(OrderRefusal::ReasonRequired));
+        assert_eq!(
+            cancel(OrderState::Issued, " "),
+            Err(OrderRefusal::ReasonRequired)
+        );
     }
 
     #[test]

@@ -18,10 +18,14 @@ use crate::domain::order::line::LineState;
 use crate::domain::org::{OrgKind, Permission};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::time::UtcMillis;
-use crate::service::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, tenant_of};
+use crate::service::{
+    AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, tenant_of,
+};
 
 /// Incoterms 2020.
-pub const INCOTERMS: &[&str] = &["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"];
+pub const INCOTERMS: &[&str] = &[
+    "EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF",
+];
 
 /// A draft as typed: every field still text.
 #[derive(Clone, Debug, Default)]
@@ -49,9 +53,16 @@ pub struct LineInput {
 
 impl LineInput {
     pub fn is_blank(&self) -> bool {
-        [&self.sku, &self.description, &self.hs_code, &self.quantity, &self.unit_price, &self.delivery_date]
-            .iter()
-            .all(|v| v.trim().is_empty())
+        [
+            &self.sku,
+            &self.description,
+            &self.hs_code,
+            &self.quantity,
+            &self.unit_price,
+            &self.delivery_date,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
     }
 }
 
@@ -69,12 +80,19 @@ pub struct ValidDraft {
 
 /// Checks a draft against the brand's partners. Field names of line errors are
 /// `lines.{index}.{field}` with the index of the line as given.
-pub async fn validate(conn: &mut Conn, tenant: TenantId, input: &DraftInput) -> ServiceResult<ValidDraft> {
+pub async fn validate(
+    conn: &mut Conn,
+    tenant: TenantId,
+    input: &DraftInput,
+) -> ServiceResult<ValidDraft> {
     let mut errors = FieldErrors::default();
     let po_number = errors.check("po_number", parse_po_number(&input.po_number));
     let partner = match input.partner.trim().parse::<OrgId>() {
         Ok(id) => match db::partnerships::get(conn, tenant, id).await? {
-            Some(p) if p.status == PartnershipStatus::Active && matches!(p.kind, OrgKind::Supplier | OrgKind::Factory) => {
+            Some(p)
+                if p.status == PartnershipStatus::Active
+                    && matches!(p.kind, OrgKind::Supplier | OrgKind::Factory) =>
+            {
                 Some(id)
             }
             _ => {
@@ -83,7 +101,14 @@ pub async fn validate(conn: &mut Conn, tenant: TenantId, input: &DraftInput) -> 
             }
         },
         Err(_) => {
-            errors.add("partner", if input.partner.trim().is_empty() { "validation.required" } else { "validation.partner" });
+            errors.add(
+                "partner",
+                if input.partner.trim().is_empty() {
+                    "validation.required"
+                } else {
+                    "validation.partner"
+                },
+            );
             None
         }
     };
@@ -92,7 +117,11 @@ pub async fn validate(conn: &mut Conn, tenant: TenantId, input: &DraftInput) -> 
     } else {
         match input.ship_to.trim().parse::<OrgId>() {
             Ok(id) => match db::partnerships::get(conn, tenant, id).await? {
-                Some(p) if p.status == PartnershipStatus::Active && p.kind == OrgKind::Warehouse => Some(id),
+                Some(p)
+                    if p.status == PartnershipStatus::Active && p.kind == OrgKind::Warehouse =>
+                {
+                    Some(id)
+                }
                 _ => {
                     errors.add("ship_to", "validation.ship_to");
                     None
@@ -104,7 +133,10 @@ pub async fn validate(conn: &mut Conn, tenant: TenantId, input: &DraftInput) -> 
             }
         }
     };
-    let currency = errors.check("currency", Currency::parse(&input.currency).ok_or("validation.currency"));
+    let currency = errors.check(
+        "currency",
+        Currency::parse(&input.currency).ok_or("validation.currency"),
+    );
     let incoterms = errors.check(
         "incoterms",
         INCOTERMS
@@ -117,10 +149,18 @@ pub async fn validate(conn: &mut Conn, tenant: TenantId, input: &DraftInput) -> 
     let requested = errors.check("requested_delivery", parse_date(&input.requested_delivery));
 
     let mut lines = Vec::new();
-    for (index, line) in input.lines.iter().enumerate().filter(|(_, l)| !l.is_blank()) {
+    for (index, line) in input
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.is_blank())
+    {
         let field = |name: &str| format!("lines.{index}.{name}");
         let sku = errors.check(field("sku"), parse_sku(&line.sku));
-        let description = errors.check(field("description"), parse_text(&line.description, 200, true));
+        let description = errors.check(
+            field("description"),
+            parse_text(&line.description, 200, true),
+        );
         let hs_code = errors.check(field("hs_code"), parse_hs_code(&line.hs_code));
         let quantity = errors.check(field("quantity"), parse_quantity(&line.quantity));
         let unit = errors.check(field("unit"), parse_unit(&line.unit));
@@ -133,10 +173,26 @@ pub async fn validate(conn: &mut Conn, tenant: TenantId, input: &DraftInput) -> 
         } else {
             errors.check(field("delivery_date"), parse_date(&line.delivery_date))
         };
-        if let (Some(sku), Some(description), Some(hs_code), Some(quantity), Some(unit), Some(price), Some(date)) =
-            (sku, description, hs_code, quantity, unit, price, date)
+        if let (
+            Some(sku),
+            Some(description),
+            Some(hs_code),
+            Some(quantity),
+            Some(unit),
+            Some(price),
+            Some(date),
+        ) = (sku, description, hs_code, quantity, unit, price, date)
         {
-            lines.push(new_line(lines.len() as i64 + 1, sku, description, hs_code, quantity, unit, price.minor, date));
+            lines.push(new_line(
+                lines.len() as i64 + 1,
+                sku,
+                description,
+                hs_code,
+                quantity,
+                unit,
+                price.minor,
+                date,
+            ));
         }
     }
     if input.lines.iter().all(LineInput::is_blank) {
@@ -146,11 +202,34 @@ pub async fn validate(conn: &mut Conn, tenant: TenantId, input: &DraftInput) -> 
         errors.add("lines", "validation.too_many_lines");
     }
     errors.into_result()?;
-    match (po_number, partner, currency, incoterms, payment_terms, requested) {
-        (Some(po_number), Some(partner), Some(currency), Some(incoterms), Some(payment_terms), Some(requested_delivery)) => {
-            Ok(ValidDraft { po_number, partner, ship_to, currency, incoterms, payment_terms, requested_delivery, lines })
-        }
-        _ => Err(ServiceError::Internal(anyhow::anyhow!("validated fields missing"))),
+    match (
+        po_number,
+        partner,
+        currency,
+        incoterms,
+        payment_terms,
+        requested,
+    ) {
+        (
+            Some(po_number),
+            Some(partner),
+            Some(currency),
+            Some(incoterms),
+            Some(payment_terms),
+            Some(requested_delivery),
+        ) => Ok(ValidDraft {
+            po_number,
+            partner,
+            ship_to,
+            currency,
+            incoterms,
+            payment_terms,
+            requested_delivery,
+            lines,
+        }),
+        _ => Err(ServiceError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        ))),
     }
 }
 
@@ -247,7 +326,11 @@ pub(crate) async fn insert_draft(
 }
 
 /// Creates a draft from the form.
-pub async fn create_draft(state: &AppState, actor: &Actor, input: &DraftInput) -> ServiceResult<OrderId> {
+pub async fn create_draft(
+    state: &AppState,
+    actor: &Actor,
+    input: &DraftInput,
+) -> ServiceResult<OrderId> {
     if !actor.can(Permission::ManageOrders) {
         return Err(ServiceError::Forbidden);
     }

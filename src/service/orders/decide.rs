@@ -93,7 +93,11 @@ async fn save_order(
         },
     )
     .await?;
-    if saved { Ok(()) } else { Err(ServiceError::Refused("orders.refused.stale")) }
+    if saved {
+        Ok(())
+    } else {
+        Err(ServiceError::Refused("orders.refused.stale"))
+    }
 }
 
 async fn event(
@@ -134,14 +138,33 @@ pub async fn issue(state: &AppState, actor: &Actor, seen: &Seen) -> ServiceResul
     event(&mut tx, actor, tenant, order.id, "issued", None, json!({})).await?;
     let attests = format!(
         "{} issued PO {} to {} with {} line(s)",
-        actor.org_name, order.po_number, order.partner_name, lines.len()
+        actor.org_name,
+        order.po_number,
+        order.partner_name,
+        lines.len()
     );
     let body = json!({ "lines": lines.iter().map(|l| json!({
         "line_no": l.line_no, "line_id": l.id.to_string(), "sku": l.sku, "quantity": l.quantity,
         "unit": l.unit, "unit_price_minor": l.unit_price_minor, "delivery_date": l.delivery_date,
     })).collect::<Vec<_>>() });
-    sign_statement(&mut tx, state, actor, &order, "po.issued", &seen_hash, attests, body).await?;
-    audit(&mut tx, actor, Some(tenant), AuditEvent::new(actions::ORDER_ISSUED, "order", order.id)).await?;
+    sign_statement(
+        &mut tx,
+        state,
+        actor,
+        &order,
+        "po.issued",
+        &seen_hash,
+        attests,
+        body,
+    )
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        Some(tenant),
+        AuditEvent::new(actions::ORDER_ISSUED, "order", order.id),
+    )
+    .await?;
     notifications::order_issued(&mut tx, state, &order, &actor.org_name).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
@@ -149,21 +172,48 @@ pub async fn issue(state: &AppState, actor: &Actor, seen: &Seen) -> ServiceResul
 }
 
 /// The brand cancels the order, giving a reason.
-pub async fn cancel(state: &AppState, actor: &Actor, seen: &Seen, reason: &str) -> ServiceResult<Outcome> {
+pub async fn cancel(
+    state: &AppState,
+    actor: &Actor,
+    seen: &Seen,
+    reason: &str,
+) -> ServiceResult<Outcome> {
     let Some((mut tx, tenant, order, lines)) = begin(state, actor, seen, Side::Brand).await? else {
         return Ok(Outcome::AlreadyApplied);
     };
     let reason = reason.trim();
-    let next = order_machine::cancel(order.state, reason).map_err(|r| ServiceError::Refused(r.message_key()))?;
+    let next = order_machine::cancel(order.state, reason)
+        .map_err(|r| ServiceError::Refused(r.message_key()))?;
     let seen_hash = order_hash(&order, &lines);
     let was_issued = order.state != OrderState::Draft;
     save_order(&mut tx, tenant, &order, next, &lines).await?;
     db::orders::set_cancel_reason(&mut tx, tenant, order.id, reason).await?;
-    event(&mut tx, actor, tenant, order.id, "cancelled", None, json!({ "reason": reason })).await?;
+    event(
+        &mut tx,
+        actor,
+        tenant,
+        order.id,
+        "cancelled",
+        None,
+        json!({ "reason": reason }),
+    )
+    .await?;
     if was_issued {
-        let attests = format!("{} cancelled PO {}: {reason}", actor.org_name, order.po_number);
-        sign_statement(&mut tx, state, actor, &order, "po.cancelled", &seen_hash, attests, json!({ "reason": reason }))
-            .await?;
+        let attests = format!(
+            "{} cancelled PO {}: {reason}",
+            actor.org_name, order.po_number
+        );
+        sign_statement(
+            &mut tx,
+            state,
+            actor,
+            &order,
+            "po.cancelled",
+            &seen_hash,
+            attests,
+            json!({ "reason": reason }),
+        )
+        .await?;
         notifications::order_cancelled(&mut tx, state, &order, &actor.org_name).await?;
     }
     audit(
@@ -197,9 +247,13 @@ pub async fn decide_lines(
     let before: Vec<Line> = lines.clone();
     let mut record = Vec::new();
     for (line_no, action) in decisions {
-        let line = lines.iter_mut().find(|l| l.line_no == *line_no).ok_or(ServiceError::NotFound)?;
-        let next = line_machine::transition(line.state, side, action, order.state.open_for_decisions())
-            .map_err(|r| ServiceError::Refused(r.message_key()))?;
+        let line = lines
+            .iter_mut()
+            .find(|l| l.line_no == *line_no)
+            .ok_or(ServiceError::NotFound)?;
+        let next =
+            line_machine::transition(line.state, side, action, order.state.open_for_decisions())
+                .map_err(|r| ServiceError::Refused(r.message_key()))?;
         apply_terms(line, action, next);
         record.push(json!({
             "line_no": line.line_no, "line_id": line.id.to_string(), "decision": action.name(),
@@ -217,12 +271,34 @@ pub async fn decide_lines(
         }
     }
     for ((line_no, action), detail) in decisions.iter().zip(&record) {
-        event(&mut tx, actor, tenant, order.id, action.name(), Some(*line_no), detail.clone()).await?;
+        event(
+            &mut tx,
+            actor,
+            tenant,
+            order.id,
+            action.name(),
+            Some(*line_no),
+            detail.clone(),
+        )
+        .await?;
     }
     let attests = describe(actor, &order.po_number, decisions);
-    let kind = if side == Side::Partner { "po.partner_decisions" } else { "po.brand_decisions" };
-    sign_statement(&mut tx, state, actor, &order, kind, &seen_hash, attests, json!({ "decisions": record }))
-        .await?;
+    let kind = if side == Side::Partner {
+        "po.partner_decisions"
+    } else {
+        "po.brand_decisions"
+    };
+    sign_statement(
+        &mut tx,
+        state,
+        actor,
+        &order,
+        kind,
+        &seen_hash,
+        attests,
+        json!({ "decisions": record }),
+    )
+    .await?;
     audit(
         &mut tx,
         actor,
@@ -290,8 +366,10 @@ fn describe(actor: &Actor, po_number: &str, decisions: &[(i64, LineAction)]) -> 
             None => groups.push((action.name(), vec![line_no.to_string()])),
         }
     }
-    let parts: Vec<String> =
-        groups.iter().map(|(name, lines)| format!("{} line {}", name.replace('_', " "), lines.join(", "))).collect();
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(name, lines)| format!("{} line {}", name.replace('_', " "), lines.join(", ")))
+        .collect();
     format!("{}: {} on PO {po_number}", actor.org_name, parts.join("; "))
 }
 
@@ -322,17 +400,22 @@ pub fn parse_decision(
     use crate::domain::order::line::Proposal;
     let mut errors = crate::service::FieldErrors::default();
     let optional = |text: &str| (!text.trim().is_empty()).then(|| text.to_owned());
-    let comment = errors.check("comment", parse_text(&input.comment, 500, false)).unwrap_or_default();
+    let comment = errors
+        .check("comment", parse_text(&input.comment, 500, false))
+        .unwrap_or_default();
     let action = match input.action.as_str() {
         "accept" => Some(LineAction::Accept),
         "reject" => errors
             .check("reason", parse_text(&input.reason, 500, true))
             .map(|reason| LineAction::Reject { reason }),
         "propose" => {
-            let quantity = optional(&input.quantity).and_then(|q| errors.check("quantity", parse_quantity(&q)));
+            let quantity = optional(&input.quantity)
+                .and_then(|q| errors.check("quantity", parse_quantity(&q)));
             let date = optional(&input.date).and_then(|d| errors.check("date", parse_date(&d)));
             let price = match (optional(&input.price), Currency::parse(currency)) {
-                (Some(p), Some(c)) => errors.check("price", Money::parse_price(&p, c)).map(|m| m.minor),
+                (Some(p), Some(c)) => errors
+                    .check("price", Money::parse_price(&p, c))
+                    .map(|m| m.minor),
                 _ => None,
             };
             if quantity.is_none() && date.is_none() && price.is_none() && errors.is_empty() {
@@ -346,12 +429,19 @@ pub fn parse_decision(
             }))
         }
         "accept_proposal" => Some(LineAction::AcceptProposal),
-        "decline_proposal" => Some(LineAction::DeclineProposal { comment: comment.clone() }),
-        "propose_date" => errors
-            .check("date", parse_date(&input.date))
-            .map(|date| LineAction::ProposeDateChange { date, comment: comment.clone() }),
+        "decline_proposal" => Some(LineAction::DeclineProposal {
+            comment: comment.clone(),
+        }),
+        "propose_date" => errors.check("date", parse_date(&input.date)).map(|date| {
+            LineAction::ProposeDateChange {
+                date,
+                comment: comment.clone(),
+            }
+        }),
         "accept_date" => Some(LineAction::AcceptDateChange),
-        "decline_date" => Some(LineAction::DeclineDateChange { comment: comment.clone() }),
+        "decline_date" => Some(LineAction::DeclineDateChange {
+            comment: comment.clone(),
+        }),
         _ => {
             errors.add("action", "orders.refused.unknown_action");
             None

@@ -11,7 +11,10 @@ use crate::db::{self, Conn};
 use crate::domain::ids::{OrderId, StatementId};
 use crate::domain::time::UtcMillis;
 use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, orgs};
-use crate::signing::bundle::{BUNDLE_FORMAT, Bundle, SignedStatement, StatementCheck, StatementHeader, payload_hash, verify_bundle};
+use crate::signing::bundle::{
+    BUNDLE_FORMAT, Bundle, SignedStatement, StatementCheck, StatementHeader, payload_hash,
+    verify_bundle,
+};
 use crate::signing::jcs::canonical_json;
 use crate::signing::jwks::{Jwk, Jwks};
 use crate::signing::keys::PublicKey;
@@ -53,7 +56,8 @@ pub(crate) async fn sign_statement(
         fields.insert("order_hash".into(), json!(seen_hash));
     }
     let payload = canonical_json(&payload).map_err(anyhow::Error::from)?;
-    let (kid, signature) = orgs::sign_as(conn, &state.master, actor.org_id, payload.as_bytes()).await?;
+    let (kid, signature) =
+        orgs::sign_as(conn, &state.master, actor.org_id, payload.as_bytes()).await?;
     db::order_history::insert_statement(
         conn,
         tenant,
@@ -81,8 +85,13 @@ async fn bundle_of(conn: &mut Conn, order: &Order) -> ServiceResult<Bundle> {
         if keys.iter().any(|k: &Jwk| k.kid == statement.kid) {
             continue;
         }
-        let key = db::org_keys::by_kid(conn, &statement.kid).await?.ok_or(ServiceError::NotFound)?;
-        let public = PublicKey { kid: key.kid.clone(), x: key.public_x.clone() };
+        let key = db::org_keys::by_kid(conn, &statement.kid)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let public = PublicKey {
+            kid: key.kid.clone(),
+            x: key.public_x.clone(),
+        };
         keys.push(Jwk::new(
             &key.org_id.to_string(),
             &public,
@@ -95,7 +104,11 @@ async fn bundle_of(conn: &mut Conn, order: &Order) -> ServiceResult<Bundle> {
         order_id: order.id.to_string(),
         statements: statements
             .into_iter()
-            .map(|s| SignedStatement { payload: s.payload, signature: s.signature, kid: s.kid })
+            .map(|s| SignedStatement {
+                payload: s.payload,
+                signature: s.signature,
+                kid: s.kid,
+            })
             .collect(),
         keys: Jwks { keys },
     })

@@ -16,8 +16,20 @@ use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, te
 
 /// The columns, in the template's order.
 pub const COLUMNS: &[&str] = &[
-    "po_number", "partner", "ship_to", "currency", "incoterms", "payment_terms", "requested_delivery",
-    "sku", "description", "hs_code", "quantity", "unit", "unit_price", "delivery_date",
+    "po_number",
+    "partner",
+    "ship_to",
+    "currency",
+    "incoterms",
+    "payment_terms",
+    "requested_delivery",
+    "sku",
+    "description",
+    "hs_code",
+    "quantity",
+    "unit",
+    "unit_price",
+    "delivery_date",
 ];
 
 /// A template with one example order of two lines.
@@ -51,7 +63,11 @@ pub struct ImportErrors {
 impl ImportErrors {
     fn add(&mut self, row: usize, column: &str, key: &'static str) {
         if self.problems.len() < MAX_REPORTED {
-            self.problems.push(ImportProblem { row, column: column.to_owned(), key });
+            self.problems.push(ImportProblem {
+                row,
+                column: column.to_owned(),
+                key,
+            });
         } else {
             self.more += 1;
         }
@@ -66,7 +82,11 @@ pub enum ImportOutcome {
 /// Rows of one PO: (spreadsheet row, record).
 type Group = Vec<(usize, csv::StringRecord)>;
 
-pub async fn import_csv(state: &AppState, actor: &Actor, bytes: &[u8]) -> ServiceResult<ImportOutcome> {
+pub async fn import_csv(
+    state: &AppState,
+    actor: &Actor,
+    bytes: &[u8],
+) -> ServiceResult<ImportOutcome> {
     if !actor.can(Permission::ManageOrders) {
         return Err(ServiceError::Forbidden);
     }
@@ -80,7 +100,10 @@ pub async fn import_csv(state: &AppState, actor: &Actor, bytes: &[u8]) -> Servic
         errors.add(0, "", "import.not_utf8");
         return Ok(ImportOutcome::Refused(errors));
     };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
         Err(_) => {
@@ -97,7 +120,8 @@ pub async fn import_csv(state: &AppState, actor: &Actor, bytes: &[u8]) -> Servic
         return Ok(ImportOutcome::Refused(errors));
     }
     let index = |name: &str| headers.iter().position(|h| h == name).unwrap_or(usize::MAX);
-    let cell = |record: &csv::StringRecord, name: &str| record.get(index(name)).unwrap_or("").to_owned();
+    let cell =
+        |record: &csv::StringRecord, name: &str| record.get(index(name)).unwrap_or("").to_owned();
 
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
@@ -137,7 +161,15 @@ pub async fn import_csv(state: &AppState, actor: &Actor, bytes: &[u8]) -> Servic
     for po in &order {
         let rows = &groups[po];
         let first = &rows[0].1;
-        let header_cols = ["po_number", "partner", "ship_to", "currency", "incoterms", "payment_terms", "requested_delivery"];
+        let header_cols = [
+            "po_number",
+            "partner",
+            "ship_to",
+            "currency",
+            "incoterms",
+            "payment_terms",
+            "requested_delivery",
+        ];
         for (row, record) in rows.iter().skip(1) {
             for col in header_cols {
                 if cell(record, col) != cell(first, col) {
@@ -145,19 +177,32 @@ pub async fn import_csv(state: &AppState, actor: &Actor, bytes: &[u8]) -> Servic
                 }
             }
         }
+        if db::orders::po_number_taken(&mut tx, tenant, po).await? {
+            errors.add(rows[0].0, "po_number", "validation.po_number_taken");
+        }
         let partner_name = cell(first, "partner");
         let partner = org_by_name(&partner_name, &[OrgKind::Supplier, OrgKind::Factory]);
         if partner.is_none() && !partner_name.is_empty() {
             errors.add(rows[0].0, "partner", "validation.partner");
         }
         let ship_name = cell(first, "ship_to");
-        let ship_to = if ship_name.is_empty() { Some(String::new()) } else { org_by_name(&ship_name, &[OrgKind::Warehouse]) };
+        let ship_to = if ship_name.is_empty() {
+            Some(String::new())
+        } else {
+            org_by_name(&ship_name, &[OrgKind::Warehouse])
+        };
         if ship_to.is_none() {
             errors.add(rows[0].0, "ship_to", "validation.ship_to");
         }
         let input = DraftInput {
             po_number: po.clone(),
-            partner: partner.unwrap_or_else(|| if partner_name.is_empty() { String::new() } else { "unknown".into() }),
+            partner: partner.unwrap_or_else(|| {
+                if partner_name.is_empty() {
+                    String::new()
+                } else {
+                    "unknown".into()
+                }
+            }),
             ship_to: ship_to.unwrap_or_default(),
             currency: cell(first, "currency"),
             incoterms: cell(first, "incoterms"),
@@ -184,9 +229,14 @@ pub async fn import_csv(state: &AppState, actor: &Actor, bytes: &[u8]) -> Servic
                         Some(rest) => {
                             let (i, col) = rest.split_once('.').unwrap_or((rest, ""));
                             let i: usize = i.parse().unwrap_or(0);
-                            (rows.get(i).map(|(r, _)| *r).unwrap_or(rows[0].0), col.to_owned())
+                            (
+                                rows.get(i).map(|(r, _)| *r).unwrap_or(rows[0].0),
+                                col.to_owned(),
+                            )
                         }
-                        None if field == "partner" && partner_name.is_empty() => (rows[0].0, "partner".to_owned()),
+                        None if field == "partner" && partner_name.is_empty() => {
+                            (rows[0].0, "partner".to_owned())
+                        }
                         None if field == "partner" || field == "ship_to" => continue, // reported above
                         None => (rows[0].0, field.to_owned()),
                     };

@@ -47,7 +47,9 @@ pub(crate) async fn load_for(
     id: OrderId,
 ) -> ServiceResult<(TenantId, Order, Party)> {
     let tenant = tenant_of(actor)?.tenant_id;
-    let order = db::orders::get(conn, tenant, id).await?.ok_or(ServiceError::NotFound)?;
+    let order = db::orders::get(conn, tenant, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let party = if actor.org_kind == OrgKind::Brand {
         Party::Brand
     } else if order.partner_org_id == actor.org_id {
@@ -131,7 +133,11 @@ pub fn order_hash(order: &Order, lines: &[Line]) -> String {
 
 /// The earliest delivery date of the order's lines: what lists sort by.
 pub(crate) fn due_date(lines: &[Line], fallback: &str) -> String {
-    lines.iter().map(|l| l.delivery_date.clone()).min().unwrap_or_else(|| fallback.to_owned())
+    lines
+        .iter()
+        .map(|l| l.delivery_date.clone())
+        .min()
+        .unwrap_or_else(|| fallback.to_owned())
 }
 
 /// The order value: quantity × unit price summed over lines that are not rejected, rounded to
@@ -145,7 +151,10 @@ pub(crate) fn total_minor(lines: &[Line]) -> i64 {
         .filter(|l| l.state != crate::domain::order::line::LineState::Rejected)
         .map(|l| {
             let qty = Decimal::from_str(&l.quantity).unwrap_or_default();
-            (qty * Decimal::from(l.unit_price_minor)).round().to_i64().unwrap_or(0)
+            (qty * Decimal::from(l.unit_price_minor))
+                .round()
+                .to_i64()
+                .unwrap_or(0)
         })
         .sum()
 }

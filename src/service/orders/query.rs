@@ -28,7 +28,9 @@ impl View {
     pub fn parse(value: Option<&str>) -> View {
         match value {
             Some("all") => View::All,
-            Some(other) => OrderState::parse(other).map(View::State).unwrap_or(View::Waiting),
+            Some(other) => OrderState::parse(other)
+                .map(View::State)
+                .unwrap_or(View::Waiting),
             None => View::Waiting,
         }
     }
@@ -111,7 +113,8 @@ pub async fn view(state: &AppState, actor: &Actor, id: OrderId) -> ServiceResult
         &mut tx,
         actor,
         Some(tenant),
-        AuditEvent::new(actions::ORDER_VIEWED, "order", order.id).detail(json!({ "version": order.version })),
+        AuditEvent::new(actions::ORDER_VIEWED, "order", order.id)
+            .detail(json!({ "version": order.version })),
     )
     .await?;
     tx.commit().await?;
@@ -120,5 +123,12 @@ pub async fn view(state: &AppState, actor: &Actor, id: OrderId) -> ServiceResult
         Party::Partner => actor.can(Permission::RespondToOrders),
         Party::ShipTo => false,
     };
-    Ok(OrderPage { order, lines, events, checks, party, can_decide })
+    Ok(OrderPage {
+        order,
+        lines,
+        events,
+        checks,
+        party,
+        can_decide,
+    })
 }

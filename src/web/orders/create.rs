@@ -47,11 +47,23 @@ impl NewPage {
     }
 }
 
-async fn page(state: &AppState, shell: &Shell, actor: &Actor, input: DraftInput, errors: FieldErrors) -> AppResult<NewPage> {
+async fn page(
+    state: &AppState,
+    shell: &Shell,
+    actor: &Actor,
+    input: DraftInput,
+    errors: FieldErrors,
+) -> AppResult<NewPage> {
     let tenant = tenant_of(actor).map_err(AppError::from)?.tenant_id;
     let mut conn = state.db.reader().acquire().await?;
-    let partners = db::partnerships::active_of_kinds(&mut conn, tenant, &[OrgKind::Supplier, OrgKind::Factory]).await?;
-    let warehouses = db::partnerships::active_of_kinds(&mut conn, tenant, &[OrgKind::Warehouse]).await?;
+    let partners = db::partnerships::active_of_kinds(
+        &mut conn,
+        tenant,
+        &[OrgKind::Supplier, OrgKind::Factory],
+    )
+    .await?;
+    let warehouses =
+        db::partnerships::active_of_kinds(&mut conn, tenant, &[OrgKind::Warehouse]).await?;
     drop(conn);
     Ok(NewPage {
         ctx: shell.page().await?,
@@ -73,16 +85,35 @@ async fn new_get(State(state): State<AppState>, shell: Shell, actor: Actor) -> A
         currency: "USD".into(),
         incoterms: "FOB".into(),
         payment_terms: "Net 60".into(),
-        lines: vec![LineInput { unit: "pcs".into(), ..LineInput::default() }; BLANK_ROWS],
+        lines: vec![
+            LineInput {
+                unit: "pcs".into(),
+                ..LineInput::default()
+            };
+            BLANK_ROWS
+        ],
         ..DraftInput::default()
     };
-    Ok(render(&page(&state, &shell, &actor, input, FieldErrors::default()).await?)?.into_response())
+    Ok(
+        render(&page(&state, &shell, &actor, input, FieldErrors::default()).await?)?
+            .into_response(),
+    )
 }
 
 /// Reads the form: header fields once, line fields repeated in row order.
 fn draft_from_form(form: &[(String, String)]) -> (DraftInput, bool) {
-    let one = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    let many = |name: &str| form.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let one = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let many = |name: &str| {
+        form.iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
     let (skus, descriptions, hs_codes, quantities, units, prices, dates) = (
         many("line_sku"),
         many("line_description"),
@@ -125,8 +156,14 @@ async fn new_post(
 ) -> AppResult<Response> {
     let (mut input, add_line) = draft_from_form(&form);
     if add_line {
-        input.lines.push(LineInput { unit: "pcs".into(), ..LineInput::default() });
-        return Ok(render(&page(&state, &shell, &actor, input, FieldErrors::default()).await?)?.into_response());
+        input.lines.push(LineInput {
+            unit: "pcs".into(),
+            ..LineInput::default()
+        });
+        return Ok(
+            render(&page(&state, &shell, &actor, input, FieldErrors::default()).await?)?
+                .into_response(),
+        );
     }
     match create::create_draft(&state, &actor, &input).await {
         Ok(id) => {

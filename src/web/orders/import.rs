@@ -19,7 +19,9 @@ pub fn routes() -> Routes {
     Routes::new()
         .tenant(
             "/orders/import",
-            get(import_get).post(import_post).layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024)),
+            get(import_get)
+                .post(import_post)
+                .layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024)),
         )
         .tenant("/orders/import/template.csv", get(template_get))
 }
@@ -38,7 +40,13 @@ async fn import_get(shell: Shell, actor: Actor) -> AppResult<Response> {
     if !actor.can(Permission::ManageOrders) {
         return Err(AppError::Forbidden);
     }
-    let page = ImportPage { ctx: shell.page().await?, columns: COLUMNS, problems: Vec::new(), more: 0, file_name: String::new() };
+    let page = ImportPage {
+        ctx: shell.page().await?,
+        columns: COLUMNS,
+        problems: Vec::new(),
+        more: 0,
+        file_name: String::new(),
+    };
     Ok(render(&page)?.into_response())
 }
 
@@ -48,7 +56,10 @@ async fn template_get(actor: Actor) -> AppResult<Response> {
     }
     let mut response = import::template().into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     headers.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"portico-orders-template.csv\""),
@@ -63,9 +74,19 @@ async fn import_post(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest)?
+    {
         if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").chars().filter(|c| !c.is_control()).take(100).collect();
+            let name = field
+                .file_name()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(100)
+                .collect();
             let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
             file = Some((name, bytes.to_vec()));
         }
@@ -73,14 +94,20 @@ async fn import_post(
     let (file_name, bytes) = file.unwrap_or_default();
     let outcome = if bytes.is_empty() {
         let mut errors = import::ImportErrors::default();
-        errors.problems.push(ImportProblem { row: 0, column: String::new(), key: "import.no_file" });
+        errors.problems.push(ImportProblem {
+            row: 0,
+            column: String::new(),
+            key: "import.no_file",
+        });
         ImportOutcome::Refused(errors)
     } else {
         import::import_csv(&state, &actor, &bytes).await?
     };
     match outcome {
         ImportOutcome::Imported(created) => {
-            shell.flash(Flash::success("import.done").with_arg(created.len().to_string())).await?;
+            shell
+                .flash(Flash::success("import.done").with_arg(created.len().to_string()))
+                .await?;
             Ok(Redirect::to("/orders?view=draft").into_response())
         }
         ImportOutcome::Refused(errors) => {

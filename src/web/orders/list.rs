@@ -57,14 +57,23 @@ async fn list_get(
     // Unreadable dates are ignored rather than refused: the filter form shows what applies.
     let from = f.from.as_deref().and_then(|d| parse_date(d).ok());
     let to = f.to.as_deref().and_then(|d| parse_date(d).ok());
-    let after = match (f.after_due.as_deref(), f.after_id.as_deref().and_then(|i| i.parse().ok())) {
+    let after = match (
+        f.after_due.as_deref(),
+        f.after_id.as_deref().and_then(|i| i.parse().ok()),
+    ) {
         (Some(due), Some(id)) => Some((due, id)),
         _ => None,
     };
     let orders = query::list(
         &state,
         &actor,
-        &ListQuery { view, text: f.q.as_deref(), due_from: from.as_deref(), due_to: to.as_deref(), after },
+        &ListQuery {
+            view,
+            text: f.q.as_deref(),
+            due_from: from.as_deref(),
+            due_to: to.as_deref(),
+            after,
+        },
     )
     .await?;
     let keep: Vec<(&'static str, String)> = [
@@ -83,7 +92,17 @@ async fn list_get(
         query
     });
     let is_brand = actor.org_kind == OrgKind::Brand;
-    let mut views = vec![("waiting", if is_brand { "orders.view.waiting_brand" } else { "orders.view.waiting_partner" }), ("all", "orders.view.all")];
+    let mut views = vec![
+        (
+            "waiting",
+            if is_brand {
+                "orders.view.waiting_brand"
+            } else {
+                "orders.view.waiting_partner"
+            },
+        ),
+        ("all", "orders.view.all"),
+    ];
     for s in OrderState::ALL {
         if is_brand || s != OrderState::Draft {
             views.push((s.as_str(), s.label_key()));

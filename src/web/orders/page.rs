@@ -61,18 +61,27 @@ struct OrderTemplate {
 
 impl OrderTemplate {
     fn partner_may_decide(&self, line: &Line) -> bool {
-        self.is_partner && self.can_decide && self.order.state.open_for_decisions() && line.state == LineState::Open
+        self.is_partner
+            && self.can_decide
+            && self.order.state.open_for_decisions()
+            && line.state == LineState::Open
     }
 
     fn partner_may_change_date(&self, line: &Line) -> bool {
-        self.is_partner && self.can_decide && self.order.state.open_for_decisions() && line.state == LineState::Accepted
+        self.is_partner
+            && self.can_decide
+            && self.order.state.open_for_decisions()
+            && line.state == LineState::Accepted
     }
 
     fn brand_may_decide(&self, line: &Line) -> bool {
         self.is_brand
             && self.can_decide
             && self.order.state.open_for_decisions()
-            && matches!(line.state, LineState::ChangeProposed | LineState::DateChangeProposed)
+            && matches!(
+                line.state,
+                LineState::ChangeProposed | LineState::DateChangeProposed
+            )
     }
 
     /// The brand's accept and decline actions for a line's pending proposal.
@@ -89,11 +98,15 @@ impl OrderTemplate {
     }
 
     fn error_for(&self, line: &Line, field: &str) -> Option<&'static str> {
-        self.failed.as_ref().filter(|(n, _, _)| *n == line.line_no).and_then(|(_, e, _)| e.get(field))
+        self.failed
+            .as_ref()
+            .filter(|(n, _, _)| *n == line.line_no)
+            .and_then(|(_, e, _)| e.get(field))
     }
 
     fn typed(&self, line: &Line, field: &str) -> String {
-        let Some((_, _, input)) = self.failed.as_ref().filter(|(n, _, _)| *n == line.line_no) else {
+        let Some((_, _, input)) = self.failed.as_ref().filter(|(n, _, _)| *n == line.line_no)
+        else {
             return String::new();
         };
         match field {
@@ -106,7 +119,11 @@ impl OrderTemplate {
     }
 
     fn failed_action(&self, line: &Line) -> &str {
-        self.failed.as_ref().filter(|(n, _, _)| *n == line.line_no).map(|(_, _, i)| i.action.as_str()).unwrap_or("")
+        self.failed
+            .as_ref()
+            .filter(|(n, _, _)| *n == line.line_no)
+            .map(|(_, _, i)| i.action.as_str())
+            .unwrap_or("")
     }
 
     fn event_label(&self, kind: &str) -> &'static str {
@@ -118,7 +135,12 @@ impl OrderTemplate {
         if org_id == self.order.partner_org_id.to_string() {
             self.order.partner_name.clone()
         } else if org_id == self.order.tenant_id.to_string() {
-            self.ctx.user.as_ref().and_then(|u| u.active_brand.as_ref()).map(|(_, n)| n.clone()).unwrap_or_default()
+            self.ctx
+                .user
+                .as_ref()
+                .and_then(|u| u.active_brand.as_ref())
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default()
         } else {
             org_id.to_owned()
         }
@@ -168,12 +190,21 @@ struct SeenForm {
 
 impl SeenForm {
     fn seen(&self, order: OrderId) -> Seen {
-        Seen { order, version: self.version, submission: self.submission.clone() }
+        Seen {
+            order,
+            version: self.version,
+            submission: self.submission.clone(),
+        }
     }
 }
 
 /// After a decision: back to the order with a message saying what happened.
-async fn back_to_order(shell: &Shell, id: OrderId, result: Result<Outcome, ServiceError>, done: &str) -> AppResult<Response> {
+async fn back_to_order(
+    shell: &Shell,
+    id: OrderId,
+    result: Result<Outcome, ServiceError>,
+    done: &str,
+) -> AppResult<Response> {
     let flash = match result {
         Ok(Outcome::Applied) => Flash::success(done),
         Ok(Outcome::AlreadyApplied) => Flash::info("orders.already_applied"),
@@ -243,7 +274,11 @@ async fn cancel_post(
     Form(form): Form<CancelForm>,
 ) -> AppResult<Response> {
     let id = order_id(&id)?;
-    let seen = Seen { order: id, version: form.version, submission: form.submission };
+    let seen = Seen {
+        order: id,
+        version: form.version,
+        submission: form.submission,
+    };
     let result = decide::cancel(&state, &actor, &seen, &form.reason).await;
     back_to_order(&shell, id, result, "orders.cancelled_done").await
 }
@@ -274,11 +309,16 @@ async fn decide_post(
     let action = match decide::parse_decision(&form.input, &page.order.currency) {
         Ok(action) => action,
         Err(errors) => {
-            let template = render_order(&shell, page, Some((form.line, errors, form.input))).await?;
+            let template =
+                render_order(&shell, page, Some((form.line, errors, form.input))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&template)?).into_response());
         }
     };
-    let seen = Seen { order: id, version: form.version, submission: form.submission };
+    let seen = Seen {
+        order: id,
+        version: form.version,
+        submission: form.submission,
+    };
     let result = decide::decide_lines(&state, &actor, &seen, side, &[(form.line, action)]).await;
     back_to_order(&shell, id, result, "orders.decision_done").await
 }
@@ -304,7 +344,9 @@ async fn evidence_get(
     let mut response = Json(&bundle).into_response();
     let disposition = format!("attachment; filename=\"evidence-{}.json\"", bundle.order_id);
     if let Ok(value) = HeaderValue::from_str(&disposition) {
-        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
 }

@@ -105,6 +105,20 @@ impl TestClient {
         self.send(self.http.post(url).form(fields), path).await
     }
 
+    /// Uploads a file as a browser form does, with the CSRF token as a form field.
+    pub async fn upload(&self, path: &str, field: &str, file_name: &str, bytes: Vec<u8>) -> Page {
+        let token = self.csrf().await;
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_owned())
+            .mime_str("text/csv")
+            .expect("mime");
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", token)
+            .part(field.to_owned(), part);
+        let url = format!("{}{}", self.base_url, path);
+        self.send(self.http.post(url).multipart(form), path).await
+    }
+
     /// The session's CSRF token, as any page shows it.
     pub async fn csrf(&self) -> String {
         let page = self.get("/login").await;

@@ -37,7 +37,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { demo: true, demo_orders: false, dev: false }
+        Options {
+            demo: true,
+            demo_orders: false,
+            dev: false,
+        }
     }
 }
 
@@ -48,6 +52,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> TestApp {
+        // Errors the app logs appear with the failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "portico=warn".into()),
+            )
+            .try_init();
         let data_dir = tempfile::tempdir().expect("temp dir");
         let postgres = PgDatabase::create_if_configured().await;
         let database_url = match &postgres {
@@ -71,11 +83,11 @@ impl TestApp {
         }
         let state = app::AppState::new(db.clone(), config).expect("state");
         if options.demo_orders {
-            portico::service::demo_orders::seed(&state).await.expect("demo orders");
+            portico::service::demo_orders::seed(&state)
+                .await
+                .expect("demo orders");
         }
-        let running = app::start(state, listener)
-            .await
-            .expect("app starts");
+        let running = app::start(state, listener).await.expect("app starts");
         TestApp {
             base_url: format!("http://{addr}"),
             db,

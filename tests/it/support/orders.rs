@@ -10,7 +10,9 @@ use super::TestApp;
 
 pub async fn actor(app: &TestApp, email: &str, brand: &str) -> Actor {
     let tenant = TenantId::of_brand(app.org_id(brand).await);
-    demo_orders::actor(app.state(), email, tenant).await.expect("actor")
+    demo_orders::actor(app.state(), email, tenant)
+        .await
+        .expect("actor")
 }
 
 pub fn lines(n: usize) -> Vec<LineInput> {
@@ -51,12 +53,20 @@ pub async fn order(
         requested_delivery: "2027-06-30".into(),
         lines: lines(3),
     };
-    let id = create::create_draft(app.state(), &actor, &input).await.expect("draft");
+    let id = create::create_draft(app.state(), &actor, &input)
+        .await
+        .expect("draft");
     if issue {
         let tenant = actor.scope.as_ref().unwrap().tenant_id;
         let version = demo_orders::version(app.state(), tenant, id).await.unwrap();
-        let seen = Seen { order: id, version, submission: portico::auth::tokens::new_token() };
-        decide::issue(app.state(), &actor, &seen).await.expect("issue");
+        let seen = Seen {
+            order: id,
+            version,
+            submission: portico::auth::tokens::new_token(),
+        };
+        decide::issue(app.state(), &actor, &seen)
+            .await
+            .expect("issue");
     }
     id
 }
