@@ -179,3 +179,72 @@ pub async fn recent_with_action(
     .fetch_all(conn)
     .await
 }
+
+/// An entry as the audit page lists it.
+#[derive(Clone, Debug, FromRow)]
+pub struct ListedEntry {
+    pub seq: i64,
+    pub actor_email: Option<String>,
+    pub actor_org_name: Option<String>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: Option<String>,
+    pub detail: String,
+    pub client_addr: Option<String>,
+    pub at: i64,
+}
+
+pub struct AuditFilter<'a> {
+    pub tenant: TenantId,
+    pub actor_email: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub subject_id: Option<&'a str>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    /// Keyset: entries older than this sequence number.
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// A tenant's audit entries, newest first.
+pub async fn list_for_tenant(
+    conn: &mut Conn,
+    f: &AuditFilter<'_>,
+) -> Result<Vec<ListedEntry>, sqlx::Error> {
+    let mut q = super::DynamicSql::default();
+    let tenant = q.text(f.tenant.to_string());
+    q.sql = format!(
+        "SELECT a.seq, u.email AS actor_email, g.name AS actor_org_name, a.action, a.subject_type, \
+                a.subject_id, a.detail, a.client_addr, a.at \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id LEFT JOIN orgs g ON g.id = a.actor_org_id \
+         WHERE a.tenant_id = {tenant}"
+    );
+    if let Some(email) = f.actor_email {
+        let p = q.text(email.to_owned());
+        q.sql.push_str(&format!(" AND u.email = {p}"));
+    }
+    if let Some(action) = f.action {
+        let p = q.text(action.to_owned());
+        q.sql.push_str(&format!(" AND a.action = {p}"));
+    }
+    if let Some(subject) = f.subject_id {
+        let p = q.text(subject.to_owned());
+        q.sql.push_str(&format!(" AND a.subject_id = {p}"));
+    }
+    if let Some(from) = f.from_ms {
+        let p = q.int(from);
+        q.sql.push_str(&format!(" AND a.at >= {p}"));
+    }
+    if let Some(to) = f.to_ms {
+        let p = q.int(to);
+        q.sql.push_str(&format!(" AND a.at < {p}"));
+    }
+    if let Some(before) = f.before_seq {
+        let p = q.int(before);
+        q.sql.push_str(&format!(" AND a.seq < {p}"));
+    }
+    let limit = q.int(f.limit);
+    q.sql
+        .push_str(&format!(" ORDER BY a.seq DESC LIMIT {limit}"));
+    q.fetch_all(conn).await
+}

@@ -347,3 +347,15 @@ pub async fn po_number_taken(
             .await?;
     Ok(n > 0)
 }
+
+pub async fn id_by_po_number(
+    conn: &mut Conn,
+    tenant: TenantId,
+    po_number: &str,
+) -> Result<Option<OrderId>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM orders WHERE tenant_id = $1 AND po_number = $2")
+        .bind(tenant)
+        .bind(po_number)
+        .fetch_optional(conn)
+        .await
+}

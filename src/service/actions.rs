@@ -26,3 +26,35 @@ pub const ORDER_LINES_DECIDED: &str = "order.lines_decided";
 pub const ORDER_VIEWED: &str = "order.viewed";
 pub const ORDER_EVIDENCE_EXPORTED: &str = "order.evidence_exported";
 pub const AUDIT_EXPORTED: &str = "audit.exported";
+pub const NOTIFICATIONS_SET: &str = "account.notifications_set";
+
+/// Every action, for the audit page's filter.
+pub const ALL: &[&str] = &[
+    SIGN_IN,
+    SIGN_IN_FAILED,
+    PASSWORD_RESET_REQUESTED,
+    PASSWORD_RESET,
+    PASSWORD_CHANGED,
+    LANGUAGE_SET,
+    INVITATION_CREATED,
+    INVITATION_REVOKED,
+    INVITATION_ACCEPTED,
+    PARTNER_CONTACTS_VIEWED,
+    PARTNER_SUSPENDED,
+    PARTNER_REACTIVATED,
+    USER_ROLE_CHANGED,
+    USER_ENABLED,
+    USER_DISABLED,
+    USER_CREATED_BY_CLI,
+    BRAND_CREATED,
+    DEMO_SEEDED,
+    ORDER_CREATED,
+    ORDER_IMPORTED,
+    ORDER_ISSUED,
+    ORDER_CANCELLED,
+    ORDER_LINES_DECIDED,
+    ORDER_VIEWED,
+    ORDER_EVIDENCE_EXPORTED,
+    AUDIT_EXPORTED,
+    NOTIFICATIONS_SET,
+];

@@ -5,6 +5,7 @@ pub mod accept_invitation;
 pub mod accounts;
 pub mod actions;
 pub mod audit_check;
+pub mod audit_log;
 pub mod demo;
 pub mod demo_orders;
 pub mod home;

@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::shell::{PageCtx, Shell};
@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .authenticated("/account", get(account_get))
         .authenticated("/account/password", get(password_get).post(password_post))
+        .authenticated("/account/notifications", post(notifications_post))
 }
 
 #[derive(Template)]
@@ -33,9 +34,15 @@ struct AccountPage {
     role_key: &'static str,
     langs: [Lang; 2],
     current_lang: Lang,
+    email_notifications: bool,
 }
 
-async fn account_get(shell: Shell, actor: Actor) -> AppResult<Html<String>> {
+async fn account_get(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+) -> AppResult<Html<String>> {
+    let email_notifications = accounts::email_notifications(&state, &actor).await?;
     let ctx = shell.page().await?;
     render(&AccountPage {
         current_lang: ctx.lang,
@@ -45,6 +52,7 @@ async fn account_get(shell: Shell, actor: Actor) -> AppResult<Html<String>> {
         org_name: actor.org_name,
         role_key: actor.role.label_key(),
         langs: Lang::ALL,
+        email_notifications,
     })
 }
 
@@ -95,4 +103,21 @@ async fn password_post(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+#[derive(Deserialize)]
+struct NotificationsForm {
+    #[serde(default)]
+    email: Option<String>,
+}
+
+async fn notifications_post(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    Form(form): Form<NotificationsForm>,
+) -> AppResult<Response> {
+    accounts::set_email_notifications(&state, &actor, form.email.is_some()).await?;
+    shell.flash(Flash::success("account.saved")).await?;
+    Ok(Redirect::to("/account").into_response())
 }

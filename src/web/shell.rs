@@ -223,6 +223,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     if actor.org_kind == OrgKind::Brand && actor.can(Permission::ViewPartners) {
         items.push(("/admin/partners", "nav.partners"));
     }
+    if actor.org_kind == OrgKind::Brand && actor.can(Permission::ManagePartners) {
+        items.push(("/admin/audit", "nav.audit"));
+    }
     if actor.can(Permission::ManageOwnUsers) {
         items.push(("/admin/users", "nav.users"));
         items.push(("/admin/invitations", "nav.invitations"));

@@ -115,6 +115,8 @@ const TENANT_ROUTES: &[RouteCase] = &[
     post("/orders/{id}/accept-all", Object::Order, DECISION_FORM),
     get("/orders/{id}/evidence.json", Object::Order),
     get("/notifications", Object::None),
+    get("/admin/audit", Object::None),
+    get("/admin/audit/export.csv", Object::None),
     post("/notifications/read", Object::None, &[]),
 ];
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod admin;
+mod audit_page;
 mod auth;
 mod cli;
 mod import;

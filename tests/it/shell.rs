@@ -161,7 +161,14 @@ async fn navigation_follows_the_role() {
     let nav = |page: crate::support::Page| page.texts("nav.mainnav a");
     assert_eq!(
         nav(app.login("admin@acme.test").await.get("/").await),
-        vec!["Home", "Orders", "Partners", "Users", "Invitations"]
+        vec![
+            "Home",
+            "Orders",
+            "Partners",
+            "Audit log",
+            "Users",
+            "Invitations"
+        ]
     );
     assert_eq!(
         nav(app.login("ops@acme.test").await.get("/").await),

@@ -2,6 +2,7 @@
 //! invitations it sent. Destructive steps go through a confirmation page that works without
 //! JavaScript.
 
+pub mod audit;
 pub mod invitations;
 pub mod partners;
 pub mod team;
@@ -16,6 +17,7 @@ pub fn routes() -> Routes {
         .merge(partners::routes())
         .merge(team::routes())
         .merge(invitations::routes())
+        .merge(audit::routes())
 }
 
 /// "Are you sure?" for one destructive step.
