@@ -132,3 +132,15 @@ pub async fn view(state: &AppState, actor: &Actor, id: OrderId) -> ServiceResult
         can_decide,
     })
 }
+
+/// How the actor stands to an order and the order's currency, for reading a decision form
+/// (no view is recorded: the decision itself is).
+pub async fn party_and_currency(
+    state: &AppState,
+    actor: &Actor,
+    id: OrderId,
+) -> ServiceResult<(Party, String)> {
+    let mut conn = state.db.reader().acquire().await?;
+    let (_, order, party) = load_for(&mut conn, actor, id).await?;
+    Ok((party, order.currency))
+}

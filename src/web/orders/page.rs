@@ -300,15 +300,16 @@ async fn decide_post(
     Form(form): Form<DecideForm>,
 ) -> AppResult<Response> {
     let id = order_id(&id)?;
-    let page = query::view(&state, &actor, id).await?;
-    let side = match page.party {
+    let (party, currency) = query::party_and_currency(&state, &actor, id).await?;
+    let side = match party {
         Party::Brand => Side::Brand,
         Party::Partner => Side::Partner,
         Party::ShipTo => return Err(AppError::Forbidden),
     };
-    let action = match decide::parse_decision(&form.input, &page.order.currency) {
+    let action = match decide::parse_decision(&form.input, &currency) {
         Ok(action) => action,
         Err(errors) => {
+            let page = query::view(&state, &actor, id).await?;
             let template =
                 render_order(&shell, page, Some((form.line, errors, form.input))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&template)?).into_response());
