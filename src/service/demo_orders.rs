@@ -152,6 +152,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                     .rfc3339()[..10]
                     .to_owned();
                 let input = DraftInput {
+                    submission: String::new(),
                     po_number: po,
                     partner: partner.to_string(),
                     ship_to: harbor.map(|h| h.to_string()).unwrap_or_default(),

@@ -571,3 +571,32 @@ async fn the_inbox_filters_by_state_and_text_and_pages_by_key() {
     let confirmed = sales.get("/orders?view=confirmed").await;
     assert!(confirmed.has(".empty"));
 }
+
+#[tokio::test]
+async fn a_double_submitted_new_order_form_makes_one_draft() {
+    let app = TestApp::spawn().await;
+    let ops = app.login("ops@acme.test").await;
+    let form = ops.get("/orders/new").await;
+    let sunrise = app.org_id("Sunrise Textiles").await.to_string();
+    let fields = [
+        ("po_number", "4509100"),
+        ("partner", sunrise.as_str()),
+        ("requested_delivery", "2027-05-31"),
+        ("line_sku", "TS-1"),
+        ("line_description", "Tee"),
+        ("line_hs_code", "610910"),
+        ("line_quantity", "10"),
+        ("line_unit_price", "1"),
+    ];
+    let first = ops.submit(&form, "form.order-form", &fields).await;
+    let second = ops.submit(&form, "form.order-form", &fields).await;
+    assert_eq!(first.status, 303);
+    assert_eq!(
+        second.status, 303,
+        "the repeat lands on the same draft: {}",
+        second.body
+    );
+    assert_eq!(first.location(), second.location());
+    let list = ops.get("/orders?view=draft").await;
+    assert_eq!(list.texts("tbody tr").len(), 1);
+}

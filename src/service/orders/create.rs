@@ -38,6 +38,8 @@ pub struct DraftInput {
     pub payment_terms: String,
     pub requested_delivery: String,
     pub lines: Vec<LineInput>,
+    /// One-time token of the rendered form: a resubmitted form returns the draft it made.
+    pub submission: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -336,6 +338,24 @@ pub async fn create_draft(
     }
     let tenant = tenant_of(actor)?.tenant_id;
     let mut tx = state.db.begin().await?;
+    let token = input.submission.trim();
+    if (16..=64).contains(&token.len())
+        && !db::order_history::claim_submission(
+            &mut tx,
+            tenant,
+            token,
+            actor.user_id,
+            UtcMillis::now().0,
+        )
+        .await?
+    {
+        // The same form was submitted before: answer with the draft it created.
+        if let Some(id) =
+            db::orders::id_by_po_number(&mut tx, tenant, input.po_number.trim()).await?
+        {
+            return Ok(id);
+        }
+    }
     let draft = validate(&mut tx, tenant, input).await?;
     let id = insert_draft(&mut tx, actor, tenant, &draft).await?;
     tx.commit().await?;

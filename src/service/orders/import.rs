@@ -195,6 +195,7 @@ pub async fn import_csv(
             errors.add(rows[0].0, "ship_to", "validation.ship_to");
         }
         let input = DraftInput {
+            submission: String::new(),
             po_number: po.clone(),
             partner: partner.unwrap_or_else(|| {
                 if partner_name.is_empty() {

@@ -32,6 +32,7 @@ const BLANK_ROWS: usize = 3;
 #[template(path = "orders/new.html")]
 struct NewPage {
     ctx: PageCtx,
+    submission: String,
     input: DraftInput,
     partners: Vec<(OrgId, String, OrgKind)>,
     warehouses: Vec<(OrgId, String, OrgKind)>,
@@ -67,6 +68,11 @@ async fn page(
     drop(conn);
     Ok(NewPage {
         ctx: shell.page().await?,
+        submission: if input.submission.is_empty() {
+            super::submission_token()
+        } else {
+            input.submission.clone()
+        },
         input,
         partners,
         warehouses,
@@ -144,6 +150,7 @@ fn draft_from_form(form: &[(String, String)]) -> (DraftInput, bool) {
         payment_terms: one("payment_terms"),
         requested_delivery: one("requested_delivery"),
         lines,
+        submission: one("submission"),
     };
     (input, form.iter().any(|(k, _)| k == "add_line"))
 }

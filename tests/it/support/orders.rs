@@ -41,6 +41,7 @@ pub async fn order(
 ) -> OrderId {
     let actor = actor(app, buyer, brand).await;
     let input = DraftInput {
+        submission: String::new(),
         po_number: po.into(),
         partner: app.org_id(partner).await.to_string(),
         ship_to: match ship_to {
