@@ -91,10 +91,11 @@ async fn a_brand_creates_and_issues_an_order_through_the_form() {
             .contains("Every statement verifies")
     );
 
-    // The same PO number cannot be used twice in a brand.
+    // The same PO number cannot be used twice in a brand (a new form, not a resubmission).
+    let fresh_form = ops.get("/orders/new").await;
     let again = ops
         .submit(
-            &form,
+            &fresh_form,
             "form.order-form",
             &[
                 ("po_number", "4509001"),
