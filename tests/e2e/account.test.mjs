@@ -28,8 +28,10 @@ test('the account page saves the language, which stays with the user on the next
     assert.ok(facts.includes(fact), `account facts name ${fact}: ${facts}`);
   }
 
+  // The account page has one Save button per section (language, notifications): use the
+  // language section's.
   await page.getByLabel('Language', { exact: true }).selectOption({ label: '简体中文' });
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await accountSection(page, 'Language').getByRole('button', { name: 'Save', exact: true }).click();
   await waitForPath(page, '/account');
   await page.getByRole('heading', { level: 1, name: '我的账户' }).waitFor();
   assert.equal(await page.getByLabel('语言', { exact: true }).locator('option:checked').innerText(), '简体中文');
@@ -45,7 +47,7 @@ test('the account page saves the language, which stays with the user on the next
 
   await second.page.goto('/account');
   await second.page.getByLabel('语言', { exact: true }).selectOption({ label: 'English' });
-  await second.page.getByRole('button', { name: '保存', exact: true }).click();
+  await accountSection(second.page, '语言').getByRole('button', { name: '保存', exact: true }).click();
   await second.page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
   await second.page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Home' }).waitFor();
 
@@ -54,6 +56,11 @@ test('the account page saves the language, which stays with the user on the next
   await first.context.close();
   await second.context.close();
 });
+
+/** The card of the account page under the level-2 heading `heading`. */
+function accountSection(page, heading) {
+  return page.locator('section.card').filter({ has: page.getByRole('heading', { level: 2, name: heading, exact: true }) });
+}
 
 test('a user changes their password; a wrong current password is refused', async () => {
   const email = 'finance@acme.test';
