@@ -160,7 +160,7 @@ async fn after_confirmation_the_partner_asks_for_a_new_date_and_the_brand_decide
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statements_signed_before_a_key_rotation_keep_verifying() {
     let app = TestApp::spawn().await;
     let id = order(

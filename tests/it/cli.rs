@@ -27,7 +27,7 @@ fn run(command: &mut Command) -> (bool, String) {
     (output.status.success(), text)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_demo_prints_the_logins_and_a_password_once() {
     let app = TestApp::spawn_with(Options {
         demo: false,
@@ -58,7 +58,7 @@ async fn seed_demo_prints_the_logins_and_a_password_once() {
     assert!(!again.contains("(shown once)"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_add_creates_a_platform_admin_and_org_users() {
     let app = TestApp::spawn().await;
     let (ok, out) = run(portico(&app).args([
@@ -130,7 +130,7 @@ async fn user_add_creates_a_platform_admin_and_org_users() {
     assert!(out.contains("already exists"), "{out}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_is_idempotent() {
     let app = TestApp::spawn_with(Options {
         demo: false,
@@ -144,7 +144,7 @@ async fn migrate_is_idempotent() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_logs_request_ids_and_stops_cleanly_on_sigterm() {
     let app = TestApp::spawn_with(Options {
         demo: false,

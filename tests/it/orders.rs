@@ -437,7 +437,7 @@ async fn who_may_do_what_on_an_order() {
     assert!(!page.has("form.decide-accept"), "nothing left to decide");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_evidence_bundle_verifies_offline_and_its_download_is_audited() {
     let app = TestApp::spawn().await;
     let id = order(

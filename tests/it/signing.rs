@@ -40,7 +40,7 @@ async fn published_keys(app: &TestApp) -> Jwks {
     serde_json::from_str(&page.body).expect("a JWKS")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_organisation_publishes_an_ed25519_key_without_private_parts() {
     let app = TestApp::spawn().await;
     let page = app.client().get("/.well-known/portico/keys.json").await;
@@ -62,7 +62,7 @@ async fn every_organisation_publishes_an_ed25519_key_without_private_parts() {
     assert!(!page.body.contains(master.trim()));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotating_a_key_keeps_the_old_one_published_for_old_statements() {
     let app = TestApp::spawn().await;
     let sunrise = app.org_id("Sunrise Textiles").await.to_string();
@@ -139,7 +139,7 @@ async fn signed_bundle(app: &TestApp) -> Bundle {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portico_verify_checks_a_bundle_offline_and_names_what_fails() {
     let app = TestApp::spawn().await;
     let bundle = signed_bundle(&app).await;
@@ -189,7 +189,7 @@ async fn portico_verify_checks_a_bundle_offline_and_names_what_fails() {
     assert!(out.contains("is not a valid file"), "{out}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_chain_verifies_and_a_rewritten_entry_is_named() {
     let app = TestApp::spawn().await;
     for email in [
@@ -231,7 +231,7 @@ async fn the_audit_chain_verifies_and_a_rewritten_entry_is_named() {
     assert!(out.contains("changed after it was written"), "{out}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_keep_one_unbroken_chain() {
     let app = TestApp::spawn().await;
     let mut sign_ins = Vec::new();

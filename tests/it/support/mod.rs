@@ -2,6 +2,10 @@
 //! (a SQLite file in a temporary directory, or a fresh PostgreSQL database when
 //! `PORTICO_TEST_DATABASE_URL` is set), and `TestClient` talks to it over HTTP like a browser:
 //! it keeps cookies, reads forms from pages and submits them with their CSRF token.
+//!
+//! Tests that run the `portico` binary while the app serves use a multi-threaded runtime: the
+//! blocking wait for the child must not freeze the app's own tasks (one of which may hold
+//! SQLite's write lock the child needs).
 
 pub mod client;
 pub mod fixtures;
