@@ -212,14 +212,6 @@ impl DynamicSql {
     }
 }
 
-/// Maps a unique-constraint violation to `Ok(false)` so callers can answer "already exists".
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Database(db) => db.is_unique_violation(),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -150,6 +150,8 @@ pub async fn statement_count(
 }
 
 /// Records a form submission's one-time token. False: this submission was already applied.
+/// `ON CONFLICT DO NOTHING` rather than catching the violation: on PostgreSQL a failed
+/// statement would abort the whole transaction.
 pub async fn claim_submission(
     conn: &mut Conn,
     tenant: TenantId,
@@ -157,18 +159,15 @@ pub async fn claim_submission(
     user: UserId,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
-        "INSERT INTO submissions (tenant_id, token, user_id, created_at) VALUES ($1, $2, $3, $4)",
+    let done = sqlx::query(
+        "INSERT INTO submissions (tenant_id, token, user_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
     )
     .bind(tenant)
     .bind(token)
     .bind(user)
     .bind(now)
     .execute(conn)
-    .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(err) if super::is_unique_violation(&err) => Ok(false),
-        Err(err) => Err(err),
-    }
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

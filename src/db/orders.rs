@@ -81,7 +81,8 @@ pub async fn insert(conn: &mut Conn, o: &NewOrder<'_>) -> Result<bool, sqlx::Err
         "INSERT INTO orders (tenant_id, id, po_number, partner_org_id, ship_to_org_id, currency, \
              incoterms, payment_terms, requested_delivery, state, version, due_date, total_minor, \
              line_count, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $14)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $14) \
+         ON CONFLICT DO NOTHING",
     )
     .bind(o.tenant)
     .bind(o.id)
@@ -98,12 +99,10 @@ pub async fn insert(conn: &mut Conn, o: &NewOrder<'_>) -> Result<bool, sqlx::Err
     .bind(o.created_by)
     .bind(o.now)
     .execute(conn)
-    .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(err) if super::is_unique_violation(&err) => Ok(false),
-        Err(err) => Err(err),
-    }
+    .await?;
+    // A taken PO number inserts nothing (and, unlike a caught error, leaves a PostgreSQL
+    // transaction usable).
+    Ok(result.rows_affected() == 1)
 }
 
 pub async fn insert_line(
