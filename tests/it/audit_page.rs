@@ -3,14 +3,8 @@
 
 use std::process::Command;
 
-use crate::support::orders::order;
-use crate::support::{Page, TestApp, TestClient};
-
-async fn decide(client: &TestClient, page: &Page, selector: &str, values: &[(&str, &str)]) -> Page {
-    let response = client.submit(page, selector, values).await;
-    assert_eq!(response.status, 303, "{}", response.body);
-    client.follow(&response).await
-}
+use crate::support::TestApp;
+use crate::support::orders::{decide, order};
 
 #[tokio::test]
 async fn the_audit_page_filters_and_its_export_is_itself_audited() {

@@ -3,19 +3,13 @@
 
 use std::time::Duration;
 
-use crate::support::orders::order;
+use crate::support::orders::{decide, order};
 use crate::support::{Page, TestApp, TestClient};
 
 async fn open(client: &TestClient, id: &str) -> Page {
     let page = client.get(&format!("/orders/{id}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     page
-}
-
-async fn decide(client: &TestClient, page: &Page, selector: &str, values: &[(&str, &str)]) -> Page {
-    let response = client.submit(page, selector, values).await;
-    assert_eq!(response.status, 303, "{}", response.body);
-    client.follow(&response).await
 }
 
 fn line_state(page: &Page, line: u32) -> String {

@@ -4,6 +4,7 @@
 
 pub mod create;
 pub mod decide;
+pub mod decision_form;
 pub mod evidence;
 pub mod import;
 pub mod query;

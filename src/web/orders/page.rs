@@ -20,7 +20,8 @@ use crate::domain::order::line::{LineState, Side};
 use crate::domain::order::state::OrderState;
 use crate::error::{AppError, AppResult};
 use crate::service::orders::Party;
-use crate::service::orders::decide::{self, DecisionInput, Outcome, Seen};
+use crate::service::orders::decide::{self, Outcome, Seen};
+use crate::service::orders::decision_form::{DecisionInput, parse_decision};
 use crate::service::orders::evidence;
 use crate::service::orders::query::{self, OrderPage};
 use crate::service::{FieldErrors, ServiceError};
@@ -306,7 +307,7 @@ async fn decide_post(
         Party::Partner => Side::Partner,
         Party::ShipTo => return Err(AppError::Forbidden),
     };
-    let action = match decide::parse_decision(&form.input, &currency) {
+    let action = match parse_decision(&form.input, &currency) {
         Ok(action) => action,
         Err(errors) => {
             let page = query::view(&state, &actor, id).await?;

@@ -71,3 +71,15 @@ pub async fn order(
     }
     id
 }
+
+/// Submits a form on an order page and follows back to the page.
+pub async fn decide(
+    client: &super::TestClient,
+    page: &super::Page,
+    selector: &str,
+    values: &[(&str, &str)],
+) -> super::Page {
+    let response = client.submit(page, selector, values).await;
+    assert_eq!(response.status, 303, "{}", response.body);
+    client.follow(&response).await
+}
