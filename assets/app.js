@@ -25,6 +25,59 @@
     }
   });
 
+  // Uploads from the factory floor: show progress, and when the connection drops, send the same
+  // form again. It carries the same one-time submission token, so the server posts it once.
+  function uploadWithRetry(form) {
+    var bar = form.querySelector(".upload-progress");
+    var status = form.querySelector(".upload-status");
+    var button = form.querySelector("button[type=submit]");
+    var data = new FormData(form);
+    var attempt = 0;
+    var say = function (text) { if (status) status.textContent = text; };
+    var send = function () {
+      attempt += 1;
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-CSRF-Token", csrfToken());
+      xhr.upload.onprogress = function (e) {
+        if (!e.lengthComputable || !bar) return;
+        var pct = Math.round((e.loaded / e.total) * 100);
+        bar.hidden = false;
+        bar.value = pct;
+        say((form.getAttribute("data-uploading") || "{}%").replace("{}", pct));
+      };
+      xhr.onload = function () {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          window.location.assign(xhr.responseURL || window.location.href);
+        } else {
+          // Let the server show its answer (errors beside the fields) the ordinary way.
+          form.removeAttribute("data-upload");
+          form.submit();
+        }
+      };
+      xhr.onerror = function () {
+        if (attempt < 4) {
+          say(form.getAttribute("data-retrying") || "");
+          setTimeout(send, 1000 * Math.pow(2, attempt - 1));
+        } else {
+          say(form.getAttribute("data-failed") || "");
+          if (button) button.disabled = false;
+        }
+      };
+      xhr.send(data);
+    };
+    if (button) button.disabled = true;
+    send();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-upload") && window.FormData) {
+      event.preventDefault();
+      uploadWithRetry(form);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     // Selecting a brand switches at once; the button stays for keyboard and no-JS use.
     document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {

@@ -13,5 +13,6 @@ pub mod jobs;
 pub mod mail;
 pub mod service;
 pub mod signing;
+pub mod storage;
 pub mod telemetry;
 pub mod web;

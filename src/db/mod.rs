@@ -12,6 +12,7 @@ pub mod org_keys;
 pub mod orgs;
 pub mod partnerships;
 pub mod password_resets;
+pub mod progress;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

@@ -11,3 +11,4 @@ pub mod partnership;
 pub mod password_policy;
 pub mod throttle;
 pub mod time;
+pub mod upload;

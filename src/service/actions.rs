@@ -27,6 +27,8 @@ pub const ORDER_VIEWED: &str = "order.viewed";
 pub const ORDER_EVIDENCE_EXPORTED: &str = "order.evidence_exported";
 pub const AUDIT_EXPORTED: &str = "audit.exported";
 pub const NOTIFICATIONS_SET: &str = "account.notifications_set";
+pub const ORDER_PROGRESS_POSTED: &str = "order.progress_posted";
+pub const ORDER_FILE_DOWNLOADED: &str = "order.file_downloaded";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -57,4 +59,6 @@ pub const ALL: &[&str] = &[
     ORDER_EVIDENCE_EXPORTED,
     AUDIT_EXPORTED,
     NOTIFICATIONS_SET,
+    ORDER_PROGRESS_POSTED,
+    ORDER_FILE_DOWNLOADED,
 ];

@@ -212,10 +212,12 @@ async fn advance(
         Target::ChangesProposed => {
             partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?
         }
-        Target::Confirmed => decide::accept_all(state, &partner, &step(state, tenant, id).await?)
-            .await
-            .map(|_| ())
-            .map_err(fail)?,
+        Target::Confirmed => {
+            decide::accept_all(state, &partner, &step(state, tenant, id).await?)
+                .await
+                .map_err(fail)?;
+            progress_with_photo(state, &partner, id).await?;
+        }
         Target::ProposalAccepted => {
             partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?;
             let seen = step(state, tenant, id).await?;
@@ -261,5 +263,34 @@ async fn advance(
             .map_err(fail)?;
         }
     }
+    Ok(())
+}
+
+/// A progress post with a small generated photo, as a factory would send from the floor.
+async fn progress_with_photo(state: &AppState, partner: &Actor, id: OrderId) -> anyhow::Result<()> {
+    use super::orders::progress::{self, ProgressInput, Upload};
+    let seed = id.as_uuid().as_bytes()[15];
+    let photo = image::RgbImage::from_fn(96, 64, |x, y| {
+        image::Rgb([(x * 2) as u8, (y * 3) as u8, seed])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    photo.write_to(&mut bytes, image::ImageFormat::Png)?;
+    let input = ProgressInput {
+        milestone: "materials_kitted".into(),
+        note: "Fabric and trims received and checked".into(),
+        ..ProgressInput::default()
+    };
+    let seen = Seen {
+        order: id,
+        version: 0,
+        submission: crate::auth::tokens::new_token(),
+    };
+    let upload = Upload {
+        name: "kitting.png".into(),
+        bytes: bytes.into_inner(),
+    };
+    progress::post_progress(state, partner, &seen, &input, vec![upload])
+        .await
+        .map_err(|e| anyhow::anyhow!("demo progress: {e:?}"))?;
     Ok(())
 }

@@ -127,6 +127,26 @@ pub(crate) async fn lines_decided(
     .await
 }
 
+pub(crate) async fn progress_posted(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    partner: &str,
+) -> ServiceResult<()> {
+    let recipients =
+        db::notifications::recipients(conn, order.tenant_id.into(), BRAND_ORDER_ROLES).await?;
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        "progress_posted",
+        partner,
+        recipients,
+    )
+    .await
+}
+
 pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
     let Some(scope) = &actor.scope else {
         return Ok(0);

@@ -18,12 +18,16 @@ enum Object {
     User,
     Invitation,
     Order,
+    /// A file attached to an order: `{id}` is the order, `{file}` the attachment.
+    File,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Method {
     Get,
     Post,
+    /// A multipart upload, as the browser sends files.
+    Upload,
 }
 
 struct RouteCase {
@@ -39,6 +43,19 @@ const fn get(pattern: &'static str, object: Object) -> RouteCase {
         pattern,
         object,
         form: &[],
+    }
+}
+
+const fn upload(
+    pattern: &'static str,
+    object: Object,
+    form: &'static [(&'static str, &'static str)],
+) -> RouteCase {
+    RouteCase {
+        method: Method::Upload,
+        pattern,
+        object,
+        form,
     }
 }
 
@@ -114,6 +131,13 @@ const TENANT_ROUTES: &[RouteCase] = &[
     post("/orders/{id}/decide", Object::Order, DECISION_FORM),
     post("/orders/{id}/accept-all", Object::Order, DECISION_FORM),
     get("/orders/{id}/evidence.json", Object::Order),
+    upload(
+        "/orders/{id}/progress",
+        Object::Order,
+        &[("milestone", "packed"), ("submission", SUBMISSION)],
+    ),
+    get("/orders/{id}/files/{file}", Object::File),
+    get("/orders/{id}/files/{file}/thumb", Object::File),
     get("/notifications", Object::None),
     get("/admin/audit", Object::None),
     get("/admin/audit/export.csv", Object::None),
@@ -149,6 +173,8 @@ struct Actor {
     foreign_users: Vec<String>,
     foreign_invitations: Vec<String>,
     foreign_orders: Vec<String>,
+    /// (order, file) pairs it must not download.
+    foreign_files: Vec<(String, String)>,
     /// Text that must never appear on its list pages.
     foreign_text: Vec<&'static str>,
 }
@@ -163,12 +189,46 @@ struct ForeignOrders {
     acme_sunrise: String,
     /// Acme's draft with Sunrise: the partner may not see it yet.
     acme_draft: String,
+    /// (order, file) of a photo on the Blue Harbor order.
+    blue_file: (String, String),
+    /// (order, file) of a photo on Acme's order with Sunrise.
+    acme_sunrise_file: (String, String),
 }
 
 async fn foreign_orders(app: &TestApp) -> ForeignOrders {
-    use crate::support::orders::order;
+    use crate::support::orders::{order, progress_with_photo};
     let id = |o: portico::domain::ids::OrderId| o.to_string();
+    let blue = order(
+        app,
+        "ops@blueharbor.test",
+        "Blue Harbor Home",
+        "BH-FILE",
+        "Sunrise Textiles",
+        None,
+        true,
+    )
+    .await;
+    let blue_file = (
+        blue.to_string(),
+        progress_with_photo(app, "sales@sunrise.test", "Blue Harbor Home", blue).await,
+    );
+    let acme = order(
+        app,
+        "ops@acme.test",
+        "Acme Apparel",
+        "AC-FILE",
+        "Sunrise Textiles",
+        None,
+        true,
+    )
+    .await;
+    let acme_sunrise_file = (
+        acme.to_string(),
+        progress_with_photo(app, "sales@sunrise.test", "Acme Apparel", acme).await,
+    );
     ForeignOrders {
+        blue_file,
+        acme_sunrise_file,
         blue_sunrise: id(order(
             app,
             "ops@blueharbor.test",
@@ -230,6 +290,10 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("sales@sunrise.test").await,
             ],
             foreign_invitations: vec![id(&f.blueharbor_invitation), id(&f.delta_invitation)],
+            foreign_files: vec![
+                o.blue_file.clone(),
+                (o.acme_sunrise_file.0.clone(), o.blue_file.1.clone()),
+            ],
             foreign_orders: vec![o.blue_sunrise.clone()],
             foreign_text: vec![
                 "BH-1",
@@ -237,7 +301,9 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 "ops@blueharbor.test",
                 "new@blueharbor.test",
                 "new@delta.test",
-                "sales@sunrise.test",
+                // Not sales@sunrise.test: a partner's people acting on Acme's orders rightly
+                // appear in Acme's audit log.
+                "owner@bluewater.test",
             ],
         },
         // A brand user without admin rights.
@@ -246,6 +312,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_partners: vec![id(&f.bluewater_org)],
             foreign_users: vec![user("admin@blueharbor.test").await, id(&f.bluewater_user)],
             foreign_invitations: vec![id(&f.blueharbor_invitation)],
+            foreign_files: vec![o.blue_file.clone()],
             foreign_orders: vec![o.blue_sunrise.clone()],
             foreign_text: vec!["BH-1", "Bluewater Crafts", "admin@blueharbor.test"],
         },
@@ -262,6 +329,10 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 id(&f.acme_invitation),
                 id(&f.delta_invitation),
                 id(&f.blueharbor_invitation),
+            ],
+            foreign_files: vec![
+                o.blue_file.clone(),
+                (o.acme_sunrise_file.0.clone(), o.blue_file.1.clone()),
             ],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
@@ -287,6 +358,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("ops@acme.test").await,
             ],
             foreign_invitations: vec![id(&f.acme_invitation), id(&f.blueharbor_invitation)],
+            foreign_files: vec![o.blue_file.clone(), o.acme_sunrise_file.clone()],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
                 o.acme_sunrise.clone(),
@@ -309,6 +381,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("admin@blueharbor.test").await,
             ],
             foreign_invitations: vec![id(&f.delta_invitation)],
+            foreign_files: vec![o.blue_file.clone(), o.acme_sunrise_file.clone()],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
                 o.acme_delta.clone(),
@@ -321,6 +394,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_partners: partner_everything.clone(),
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
+            foreign_files: vec![o.acme_sunrise_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone(), o.acme_delta.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
         },
@@ -330,6 +404,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_partners: partner_everything,
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
+            foreign_files: vec![o.acme_sunrise_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
         },
@@ -340,6 +415,11 @@ async fn request(client: &TestClient, case: &RouteCase, path: &str) -> crate::su
     match case.method {
         Method::Get => client.get(path).await,
         Method::Post => client.post(path, case.form).await,
+        Method::Upload => {
+            client
+                .post_multipart(path, case.form, Some(crate::support::orders::png(9)))
+                .await
+        }
     }
 }
 
@@ -355,15 +435,26 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
     let mut failures = Vec::new();
     for (actor, client) in actors.iter().zip(&clients) {
         for case in TENANT_ROUTES.iter().filter(|c| c.object != Object::None) {
-            let (placeholder, ids) = match case.object {
-                Object::PartnerOrg => ("{org}", &actor.foreign_partners),
-                Object::User => ("{user}", &actor.foreign_users),
-                Object::Invitation => ("{id}", &actor.foreign_invitations),
-                Object::Order => ("{id}", &actor.foreign_orders),
+            let one = |placeholder: &str, ids: &Vec<String>| -> Vec<String> {
+                ids.iter()
+                    .map(|id| case.pattern.replace(placeholder, id))
+                    .collect()
+            };
+            let paths = match case.object {
+                Object::PartnerOrg => one("{org}", &actor.foreign_partners),
+                Object::User => one("{user}", &actor.foreign_users),
+                Object::Invitation => one("{id}", &actor.foreign_invitations),
+                Object::Order => one("{id}", &actor.foreign_orders),
+                Object::File => actor
+                    .foreign_files
+                    .iter()
+                    .map(|(order, file)| {
+                        case.pattern.replace("{id}", order).replace("{file}", file)
+                    })
+                    .collect(),
                 Object::None => unreachable!(),
             };
-            for id in ids {
-                let path = case.pattern.replace(placeholder, id);
+            for path in paths {
                 let before = app.fingerprint().await;
                 let page = request(client, case, &path).await;
                 let after = app.fingerprint().await;

@@ -12,5 +12,6 @@ mod invitations;
 mod isolation;
 mod orders;
 mod password;
+mod progress;
 mod shell;
 mod signing;

@@ -2,4 +2,5 @@
 
 pub mod fields;
 pub mod line;
+pub mod progress;
 pub mod state;

@@ -7,6 +7,7 @@ pub mod decide;
 pub mod decision_form;
 pub mod evidence;
 pub mod import;
+pub mod progress;
 pub mod query;
 
 use serde::Serialize;

@@ -5,6 +5,7 @@ pub mod create;
 pub mod import;
 pub mod list;
 pub mod page;
+pub mod progress;
 
 use super::Routes;
 
@@ -14,6 +15,7 @@ pub fn routes() -> Routes {
         .merge(create::routes())
         .merge(import::routes())
         .merge(page::routes())
+        .merge(progress::routes())
 }
 
 /// A fresh one-time token for a decision form, so a resubmitted form takes effect once.

@@ -15,15 +15,19 @@ use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
 use crate::db::order_history::Event;
 use crate::db::orders::{Line, Order};
+use crate::db::progress::{Attachment, Post};
 use crate::domain::ids::OrderId;
 use crate::domain::order::line::{LineState, Side};
+use crate::domain::order::progress::Milestone;
 use crate::domain::order::state::OrderState;
+use crate::domain::org::Permission;
 use crate::error::{AppError, AppResult};
 use crate::service::orders::Party;
 use crate::service::orders::decide::{self, Outcome, Seen};
 use crate::service::orders::decision_form::{DecisionInput, parse_decision};
 use crate::service::orders::evidence;
-use crate::service::orders::query::{self, OrderPage};
+use crate::service::orders::progress::{self, ProgressInput};
+use crate::service::orders::query;
 use crate::service::{FieldErrors, ServiceError};
 use crate::signing::bundle::StatementCheck;
 use crate::web::shell::{PageCtx, Shell};
@@ -45,7 +49,7 @@ fn order_id(raw: &str) -> AppResult<OrderId> {
 
 #[derive(Template)]
 #[template(path = "orders/order.html")]
-struct OrderTemplate {
+pub struct OrderTemplate {
     ctx: PageCtx,
     order: Order,
     lines: Vec<Line>,
@@ -58,6 +62,11 @@ struct OrderTemplate {
     submission: String,
     /// A line form that failed: its line, the errors and what was typed.
     failed: Option<(i64, FieldErrors, DecisionInput)>,
+    posts: Vec<(Post, Vec<Attachment>)>,
+    can_post_progress: bool,
+    milestones: Vec<Milestone>,
+    /// The progress form that failed, with what was typed.
+    progress_failed: Option<(FieldErrors, ProgressInput)>,
 }
 
 impl OrderTemplate {
@@ -147,17 +156,54 @@ impl OrderTemplate {
         }
     }
 
+    fn progress_error(&self, field: &str) -> Option<&'static str> {
+        self.progress_failed
+            .as_ref()
+            .and_then(|(e, _)| e.get(field))
+    }
+
+    fn progress_typed(&self, field: &str) -> String {
+        let Some((_, input)) = &self.progress_failed else {
+            return String::new();
+        };
+        match field {
+            "milestone" => input.milestone.clone(),
+            "line" => input.line.clone(),
+            "quantity_produced" => input.quantity_produced.clone(),
+            "planned_completion" => input.planned_completion.clone(),
+            "expected_completion" => input.expected_completion.clone(),
+            _ => input.note.clone(),
+        }
+    }
+
+    fn milestone_label(&self, code: &str) -> &'static str {
+        Milestone::parse(code)
+            .map(|m| self.ctx.t(m.label_key()))
+            .unwrap_or("")
+    }
+
     fn is_draft(&self) -> bool {
         self.order.state == OrderState::Draft
     }
 }
 
-async fn render_order(
+/// The order page, optionally with a failed line decision or progress form shown again.
+pub async fn render_order_with(
+    state: &AppState,
     shell: &Shell,
-    page: OrderPage,
+    actor: &Actor,
+    id: OrderId,
     failed: Option<(i64, FieldErrors, DecisionInput)>,
+    progress_failed: Option<(FieldErrors, ProgressInput)>,
 ) -> AppResult<OrderTemplate> {
+    let page = query::view(state, actor, id).await?;
+    let posts = progress::list(state, actor, id).await?;
     let all_verified = !page.checks.is_empty() && page.checks.iter().all(|c| c.result.is_ok());
+    let accepted = page.lines.iter().any(|l| l.state == LineState::Accepted);
+    let can_post_progress = page.party == Party::Partner
+        && actor.can(Permission::RespondToOrders)
+        && accepted
+        && page.order.state != OrderState::Cancelled;
     Ok(OrderTemplate {
         ctx: shell.page().await?,
         is_brand: page.party == Party::Brand,
@@ -170,6 +216,13 @@ async fn render_order(
         all_verified,
         submission: submission_token(),
         failed,
+        posts,
+        can_post_progress,
+        milestones: Milestone::DEFAULTS
+            .into_iter()
+            .filter(|m| m.partner_reports())
+            .collect(),
+        progress_failed,
     })
 }
 
@@ -179,8 +232,8 @@ async fn order_get(
     actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let page = query::view(&state, &actor, order_id(&id)?).await?;
-    Ok(render(&render_order(&shell, page, None).await?)?.into_response())
+    let page = render_order_with(&state, &shell, &actor, order_id(&id)?, None, None).await?;
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -310,9 +363,15 @@ async fn decide_post(
     let action = match parse_decision(&form.input, &currency) {
         Ok(action) => action,
         Err(errors) => {
-            let page = query::view(&state, &actor, id).await?;
-            let template =
-                render_order(&shell, page, Some((form.line, errors, form.input))).await?;
+            let template = render_order_with(
+                &state,
+                &shell,
+                &actor,
+                id,
+                Some((form.line, errors, form.input)),
+                None,
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&template)?).into_response());
         }
     };

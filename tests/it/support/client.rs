@@ -105,6 +105,12 @@ impl TestClient {
         self.send(self.http.post(url).form(fields), path).await
     }
 
+    /// Sends a prepared multipart form.
+    pub async fn send_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let url = format!("{}{}", self.base_url, path);
+        self.send(self.http.post(url).multipart(form), path).await
+    }
+
     /// Uploads a file as a browser form does, with the CSRF token as a form field.
     pub async fn upload(&self, path: &str, field: &str, file_name: &str, bytes: Vec<u8>) -> Page {
         let token = self.csrf().await;
@@ -115,6 +121,29 @@ impl TestClient {
         let form = reqwest::multipart::Form::new()
             .text("_csrf", token)
             .part(field.to_owned(), part);
+        let url = format!("{}{}", self.base_url, path);
+        self.send(self.http.post(url).multipart(form), path).await
+    }
+
+    /// Posts a multipart form of text fields (and a small photo), CSRF token included.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        photo: Option<Vec<u8>>,
+    ) -> Page {
+        let token = self.csrf().await;
+        let mut form = reqwest::multipart::Form::new().text("_csrf", token);
+        for (name, value) in fields {
+            form = form.text((*name).to_owned(), (*value).to_owned());
+        }
+        if let Some(bytes) = photo {
+            let part = reqwest::multipart::Part::bytes(bytes)
+                .file_name("photo.png")
+                .mime_str("image/png")
+                .expect("mime");
+            form = form.part("files", part);
+        }
         let url = format!("{}{}", self.base_url, path);
         self.send(self.http.post(url).multipart(form), path).await
     }

@@ -83,3 +83,56 @@ pub async fn decide(
     assert_eq!(response.status, 303, "{}", response.body);
     client.follow(&response).await
 }
+
+/// A small real PNG (a gradient), as a phone would send a photo.
+pub fn png(seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([x as u8 * 5, y as u8 * 7, seed]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// The partner accepts every line and posts progress with one photo; returns the file's id.
+pub async fn progress_with_photo(
+    app: &TestApp,
+    partner_email: &str,
+    brand: &str,
+    order: OrderId,
+) -> String {
+    use portico::service::orders::progress::{self, ProgressInput, Upload};
+    let partner = actor(app, partner_email, brand).await;
+    let tenant = partner.scope.as_ref().unwrap().tenant_id;
+    let version = demo_orders::version(app.state(), tenant, order)
+        .await
+        .unwrap();
+    let seen = Seen {
+        order,
+        version,
+        submission: portico::auth::tokens::new_token(),
+    };
+    decide::accept_all(app.state(), &partner, &seen)
+        .await
+        .expect("accept all");
+    let seen = Seen {
+        order,
+        version: 0,
+        submission: portico::auth::tokens::new_token(),
+    };
+    let input = ProgressInput {
+        milestone: "production_started".into(),
+        ..Default::default()
+    };
+    let upload = Upload {
+        name: "line.png".into(),
+        bytes: png(1),
+    };
+    progress::post_progress(app.state(), &partner, &seen, &input, vec![upload])
+        .await
+        .expect("progress");
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    sqlx::query_scalar("SELECT id FROM attachments WHERE order_id = $1")
+        .bind(order.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}

@@ -1,0 +1,151 @@
+//! Production progress: the milestones a factory reports and when it may report them.
+
+use super::state::OrderState;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Milestone {
+    MaterialsKitted,
+    ProductionStarted,
+    FirstSampleSubmitted,
+    FirstSampleApproved,
+    HalfProduced,
+    ProductionComplete,
+    QcPassed,
+    Packed,
+}
+
+impl Milestone {
+    /// The default template, in production order.
+    pub const DEFAULTS: [Milestone; 8] = [
+        Milestone::MaterialsKitted,
+        Milestone::ProductionStarted,
+        Milestone::FirstSampleSubmitted,
+        Milestone::FirstSampleApproved,
+        Milestone::HalfProduced,
+        Milestone::ProductionComplete,
+        Milestone::QcPassed,
+        Milestone::Packed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Milestone::MaterialsKitted => "materials_kitted",
+            Milestone::ProductionStarted => "production_started",
+            Milestone::FirstSampleSubmitted => "first_sample_submitted",
+            Milestone::FirstSampleApproved => "first_sample_approved",
+            Milestone::HalfProduced => "half_produced",
+            Milestone::ProductionComplete => "production_complete",
+            Milestone::QcPassed => "qc_passed",
+            Milestone::Packed => "packed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::DEFAULTS.into_iter().find(|m| m.as_str() == value)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Milestone::MaterialsKitted => "milestone.materials_kitted",
+            Milestone::ProductionStarted => "milestone.production_started",
+            Milestone::FirstSampleSubmitted => "milestone.first_sample_submitted",
+            Milestone::FirstSampleApproved => "milestone.first_sample_approved",
+            Milestone::HalfProduced => "milestone.half_produced",
+            Milestone::ProductionComplete => "milestone.production_complete",
+            Milestone::QcPassed => "milestone.qc_passed",
+            Milestone::Packed => "milestone.packed",
+        }
+    }
+
+    /// The partner reports every milestone except the brand's own approval of the sample.
+    pub fn partner_reports(self) -> bool {
+        self != Milestone::FirstSampleApproved
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProgressRefusal {
+    #[error("progress can be reported once at least one line is confirmed")]
+    NotConfirmed,
+    #[error("the order is cancelled")]
+    Cancelled,
+    #[error("this milestone is the brand's to record")]
+    NotThePartners,
+}
+
+impl ProgressRefusal {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            ProgressRefusal::NotConfirmed => "progress.refused.not_confirmed",
+            ProgressRefusal::Cancelled => "progress.refused.cancelled",
+            ProgressRefusal::NotThePartners => "progress.refused.not_partners",
+        }
+    }
+}
+
+/// Whether the partner may report `milestone` on an order in `state` with `accepted` lines.
+pub fn may_report(
+    state: OrderState,
+    accepted: usize,
+    milestone: Milestone,
+) -> Result<(), ProgressRefusal> {
+    if state == OrderState::Cancelled {
+        return Err(ProgressRefusal::Cancelled);
+    }
+    if !milestone.partner_reports() {
+        return Err(ProgressRefusal::NotThePartners);
+    }
+    if accepted == 0 || state == OrderState::Draft {
+        return Err(ProgressRefusal::NotConfirmed);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_before_confirmation_is_refused() {
+        for state in OrderState::ALL {
+            let with_no_accepted = may_report(state, 0, Milestone::ProductionStarted);
+            let want = if state == OrderState::Cancelled {
+                Err(ProgressRefusal::Cancelled)
+            } else {
+                Err(ProgressRefusal::NotConfirmed)
+            };
+            assert_eq!(with_no_accepted, want, "{state:?}");
+        }
+    }
+
+    #[test]
+    fn progress_is_reported_on_confirmed_work() {
+        assert_eq!(
+            may_report(OrderState::Confirmed, 3, Milestone::HalfProduced),
+            Ok(())
+        );
+        assert_eq!(
+            may_report(OrderState::PartiallyConfirmed, 1, Milestone::Packed),
+            Ok(())
+        );
+        assert_eq!(
+            may_report(OrderState::ChangesProposed, 1, Milestone::MaterialsKitted),
+            Ok(())
+        );
+        assert_eq!(
+            may_report(OrderState::Cancelled, 3, Milestone::Packed),
+            Err(ProgressRefusal::Cancelled)
+        );
+    }
+
+    #[test]
+    fn the_sample_approval_is_not_the_partners_to_report() {
+        assert_eq!(
+            may_report(OrderState::Confirmed, 3, Milestone::FirstSampleApproved),
+            Err(ProgressRefusal::NotThePartners)
+        );
+        for m in Milestone::DEFAULTS {
+            assert_eq!(Milestone::parse(m.as_str()), Some(m));
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! Production progress from the factory floor: a milestone, quantities and dates, a note and
+//! photos or documents. A post is a signed statement on the order; a retried upload (same
+//! submission token) is stored once.
+
+use serde_json::json;
+
+use super::decide::{Outcome, Seen};
+use super::evidence::sign_statement;
+use super::{Party, load_for, order_hash};
+use crate::app::AppState;
+use crate::auth::actor::Actor;
+use crate::db;
+use crate::db::progress::{Attachment, NewPost, Post};
+use crate::domain::ids::OrderId;
+use crate::domain::order::fields::{parse_date, parse_quantity, parse_text};
+use crate::domain::order::line::LineState;
+use crate::domain::order::progress::{Milestone, may_report};
+use crate::domain::org::Permission;
+use crate::domain::time::UtcMillis;
+use crate::domain::upload::{UploadLimits, check_name, classify, display_name};
+use crate::service::{
+    AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, notifications,
+};
+use crate::storage::{FileStore, Prepared};
+
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct ProgressInput {
+    #[serde(default)]
+    pub milestone: String,
+    #[serde(default)]
+    pub line: String,
+    #[serde(default)]
+    pub quantity_produced: String,
+    #[serde(default)]
+    pub planned_completion: String,
+    #[serde(default)]
+    pub expected_completion: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A file as received: the name the device gave it and the bytes.
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+struct Checked {
+    milestone: Milestone,
+    line_no: Option<i64>,
+    quantity: Option<String>,
+    planned: Option<String>,
+    expected: Option<String>,
+    note: String,
+    files: Vec<(String, Prepared)>,
+}
+
+async fn check(
+    input: &ProgressInput,
+    uploads: Vec<Upload>,
+    limits: &UploadLimits,
+) -> ServiceResult<Checked> {
+    let mut errors = FieldErrors::default();
+    let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let milestone = errors.check(
+        "milestone",
+        Milestone::parse(&input.milestone).ok_or("validation.milestone"),
+    );
+    let line_no = match optional(&input.line) {
+        Some(l) => errors
+            .check("line", l.parse::<i64>().map_err(|_| "validation.line"))
+            .map(Some)
+            .unwrap_or(None),
+        None => None,
+    };
+    let quantity = optional(&input.quantity_produced).and_then(|q| {
+        errors
+            .check("quantity_produced", parse_quantity(&q))
+            .map(|d| d.to_string())
+    });
+    let planned = optional(&input.planned_completion)
+        .and_then(|d| errors.check("planned_completion", parse_date(&d)));
+    let expected = optional(&input.expected_completion)
+        .and_then(|d| errors.check("expected_completion", parse_date(&d)));
+    let note = errors
+        .check("note", parse_text(&input.note, 1000, false))
+        .unwrap_or_default();
+    if uploads.len() > limits.max_files {
+        errors.add("files", "upload.too_many");
+    }
+    let mut kinds = Vec::new();
+    for upload in uploads.into_iter().take(limits.max_files) {
+        match classify(&upload.bytes, limits)
+            .and_then(|kind| check_name(&upload.name, kind).map(|()| kind))
+        {
+            Ok(kind) => kinds.push((display_name(&upload.name, kind), upload.bytes, kind)),
+            Err(refusal) => errors.add("files", refusal.message_key()),
+        }
+    }
+    errors.into_result()?;
+    let mut files = Vec::new();
+    for (name, bytes, kind) in kinds {
+        match FileStore::prepare(bytes, kind).await {
+            Ok(prepared) => files.push((name, prepared)),
+            Err(refusal) => {
+                let mut errors = FieldErrors::default();
+                errors.add("files", refusal.message_key());
+                return Err(ServiceError::Invalid(errors));
+            }
+        }
+    }
+    Ok(Checked {
+        milestone: milestone.ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("checked")))?,
+        line_no,
+        quantity,
+        planned,
+        expected,
+        note,
+        files,
+    })
+}
+
+pub async fn post_progress(
+    state: &AppState,
+    actor: &Actor,
+    seen: &Seen,
+    input: &ProgressInput,
+    uploads: Vec<Upload>,
+) -> ServiceResult<Outcome> {
+    let checked = check(input, uploads, &UploadLimits::default()).await?;
+    // Refuse early (before writing any file) when the actor may not post here at all.
+    {
+        let mut conn = state.db.reader().acquire().await?;
+        let (_, _, party) = load_for(&mut conn, actor, seen.order).await?;
+        if party != Party::Partner || !actor.can(Permission::RespondToOrders) {
+            return Err(ServiceError::Forbidden);
+        }
+    }
+    let store = FileStore::new(&state.config.data_dir);
+    let mut stored = Vec::new();
+    for (name, file) in &checked.files {
+        let s = store.write(file).await.map_err(anyhow::Error::from)?;
+        stored.push((name.clone(), s, file.kind));
+    }
+
+    let mut tx = state.db.begin().await?;
+    let (tenant, order, _) = load_for(&mut tx, actor, seen.order).await?;
+    let now = UtcMillis::now().0;
+    if !db::order_history::claim_submission(&mut tx, tenant, &seen.submission, actor.user_id, now)
+        .await?
+    {
+        return Ok(Outcome::AlreadyApplied);
+    }
+    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let accepted = lines
+        .iter()
+        .filter(|l| l.state == LineState::Accepted)
+        .count();
+    may_report(order.state, accepted, checked.milestone)
+        .map_err(|r| ServiceError::Refused(r.message_key()))?;
+    if let Some(n) = checked.line_no
+        && !lines.iter().any(|l| l.line_no == n)
+    {
+        let mut errors = FieldErrors::default();
+        errors.add("line", "validation.line");
+        return Err(ServiceError::Invalid(errors));
+    }
+    let post_id = uuid::Uuid::now_v7().to_string();
+    db::progress::insert_post(
+        &mut tx,
+        &NewPost {
+            tenant,
+            order: order.id,
+            id: &post_id,
+            line_no: checked.line_no,
+            milestone: checked.milestone.as_str(),
+            quantity_produced: checked.quantity.as_deref(),
+            planned_completion: checked.planned.as_deref(),
+            expected_completion: checked.expected.as_deref(),
+            note: &checked.note,
+            user: actor.user_id,
+            org: actor.org_id,
+            now,
+        },
+    )
+    .await?;
+    for (name, file, kind) in &stored {
+        db::progress::upsert_file(
+            &mut tx,
+            &file.sha256,
+            file.size,
+            kind.content_type(),
+            file.has_thumb,
+            now,
+        )
+        .await?;
+        let id = uuid::Uuid::now_v7().to_string();
+        db::progress::insert_attachment(
+            &mut tx,
+            tenant,
+            &id,
+            order.id,
+            &post_id,
+            &file.sha256,
+            name,
+            now,
+        )
+        .await?;
+    }
+    let files: Vec<_> = stored
+        .iter()
+        .map(|(name, f, kind)| json!({ "name": name, "sha256": f.sha256, "content_type": kind.content_type() }))
+        .collect();
+    db::order_history::append_event(
+        &mut tx,
+        tenant,
+        order.id,
+        &db::order_history::NewEvent {
+            kind: "progress",
+            line_no: checked.line_no,
+            actor_user_id: Some(actor.user_id),
+            actor_org_id: Some(actor.org_id),
+            at: now,
+            detail: json!({ "milestone": checked.milestone.as_str(), "files": files.len() }),
+        },
+    )
+    .await?;
+    let attests = format!(
+        "{} reports {} on PO {}{}",
+        actor.org_name,
+        checked.milestone.as_str().replace('_', " "),
+        order.po_number,
+        if files.is_empty() {
+            String::new()
+        } else {
+            format!(" with {} file(s)", files.len())
+        }
+    );
+    let body = json!({
+        "milestone": checked.milestone.as_str(), "line_no": checked.line_no,
+        "quantity_produced": checked.quantity, "planned_completion": checked.planned,
+        "expected_completion": checked.expected, "note": checked.note, "files": files,
+    });
+    let seen_hash = order_hash(&order, &lines);
+    sign_statement(
+        &mut tx,
+        state,
+        actor,
+        &order,
+        "po.progress",
+        &seen_hash,
+        attests,
+        body,
+    )
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        Some(tenant),
+        AuditEvent::new(actions::ORDER_PROGRESS_POSTED, "order", order.id)
+            .detail(json!({ "milestone": checked.milestone.as_str(), "files": files })),
+    )
+    .await?;
+    notifications::progress_posted(&mut tx, state, &order, &actor.org_name).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(Outcome::Applied)
+}
+
+/// The order's progress posts, newest first, with their files.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    id: OrderId,
+) -> ServiceResult<Vec<(Post, Vec<Attachment>)>> {
+    let mut conn = state.db.reader().acquire().await?;
+    let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
+    let posts = db::progress::posts(&mut conn, tenant, order.id).await?;
+    let files = db::progress::attachments_of_order(&mut conn, tenant, order.id).await?;
+    Ok(posts
+        .into_iter()
+        .map(|p| {
+            let mine = files
+                .iter()
+                .filter(|f| f.post_id == p.id)
+                .cloned()
+                .collect();
+            (p, mine)
+        })
+        .collect())
+}
+
+pub struct FileDownload {
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+    pub name: String,
+}
+
+/// A file attached to the order, for its parties only. Full downloads are audited; thumbnails
+/// (shown on the order page) are not.
+pub async fn file(
+    state: &AppState,
+    actor: &Actor,
+    id: OrderId,
+    attachment: &str,
+    thumb: bool,
+) -> ServiceResult<FileDownload> {
+    let mut tx = state.db.begin().await?;
+    let (tenant, order, _) = load_for(&mut tx, actor, id).await?;
+    let found = db::progress::attachment(&mut tx, tenant, order.id, attachment)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if thumb && found.has_thumb == 0 {
+        return Err(ServiceError::NotFound);
+    }
+    if !thumb {
+        audit(
+            &mut tx,
+            actor,
+            Some(tenant),
+            AuditEvent::new(actions::ORDER_FILE_DOWNLOADED, "attachment", &found.id)
+                .detail(json!({ "order": order.id.to_string() })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let bytes = FileStore::new(&state.config.data_dir)
+        .read(&found.sha256, thumb)
+        .await
+        .map_err(|e| {
+            ServiceError::Internal(anyhow::anyhow!(
+                "stored file {} unreadable: {e}",
+                found.sha256
+            ))
+        })?;
+    Ok(FileDownload {
+        bytes,
+        content_type: if thumb {
+            "image/jpeg".to_owned()
+        } else {
+            found.content_type
+        },
+        name: found.file_name,
+    })
+}
