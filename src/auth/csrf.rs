@@ -16,8 +16,9 @@ pub const FORM_FIELD: &str = "_csrf";
 pub const HEADER: &str = "x-csrf-token";
 /// Forms larger than this are refused before parsing.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
-/// File uploads (CSV import) are larger; their token is a form field like any other.
-const MAX_MULTIPART_BYTES: usize = 11 * 1024 * 1024;
+/// File uploads (photos, CSV import) are larger; their token is a form field like any other.
+/// The routes set their own, lower limits.
+const MAX_MULTIPART_BYTES: usize = 41 * 1024 * 1024;
 
 pub async fn verify_csrf(session: Session, request: Request, next: Next) -> Response {
     if matches!(

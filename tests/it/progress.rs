@@ -280,3 +280,33 @@ async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
         assert_eq!(stored_files(&app), 0, "{what}: nothing half-stored");
     }
 }
+
+#[tokio::test]
+async fn several_large_phone_photos_fit_in_one_post() {
+    let app = TestApp::spawn().await;
+    let id = confirmed_order(&app, "4506005").await;
+    let planner = app.login("planner@delta.test").await;
+    // Four photos of about 4 MB each: a realistic post from a phone.
+    let big = |seed: u8| {
+        let img = image::RgbImage::from_fn(1200, 1200, |x, y| {
+            let v = (x.wrapping_mul(2654435761) ^ y.wrapping_mul(40503) ^ u32::from(seed)) as u8;
+            image::Rgb([v, v.wrapping_add(seed), v ^ 0x5a])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let files: Vec<Vec<u8>> = (1..=4).map(big).collect();
+    assert!(
+        files.iter().map(Vec::len).sum::<usize>() > 12 * 1024 * 1024,
+        "the post is larger than the old 11 MB buffer"
+    );
+    let named = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| (["a.png", "b.png", "c.png", "d.png"][i], b))
+        .collect();
+    let response = post(&planner, &id, named, "progress-token-000000000005").await;
+    assert_eq!(response.status, 303, "{}", response.status);
+    assert_eq!(progress_rows(&app).await, 1);
+}
