@@ -6,6 +6,7 @@ pub mod create;
 pub mod decide;
 pub mod decision_form;
 pub mod evidence;
+pub mod files;
 pub mod import;
 pub mod progress;
 pub mod query;

@@ -17,11 +17,14 @@ use crate::domain::order::line::LineState;
 use crate::domain::order::progress::{Milestone, may_report};
 use crate::domain::org::Permission;
 use crate::domain::time::UtcMillis;
-use crate::domain::upload::{UploadLimits, check_name, classify, display_name};
+use crate::domain::upload::UploadLimits;
 use crate::service::{
     AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, notifications,
 };
-use crate::storage::{FileStore, Prepared};
+use crate::storage::Prepared;
+
+use super::files;
+pub use super::files::Upload;
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct ProgressInput {
@@ -37,12 +40,6 @@ pub struct ProgressInput {
     pub expected_completion: String,
     #[serde(default)]
     pub note: String,
-}
-
-/// A file as received: the name the device gave it and the bytes.
-pub struct Upload {
-    pub name: String,
-    pub bytes: Vec<u8>,
 }
 
 struct Checked {
@@ -85,30 +82,7 @@ async fn check(
     let note = errors
         .check("note", parse_text(&input.note, 1000, false))
         .unwrap_or_default();
-    if uploads.len() > limits.max_files {
-        errors.add("files", "upload.too_many");
-    }
-    let mut kinds = Vec::new();
-    for upload in uploads.into_iter().take(limits.max_files) {
-        match classify(&upload.bytes, limits)
-            .and_then(|kind| check_name(&upload.name, kind).map(|()| kind))
-        {
-            Ok(kind) => kinds.push((display_name(&upload.name, kind), upload.bytes, kind)),
-            Err(refusal) => errors.add("files", refusal.message_key()),
-        }
-    }
-    errors.into_result()?;
-    let mut files = Vec::new();
-    for (name, bytes, kind) in kinds {
-        match FileStore::prepare(bytes, kind).await {
-            Ok(prepared) => files.push((name, prepared)),
-            Err(refusal) => {
-                let mut errors = FieldErrors::default();
-                errors.add("files", refusal.message_key());
-                return Err(ServiceError::Invalid(errors));
-            }
-        }
-    }
+    let files = files::check_and_prepare(uploads, limits, errors).await?;
     Ok(Checked {
         milestone: milestone.ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("checked")))?,
         line_no,
@@ -136,12 +110,7 @@ pub async fn post_progress(
             return Err(ServiceError::Forbidden);
         }
     }
-    let store = FileStore::new(&state.config.data_dir);
-    let mut stored = Vec::new();
-    for (name, file) in &checked.files {
-        let s = store.write(file).await.map_err(anyhow::Error::from)?;
-        stored.push((name.clone(), s, file.kind));
-    }
+    let written = files::write_all(state, &checked.files).await?;
 
     let mut tx = state.db.begin().await?;
     let (tenant, order, _) = load_for(&mut tx, actor, seen.order).await?;
@@ -184,33 +153,7 @@ pub async fn post_progress(
         },
     )
     .await?;
-    for (name, file, kind) in &stored {
-        db::progress::upsert_file(
-            &mut tx,
-            &file.sha256,
-            file.size,
-            kind.content_type(),
-            file.has_thumb,
-            now,
-        )
-        .await?;
-        let id = uuid::Uuid::now_v7().to_string();
-        db::progress::insert_attachment(
-            &mut tx,
-            tenant,
-            &id,
-            order.id,
-            &post_id,
-            &file.sha256,
-            name,
-            now,
-        )
-        .await?;
-    }
-    let files: Vec<_> = stored
-        .iter()
-        .map(|(name, f, kind)| json!({ "name": name, "sha256": f.sha256, "content_type": kind.content_type() }))
-        .collect();
+    let files = files::attach_all(&mut tx, tenant, order.id, &post_id, &written, now).await?;
     db::order_history::append_event(
         &mut tx,
         tenant,
@@ -288,58 +231,4 @@ pub async fn list(
             (p, mine)
         })
         .collect())
-}
-
-pub struct FileDownload {
-    pub bytes: Vec<u8>,
-    pub content_type: String,
-    pub name: String,
-}
-
-/// A file attached to the order, for its parties only. Full downloads are audited; thumbnails
-/// (shown on the order page) are not.
-pub async fn file(
-    state: &AppState,
-    actor: &Actor,
-    id: OrderId,
-    attachment: &str,
-    thumb: bool,
-) -> ServiceResult<FileDownload> {
-    let mut tx = state.db.begin().await?;
-    let (tenant, order, _) = load_for(&mut tx, actor, id).await?;
-    let found = db::progress::attachment(&mut tx, tenant, order.id, attachment)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if thumb && found.has_thumb == 0 {
-        return Err(ServiceError::NotFound);
-    }
-    if !thumb {
-        audit(
-            &mut tx,
-            actor,
-            Some(tenant),
-            AuditEvent::new(actions::ORDER_FILE_DOWNLOADED, "attachment", &found.id)
-                .detail(json!({ "order": order.id.to_string() })),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    let bytes = FileStore::new(&state.config.data_dir)
-        .read(&found.sha256, thumb)
-        .await
-        .map_err(|e| {
-            ServiceError::Internal(anyhow::anyhow!(
-                "stored file {} unreadable: {e}",
-                found.sha256
-            ))
-        })?;
-    Ok(FileDownload {
-        bytes,
-        content_type: if thumb {
-            "image/jpeg".to_owned()
-        } else {
-            found.content_type
-        },
-        name: found.file_name,
-    })
 }

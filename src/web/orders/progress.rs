@@ -14,7 +14,8 @@ use crate::domain::ids::OrderId;
 use crate::error::{AppError, AppResult};
 use crate::service::ServiceError;
 use crate::service::orders::decide::{Outcome, Seen};
-use crate::service::orders::progress::{self, ProgressInput, Upload};
+use crate::service::orders::files::{self, Upload};
+use crate::service::orders::progress::{self, ProgressInput};
 use crate::web::shell::Shell;
 use crate::web::{Routes, render};
 
@@ -103,7 +104,7 @@ async fn serve_file(
     file: String,
     thumb: bool,
 ) -> AppResult<Response> {
-    let found = progress::file(&state, &actor, order_id(&id)?, &file, thumb).await?;
+    let found = files::file(&state, &actor, order_id(&id)?, &file, thumb).await?;
     let mut response = found.bytes.into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&found.content_type) {
