@@ -13,6 +13,7 @@ pub mod orgs;
 pub mod partnerships;
 pub mod password_resets;
 pub mod progress;
+pub mod samples;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

@@ -155,6 +155,10 @@ pub enum Permission {
     ManageOrders,
     /// Confirm, reject or propose changes to orders placed with one's organisation.
     RespondToOrders,
+    /// Approve or reject first samples (brand quality).
+    ApproveSamples,
+    /// Change the brand's settings.
+    ManageBrandSettings,
 }
 
 pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
@@ -166,6 +170,10 @@ pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
         Permission::ManageOrders => {
             kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Ops)
         }
+        Permission::ApproveSamples => {
+            kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Quality)
+        }
+        Permission::ManageBrandSettings => kind == OrgKind::Brand && role == Role::Admin,
         Permission::RespondToOrders => {
             matches!(kind, OrgKind::Supplier | OrgKind::Factory)
                 && matches!(role, Role::Admin | Role::Member)

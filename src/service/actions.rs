@@ -29,6 +29,9 @@ pub const AUDIT_EXPORTED: &str = "audit.exported";
 pub const NOTIFICATIONS_SET: &str = "account.notifications_set";
 pub const ORDER_PROGRESS_POSTED: &str = "order.progress_posted";
 pub const ORDER_FILE_DOWNLOADED: &str = "order.file_downloaded";
+pub const SAMPLE_SUBMITTED: &str = "sample.submitted";
+pub const SAMPLE_DECIDED: &str = "sample.decided";
+pub const BRAND_SETTINGS_CHANGED: &str = "brand.settings_changed";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -61,4 +64,7 @@ pub const ALL: &[&str] = &[
     NOTIFICATIONS_SET,
     ORDER_PROGRESS_POSTED,
     ORDER_FILE_DOWNLOADED,
+    SAMPLE_SUBMITTED,
+    SAMPLE_DECIDED,
+    BRAND_SETTINGS_CHANGED,
 ];

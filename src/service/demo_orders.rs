@@ -217,6 +217,7 @@ async fn advance(
                 .await
                 .map_err(fail)?;
             progress_with_photo(state, &partner, id).await?;
+            sample_with_decision(state, tenant, &partner, id).await?;
         }
         Target::ProposalAccepted => {
             partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?;
@@ -292,5 +293,79 @@ async fn progress_with_photo(state: &AppState, partner: &Actor, id: OrderId) -> 
     progress::post_progress(state, partner, &seen, &input, vec![upload])
         .await
         .map_err(|e| anyhow::anyhow!("demo progress: {e:?}"))?;
+    Ok(())
+}
+
+/// A first sample with a photo; quality approves most and rejects every third.
+async fn sample_with_decision(
+    state: &AppState,
+    tenant: TenantId,
+    partner: &Actor,
+    id: OrderId,
+) -> anyhow::Result<()> {
+    use super::orders::files::Upload;
+    use super::orders::samples::{self, SampleInput};
+    let fail = |e: super::ServiceError| anyhow::anyhow!("demo sample: {e:?}");
+    let seed = id.as_uuid().as_bytes()[14];
+    let photo = image::RgbImage::from_fn(80, 80, |x, y| {
+        image::Rgb([seed, (x * 3) as u8, (y * 3) as u8])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    photo.write_to(&mut bytes, image::ImageFormat::Png)?;
+    let input = SampleInput {
+        measurements: "chest 52 cm\nlength 71 cm\nsleeve 20 cm".into(),
+        note: String::new(),
+    };
+    let seen = Seen {
+        order: id,
+        version: 0,
+        submission: crate::auth::tokens::new_token(),
+    };
+    samples::submit(
+        state,
+        partner,
+        &seen,
+        &input,
+        vec![Upload {
+            name: "first-sample.png".into(),
+            bytes: bytes.into_inner(),
+        }],
+    )
+    .await
+    .map_err(fail)?;
+    // The brand's own quality user decides; a brand without one leaves the sample waiting.
+    let quality_email = {
+        let mut conn = state.db.reader().acquire().await?;
+        db::notifications::recipients(&mut conn, tenant.into(), &["quality"])
+            .await?
+            .first()
+            .map(|r| r.email.clone())
+    };
+    let Some(quality_email) = quality_email else {
+        return Ok(());
+    };
+    let quality = actor(state, &quality_email, tenant).await?;
+    let sample: String = {
+        let mut conn = state.db.reader().acquire().await?;
+        db::samples::of_order(&mut conn, tenant, id)
+            .await?
+            .first()
+            .map(|s| s.id.clone())
+            .unwrap_or_default()
+    };
+    let approve = !seed.is_multiple_of(3);
+    let comment = if approve {
+        "Fit and colour as approved in the tech pack"
+    } else {
+        "Shoulder seam puckers; please adjust and resubmit"
+    };
+    let seen = Seen {
+        order: id,
+        version: 0,
+        submission: crate::auth::tokens::new_token(),
+    };
+    samples::decide(state, &quality, &seen, &sample, approve, comment)
+        .await
+        .map_err(fail)?;
     Ok(())
 }

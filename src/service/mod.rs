@@ -15,6 +15,7 @@ pub mod orders;
 pub mod orgs;
 pub mod partners;
 pub mod platform;
+pub mod settings;
 pub mod sign_in;
 pub mod team;
 

@@ -147,6 +147,43 @@ pub(crate) async fn progress_posted(
     .await
 }
 
+/// Brand quality (and admins) hear of a submitted sample.
+pub(crate) async fn sample_submitted(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    partner: &str,
+) -> ServiceResult<()> {
+    let recipients =
+        db::notifications::recipients(conn, order.tenant_id.into(), &["admin", "quality"]).await?;
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        "sample_submitted",
+        partner,
+        recipients,
+    )
+    .await
+}
+
+pub(crate) async fn sample_decided(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    brand: &str,
+    approved: bool,
+) -> ServiceResult<()> {
+    let recipients = db::notifications::recipients(conn, order.partner_org_id, &[]).await?;
+    let kind = if approved {
+        "sample_approved"
+    } else {
+        "sample_rejected"
+    };
+    notify(conn, state, order.tenant_id, order, kind, brand, recipients).await
+}
+
 pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
     let Some(scope) = &actor.scope else {
         return Ok(0);

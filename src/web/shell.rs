@@ -225,6 +225,7 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     }
     if actor.org_kind == OrgKind::Brand && actor.can(Permission::ManagePartners) {
         items.push(("/admin/audit", "nav.audit"));
+        items.push(("/admin/settings", "nav.settings"));
     }
     if actor.can(Permission::ManageOwnUsers) {
         items.push(("/admin/users", "nav.users"));

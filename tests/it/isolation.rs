@@ -20,6 +20,8 @@ enum Object {
     Order,
     /// A file attached to an order: `{id}` is the order, `{file}` the attachment.
     File,
+    /// A first sample: `{id}` is the order, `{sample}` the sample.
+    Sample,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -138,6 +140,22 @@ const TENANT_ROUTES: &[RouteCase] = &[
     ),
     get("/orders/{id}/files/{file}", Object::File),
     get("/orders/{id}/files/{file}/thumb", Object::File),
+    upload(
+        "/orders/{id}/samples",
+        Object::Order,
+        &[("measurements", "chest 50"), ("submission", SUBMISSION)],
+    ),
+    post(
+        "/orders/{id}/samples/{sample}/decide",
+        Object::Sample,
+        &[("submission", SUBMISSION), ("decision", "approve")],
+    ),
+    get("/admin/settings", Object::None),
+    post(
+        "/admin/settings",
+        Object::None,
+        &[("production_requires_sample", "on")],
+    ),
     get("/notifications", Object::None),
     get("/admin/audit", Object::None),
     get("/admin/audit/export.csv", Object::None),
@@ -270,6 +288,36 @@ async fn foreign_orders(app: &TestApp) -> ForeignOrders {
         )
         .await),
     }
+}
+
+/// The actors, and a first sample on each order whose files are foreign to someone.
+async fn actors_and_samples(
+    app: &TestApp,
+    f: &Foreign,
+) -> (Vec<Actor>, std::collections::HashMap<String, String>) {
+    let actors = actors(app, f).await;
+    let mut samples = std::collections::HashMap::new();
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT o.id, g.name, a.id FROM orders o JOIN orgs g ON g.id = o.tenant_id \
+         JOIN attachments a ON a.order_id = o.id WHERE o.po_number IN ('BH-FILE', 'AC-FILE')",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    // Keyed by the file on the same order, so each foreign (order, file) pair has its sample.
+    for (order, brand, file) in rows {
+        let id = crate::support::orders::sample_on(
+            app,
+            "sales@sunrise.test",
+            &brand,
+            order.parse().unwrap(),
+        )
+        .await;
+        samples.insert(file, id);
+    }
+    (actors, samples)
 }
 
 async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
@@ -427,7 +475,7 @@ async fn request(client: &TestClient, case: &RouteCase, path: &str) -> crate::su
 async fn no_actor_reaches_another_brands_or_partners_objects() {
     let app = TestApp::spawn().await;
     let foreign = foreign_objects(&app).await;
-    let actors = actors(&app, &foreign).await;
+    let (actors, foreign_samples) = actors_and_samples(&app, &foreign).await;
     let mut clients = Vec::new();
     for actor in &actors {
         clients.push(app.login(actor.email).await);
@@ -450,6 +498,17 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                     .iter()
                     .map(|(order, file)| {
                         case.pattern.replace("{id}", order).replace("{file}", file)
+                    })
+                    .collect(),
+                // The sample on the same order as the foreign file, asked for in the same way.
+                Object::Sample => actor
+                    .foreign_files
+                    .iter()
+                    .filter_map(|(order, file)| foreign_samples.get(file).map(|s| (order, s)))
+                    .map(|(order, sample)| {
+                        case.pattern
+                            .replace("{id}", order)
+                            .replace("{sample}", sample)
                     })
                     .collect(),
                 Object::None => unreachable!(),

@@ -13,5 +13,6 @@ mod isolation;
 mod orders;
 mod password;
 mod progress;
+mod samples;
 mod shell;
 mod signing;

@@ -48,7 +48,7 @@ async fn post(client: &TestClient, id: &str, files: Vec<(&str, Vec<u8>)>, token:
     let csrf = client.csrf().await;
     let mut form = reqwest::multipart::Form::new()
         .text("_csrf", csrf)
-        .text("milestone", "production_started")
+        .text("milestone", "materials_kitted")
         .text("quantity_produced", "500")
         .text("expected_completion", "2027-06-20")
         .text("note", "Cutting done, sewing line 3")
@@ -81,9 +81,7 @@ async fn the_factory_posts_progress_with_photos_that_only_parties_see() {
     assert!(page.text(".flash-success").contains("Progress posted"));
     let shown = page.text("#progress .post");
     assert!(
-        shown.contains("Production started")
-            && shown.contains("500")
-            && shown.contains("2027-06-20"),
+        shown.contains("Materials kitted") && shown.contains("500") && shown.contains("2027-06-20"),
         "{shown}"
     );
     let thumbs: Vec<String> = page

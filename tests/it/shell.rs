@@ -166,6 +166,7 @@ async fn navigation_follows_the_role() {
             "Orders",
             "Partners",
             "Audit log",
+            "Settings",
             "Users",
             "Invitations"
         ]

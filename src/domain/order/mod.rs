@@ -3,4 +3,5 @@
 pub mod fields;
 pub mod line;
 pub mod progress;
+pub mod sample;
 pub mod state;

@@ -57,6 +57,18 @@ impl Milestone {
         }
     }
 
+    /// Milestones that mean production is running (what a required sample approval gates).
+    pub fn is_production(self) -> bool {
+        matches!(
+            self,
+            Milestone::ProductionStarted
+                | Milestone::HalfProduced
+                | Milestone::ProductionComplete
+                | Milestone::QcPassed
+                | Milestone::Packed
+        )
+    }
+
     /// The partner reports every milestone except the brand's own approval of the sample.
     pub fn partner_reports(self) -> bool {
         self != Milestone::FirstSampleApproved
@@ -71,6 +83,8 @@ pub enum ProgressRefusal {
     Cancelled,
     #[error("this milestone is the brand's to record")]
     NotThePartners,
+    #[error("production may start only after the first sample is approved")]
+    SampleNotApproved,
 }
 
 impl ProgressRefusal {
@@ -79,8 +93,23 @@ impl ProgressRefusal {
             ProgressRefusal::NotConfirmed => "progress.refused.not_confirmed",
             ProgressRefusal::Cancelled => "progress.refused.cancelled",
             ProgressRefusal::NotThePartners => "progress.refused.not_partners",
+            ProgressRefusal::SampleNotApproved => "progress.refused.sample_not_approved",
         }
     }
+}
+
+/// Whether production may run: always, unless the brand requires an approved first sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SampleGate {
+    pub required: bool,
+    pub approved: bool,
+}
+
+impl SampleGate {
+    pub const OPEN: SampleGate = SampleGate {
+        required: false,
+        approved: false,
+    };
 }
 
 /// Whether the partner may report `milestone` on an order in `state` with `accepted` lines.
@@ -88,6 +117,7 @@ pub fn may_report(
     state: OrderState,
     accepted: usize,
     milestone: Milestone,
+    gate: SampleGate,
 ) -> Result<(), ProgressRefusal> {
     if state == OrderState::Cancelled {
         return Err(ProgressRefusal::Cancelled);
@@ -97,6 +127,9 @@ pub fn may_report(
     }
     if accepted == 0 || state == OrderState::Draft {
         return Err(ProgressRefusal::NotConfirmed);
+    }
+    if milestone.is_production() && gate.required && !gate.approved {
+        return Err(ProgressRefusal::SampleNotApproved);
     }
     Ok(())
 }
@@ -108,7 +141,8 @@ mod tests {
     #[test]
     fn progress_before_confirmation_is_refused() {
         for state in OrderState::ALL {
-            let with_no_accepted = may_report(state, 0, Milestone::ProductionStarted);
+            let with_no_accepted =
+                may_report(state, 0, Milestone::ProductionStarted, SampleGate::OPEN);
             let want = if state == OrderState::Cancelled {
                 Err(ProgressRefusal::Cancelled)
             } else {
@@ -121,27 +155,85 @@ mod tests {
     #[test]
     fn progress_is_reported_on_confirmed_work() {
         assert_eq!(
-            may_report(OrderState::Confirmed, 3, Milestone::HalfProduced),
+            may_report(
+                OrderState::Confirmed,
+                3,
+                Milestone::HalfProduced,
+                SampleGate::OPEN
+            ),
             Ok(())
         );
         assert_eq!(
-            may_report(OrderState::PartiallyConfirmed, 1, Milestone::Packed),
+            may_report(
+                OrderState::PartiallyConfirmed,
+                1,
+                Milestone::Packed,
+                SampleGate::OPEN
+            ),
             Ok(())
         );
         assert_eq!(
-            may_report(OrderState::ChangesProposed, 1, Milestone::MaterialsKitted),
+            may_report(
+                OrderState::ChangesProposed,
+                1,
+                Milestone::MaterialsKitted,
+                SampleGate::OPEN
+            ),
             Ok(())
         );
         assert_eq!(
-            may_report(OrderState::Cancelled, 3, Milestone::Packed),
+            may_report(
+                OrderState::Cancelled,
+                3,
+                Milestone::Packed,
+                SampleGate::OPEN
+            ),
             Err(ProgressRefusal::Cancelled)
         );
     }
 
     #[test]
+    fn production_before_a_required_sample_approval_is_refused() {
+        let closed = SampleGate {
+            required: true,
+            approved: false,
+        };
+        let approved = SampleGate {
+            required: true,
+            approved: true,
+        };
+        for m in Milestone::DEFAULTS
+            .into_iter()
+            .filter(|m| m.partner_reports())
+        {
+            let got = may_report(OrderState::Confirmed, 2, m, closed);
+            if m.is_production() {
+                assert_eq!(got, Err(ProgressRefusal::SampleNotApproved), "{m:?}");
+            } else {
+                assert_eq!(got, Ok(()), "{m:?} happens before production");
+            }
+            assert_eq!(
+                may_report(OrderState::Confirmed, 2, m, approved),
+                Ok(()),
+                "{m:?}"
+            );
+            assert_eq!(
+                may_report(OrderState::Confirmed, 2, m, SampleGate::OPEN),
+                Ok(()),
+                "{m:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_sample_approval_is_not_the_partners_to_report() {
         assert_eq!(
-            may_report(OrderState::Confirmed, 3, Milestone::FirstSampleApproved),
+            may_report(
+                OrderState::Confirmed,
+                3,
+                Milestone::FirstSampleApproved,
+                SampleGate::OPEN
+            ),
             Err(ProgressRefusal::NotThePartners)
         );
         for m in Milestone::DEFAULTS {

@@ -10,6 +10,7 @@ pub mod files;
 pub mod import;
 pub mod progress;
 pub mod query;
+pub mod samples;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};

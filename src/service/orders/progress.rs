@@ -14,7 +14,8 @@ use crate::db::progress::{Attachment, NewPost, Post};
 use crate::domain::ids::OrderId;
 use crate::domain::order::fields::{parse_date, parse_quantity, parse_text};
 use crate::domain::order::line::LineState;
-use crate::domain::order::progress::{Milestone, may_report};
+use crate::domain::order::progress::{Milestone, SampleGate, may_report};
+use crate::domain::order::sample::SampleStatus;
 use crate::domain::org::Permission;
 use crate::domain::time::UtcMillis;
 use crate::domain::upload::UploadLimits;
@@ -125,7 +126,14 @@ pub async fn post_progress(
         .iter()
         .filter(|l| l.state == LineState::Accepted)
         .count();
-    may_report(order.state, accepted, checked.milestone)
+    let gate = SampleGate {
+        required: db::samples::production_requires_sample(&mut tx, tenant).await?,
+        approved: db::samples::of_order(&mut tx, tenant, order.id)
+            .await?
+            .iter()
+            .any(|s| s.status == SampleStatus::Approved.as_str()),
+    };
+    may_report(order.state, accepted, checked.milestone, gate)
         .map_err(|r| ServiceError::Refused(r.message_key()))?;
     if let Some(n) = checked.line_no
         && !lines.iter().any(|l| l.line_no == n)

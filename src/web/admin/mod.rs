@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod invitations;
 pub mod partners;
+pub mod settings;
 pub mod team;
 
 use askama::Template;
@@ -18,6 +19,7 @@ pub fn routes() -> Routes {
         .merge(team::routes())
         .merge(invitations::routes())
         .merge(audit::routes())
+        .merge(settings::routes())
 }
 
 /// "Are you sure?" for one destructive step.

@@ -6,6 +6,7 @@ pub mod import;
 pub mod list;
 pub mod page;
 pub mod progress;
+pub mod samples;
 
 use super::Routes;
 
@@ -16,6 +17,7 @@ pub fn routes() -> Routes {
         .merge(import::routes())
         .merge(page::routes())
         .merge(progress::routes())
+        .merge(samples::routes())
 }
 
 /// A fresh one-time token for a decision form, so a resubmitted form takes effect once.

@@ -16,9 +16,11 @@ use crate::auth::session::Flash;
 use crate::db::order_history::Event;
 use crate::db::orders::{Line, Order};
 use crate::db::progress::{Attachment, Post};
+use crate::db::samples::Sample;
 use crate::domain::ids::OrderId;
 use crate::domain::order::line::{LineState, Side};
 use crate::domain::order::progress::Milestone;
+use crate::domain::order::sample::SampleStatus;
 use crate::domain::order::state::OrderState;
 use crate::domain::org::Permission;
 use crate::error::{AppError, AppResult};
@@ -28,6 +30,7 @@ use crate::service::orders::decision_form::{DecisionInput, parse_decision};
 use crate::service::orders::evidence;
 use crate::service::orders::progress::{self, ProgressInput};
 use crate::service::orders::query;
+use crate::service::orders::samples::{self, SampleInput};
 use crate::service::{FieldErrors, ServiceError};
 use crate::signing::bundle::StatementCheck;
 use crate::web::shell::{PageCtx, Shell};
@@ -67,6 +70,10 @@ pub struct OrderTemplate {
     milestones: Vec<Milestone>,
     /// The progress form that failed, with what was typed.
     progress_failed: Option<(FieldErrors, ProgressInput)>,
+    samples: Vec<(Sample, Vec<Attachment>)>,
+    can_submit_sample: bool,
+    can_decide_sample: bool,
+    sample_failed: Option<(FieldErrors, SampleInput)>,
 }
 
 impl OrderTemplate {
@@ -176,6 +183,24 @@ impl OrderTemplate {
         }
     }
 
+    fn sample_error(&self, field: &str) -> Option<&'static str> {
+        self.sample_failed.as_ref().and_then(|(e, _)| e.get(field))
+    }
+
+    fn sample_typed(&self, field: &str) -> String {
+        match &self.sample_failed {
+            Some((_, i)) if field == "measurements" => i.measurements.clone(),
+            Some((_, i)) => i.note.clone(),
+            None => String::new(),
+        }
+    }
+
+    fn sample_status(&self, code: &str) -> &'static str {
+        SampleStatus::parse(code)
+            .map(|s| self.ctx.t(s.label_key()))
+            .unwrap_or("")
+    }
+
     fn milestone_label(&self, code: &str) -> &'static str {
         Milestone::parse(code)
             .map(|m| self.ctx.t(m.label_key()))
@@ -187,18 +212,37 @@ impl OrderTemplate {
     }
 }
 
-/// The order page, optionally with a failed line decision or progress form shown again.
+/// A form on the order page that was refused, shown again with its errors and what was typed.
+pub enum Failed {
+    None,
+    Line(i64, FieldErrors, DecisionInput),
+    Progress(FieldErrors, ProgressInput),
+    Sample(FieldErrors, SampleInput),
+}
+
+/// The order page, optionally with a refused form shown again.
 pub async fn render_order_with(
     state: &AppState,
     shell: &Shell,
     actor: &Actor,
     id: OrderId,
-    failed: Option<(i64, FieldErrors, DecisionInput)>,
-    progress_failed: Option<(FieldErrors, ProgressInput)>,
+    failed_form: Failed,
 ) -> AppResult<OrderTemplate> {
+    let (failed, progress_failed, sample_failed) = match failed_form {
+        Failed::None => (None, None, None),
+        Failed::Line(n, e, i) => (Some((n, e, i)), None, None),
+        Failed::Progress(e, i) => (None, Some((e, i)), None),
+        Failed::Sample(e, i) => (None, None, Some((e, i))),
+    };
     let page = query::view(state, actor, id).await?;
     let posts = progress::list(state, actor, id).await?;
+    let samples = samples::list(state, actor, id).await?;
+    let pending_sample = samples
+        .first()
+        .is_some_and(|(s, _)| s.status == "submitted");
+    let sample_done = samples.iter().any(|(s, _)| s.status == "approved");
     let all_verified = !page.checks.is_empty() && page.checks.iter().all(|c| c.result.is_ok());
+    let page_is_brand = page.party == Party::Brand;
     let accepted = page.lines.iter().any(|l| l.state == LineState::Accepted);
     let can_post_progress = page.party == Party::Partner
         && actor.can(Permission::RespondToOrders)
@@ -223,6 +267,10 @@ pub async fn render_order_with(
             .filter(|m| m.partner_reports())
             .collect(),
         progress_failed,
+        can_submit_sample: can_post_progress && !pending_sample && !sample_done,
+        can_decide_sample: page_is_brand && actor.can(Permission::ApproveSamples) && pending_sample,
+        samples,
+        sample_failed,
     })
 }
 
@@ -232,7 +280,7 @@ async fn order_get(
     actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let page = render_order_with(&state, &shell, &actor, order_id(&id)?, None, None).await?;
+    let page = render_order_with(&state, &shell, &actor, order_id(&id)?, Failed::None).await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -368,8 +416,7 @@ async fn decide_post(
                 &shell,
                 &actor,
                 id,
-                Some((form.line, errors, form.input)),
-                None,
+                Failed::Line(form.line, errors, form.input),
             )
             .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&template)?).into_response());

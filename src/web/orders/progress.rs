@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use super::page::render_order_with;
+use super::page::{Failed, render_order_with};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
@@ -41,11 +41,52 @@ async fn progress_post(
     shell: Shell,
     actor: Actor,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
     let id = order_id(&id)?;
-    let mut input = ProgressInput::default();
-    let mut submission = String::new();
+    let (fields, uploads) = read_form(multipart).await?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = ProgressInput {
+        milestone: field("milestone"),
+        line: field("line"),
+        quantity_produced: field("quantity_produced"),
+        planned_completion: field("planned_completion"),
+        expected_completion: field("expected_completion"),
+        note: field("note"),
+    };
+    let submission = field("submission");
+    let seen = Seen {
+        order: id,
+        version: 0,
+        submission,
+    };
+    let flash = match progress::post_progress(&state, &actor, &seen, &input, uploads).await {
+        Ok(Outcome::Applied) => Flash::success("progress.posted"),
+        Ok(Outcome::AlreadyApplied) => Flash::info("orders.already_applied"),
+        Err(ServiceError::Refused(key)) => Flash::error(key),
+        Err(ServiceError::Invalid(errors)) => {
+            let page =
+                render_order_with(&state, &shell, &actor, id, Failed::Progress(errors, input))
+                    .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    shell.flash(flash).await?;
+    Ok(Redirect::to(&format!("/orders/{id}#progress")).into_response())
+}
+
+/// A multipart form's text fields and its files (parts named `files`).
+pub async fn read_form(
+    mut multipart: Multipart,
+) -> AppResult<(Vec<(String, String)>, Vec<Upload>)> {
+    let mut fields = Vec::new();
     let mut uploads = Vec::new();
     while let Some(field) = multipart
         .next_field()
@@ -63,38 +104,12 @@ async fn progress_post(
                 name: file_name,
                 bytes: bytes.to_vec(),
             });
-            continue;
-        }
-        let value = field.text().await.map_err(|_| AppError::BadRequest)?;
-        match name.as_str() {
-            "milestone" => input.milestone = value,
-            "line" => input.line = value,
-            "quantity_produced" => input.quantity_produced = value,
-            "planned_completion" => input.planned_completion = value,
-            "expected_completion" => input.expected_completion = value,
-            "note" => input.note = value,
-            "submission" => submission = value,
-            _ => {}
+        } else {
+            let value = field.text().await.map_err(|_| AppError::BadRequest)?;
+            fields.push((name, value));
         }
     }
-    let seen = Seen {
-        order: id,
-        version: 0,
-        submission,
-    };
-    let flash = match progress::post_progress(&state, &actor, &seen, &input, uploads).await {
-        Ok(Outcome::Applied) => Flash::success("progress.posted"),
-        Ok(Outcome::AlreadyApplied) => Flash::info("orders.already_applied"),
-        Err(ServiceError::Refused(key)) => Flash::error(key),
-        Err(ServiceError::Invalid(errors)) => {
-            let page =
-                render_order_with(&state, &shell, &actor, id, None, Some((errors, input))).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-        }
-        Err(err) => return Err(err.into()),
-    };
-    shell.flash(flash).await?;
-    Ok(Redirect::to(&format!("/orders/{id}#progress")).into_response())
+    Ok((fields, uploads))
 }
 
 async fn serve_file(

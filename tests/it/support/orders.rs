@@ -119,7 +119,7 @@ pub async fn progress_with_photo(
         submission: portico::auth::tokens::new_token(),
     };
     let input = ProgressInput {
-        milestone: "production_started".into(),
+        milestone: "materials_kitted".into(),
         ..Default::default()
     };
     let upload = Upload {
@@ -131,6 +131,34 @@ pub async fn progress_with_photo(
         .expect("progress");
     let mut conn = app.db.reader().acquire().await.unwrap();
     sqlx::query_scalar("SELECT id FROM attachments WHERE order_id = $1")
+        .bind(order.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}
+
+/// The partner submits a first sample with one photo; returns the sample's id.
+pub async fn sample_on(app: &TestApp, partner_email: &str, brand: &str, order: OrderId) -> String {
+    use portico::service::orders::samples::{self, SampleInput};
+    let partner = actor(app, partner_email, brand).await;
+    let seen = Seen {
+        order,
+        version: 0,
+        submission: portico::auth::tokens::new_token(),
+    };
+    let input = SampleInput {
+        measurements: "chest 52 cm".into(),
+        note: String::new(),
+    };
+    let photo = portico::service::orders::files::Upload {
+        name: "first-sample.png".into(),
+        bytes: png(2),
+    };
+    samples::submit(app.state(), &partner, &seen, &input, vec![photo])
+        .await
+        .expect("sample");
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    sqlx::query_scalar("SELECT id FROM samples WHERE order_id = $1")
         .bind(order.to_string())
         .fetch_one(&mut *conn)
         .await
