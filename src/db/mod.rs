@@ -3,6 +3,7 @@
 //! connection and, for tenant-scoped data, the tenant id first; they never decide business rules.
 
 pub mod audit;
+pub mod brand_settings;
 mod codec;
 pub mod invitations;
 pub mod notifications;
@@ -15,6 +16,7 @@ pub mod password_resets;
 pub mod progress;
 pub mod samples;
 pub mod sessions;
+pub mod shipping;
 pub mod throttle;
 pub mod users;
 

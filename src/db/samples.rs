@@ -1,41 +1,9 @@
-//! First samples of orders, and the brand settings that decide what they gate.
+//! First samples of orders.
 
 use sqlx::FromRow;
 
 use super::Conn;
 use crate::domain::ids::{OrderId, TenantId, UserId};
-
-/// Whether production must wait for an approved first sample (the default: yes).
-pub async fn production_requires_sample(
-    conn: &mut Conn,
-    tenant: TenantId,
-) -> Result<bool, sqlx::Error> {
-    let value: Option<i64> = sqlx::query_scalar(
-        "SELECT production_requires_sample FROM brand_settings WHERE tenant_id = $1",
-    )
-    .bind(tenant)
-    .fetch_optional(conn)
-    .await?;
-    Ok(value.is_none_or(|v| v != 0))
-}
-
-pub async fn set_production_requires_sample(
-    conn: &mut Conn,
-    tenant: TenantId,
-    required: bool,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO brand_settings (tenant_id, production_requires_sample, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (tenant_id) DO UPDATE SET production_requires_sample = $2, updated_at = $3",
-    )
-    .bind(tenant)
-    .bind(i64::from(required))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
 
 #[derive(Clone, Debug, FromRow)]
 pub struct Sample {

@@ -9,6 +9,7 @@ pub mod order;
 pub mod org;
 pub mod partnership;
 pub mod password_policy;
+pub mod settings;
 pub mod throttle;
 pub mod time;
 pub mod upload;

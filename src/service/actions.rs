@@ -32,6 +32,9 @@ pub const ORDER_FILE_DOWNLOADED: &str = "order.file_downloaded";
 pub const SAMPLE_SUBMITTED: &str = "sample.submitted";
 pub const SAMPLE_DECIDED: &str = "sample.decided";
 pub const BRAND_SETTINGS_CHANGED: &str = "brand.settings_changed";
+pub const ASN_CREATED: &str = "asn.created";
+pub const RECEIPT_POSTED: &str = "asn.received";
+pub const INBOUND_EXPORTED: &str = "asn.inbound_exported";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -67,4 +70,7 @@ pub const ALL: &[&str] = &[
     SAMPLE_SUBMITTED,
     SAMPLE_DECIDED,
     BRAND_SETTINGS_CHANGED,
+    ASN_CREATED,
+    RECEIPT_POSTED,
+    INBOUND_EXPORTED,
 ];

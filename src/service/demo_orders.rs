@@ -1,8 +1,10 @@
 //! Demo purchase orders in every state, made through the real use cases so every one carries
-//! valid signed statements: Acme with Sunrise and Delta, Blue Harbor with Sunrise.
+//! valid signed statements: Acme with Sunrise and Delta, Blue Harbor with Sunrise. What happens
+//! after confirmation (production, samples, shipping, receipt) is in `demo_production`.
 
 use rust_decimal::Decimal;
 
+use super::demo_production;
 use super::orders::create::{self, DraftInput, LineInput};
 use super::orders::decide::{self, Seen};
 use crate::app::AppState;
@@ -23,6 +25,10 @@ enum Target {
     Rejected,
     Cancelled,
     ProposalAccepted,
+    /// Confirmed, sample approved, every line shipped on an ASN still in transit.
+    Shipped,
+    /// Shipped and received at the warehouse; `true`: with a discrepancy.
+    Received(bool),
 }
 
 const ACME: &[(Target, usize)] = &[
@@ -34,6 +40,9 @@ const ACME: &[(Target, usize)] = &[
     (Target::ProposalAccepted, 3),
     (Target::Rejected, 2),
     (Target::Cancelled, 2),
+    (Target::Shipped, 2),
+    (Target::Received(true), 1),
+    (Target::Received(false), 1),
 ];
 
 const BLUE_HARBOR: &[(Target, usize)] = &[
@@ -41,6 +50,7 @@ const BLUE_HARBOR: &[(Target, usize)] = &[
     (Target::Issued, 4),
     (Target::ChangesProposed, 2),
     (Target::Confirmed, 2),
+    (Target::Shipped, 1),
 ];
 
 const PRODUCTS: &[(&str, &str, &str, &str)] = &[
@@ -165,7 +175,19 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                 let id = create::create_draft(state, &brand_actor, &input)
                     .await
                     .map_err(|e| anyhow::anyhow!("demo draft: {e:?}"))?;
-                advance(state, tenant, id, &brand_actor, partner_email, *target).await?;
+                let partner = actor(state, partner_email, tenant).await?;
+                advance(state, tenant, id, &brand_actor, &partner, *target).await?;
+                if let Target::Confirmed | Target::Shipped | Target::Received(_) = target {
+                    // Quality rejects every fourth confirmed order's first sample.
+                    let approve = !matches!(target, Target::Confirmed) || n % 4 != 1;
+                    demo_production::produce(state, tenant, &partner, id, approve).await?;
+                }
+                if let Target::Shipped | Target::Received(_) = target {
+                    demo_production::ship(state, tenant, &partner, id).await?;
+                }
+                if let Target::Received(discrepancy) = target {
+                    demo_production::receive(state, tenant, id, *discrepancy).await?;
+                }
                 n += 1;
                 made += 1;
             }
@@ -179,7 +201,7 @@ async fn advance(
     tenant: TenantId,
     id: OrderId,
     brand: &Actor,
-    partner_email: &str,
+    partner: &Actor,
     target: Target,
 ) -> anyhow::Result<()> {
     let fail = |e: super::ServiceError| anyhow::anyhow!("demo order step: {e:?}");
@@ -189,7 +211,6 @@ async fn advance(
     decide::issue(state, brand, &step(state, tenant, id).await?)
         .await
         .map_err(fail)?;
-    let partner = actor(state, partner_email, tenant).await?;
     let partner_says = |actions: Vec<(i64, LineAction)>| {
         let partner = partner.clone();
         async move {
@@ -212,12 +233,10 @@ async fn advance(
         Target::ChangesProposed => {
             partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?
         }
-        Target::Confirmed => {
-            decide::accept_all(state, &partner, &step(state, tenant, id).await?)
+        Target::Confirmed | Target::Shipped | Target::Received(_) => {
+            decide::accept_all(state, partner, &step(state, tenant, id).await?)
                 .await
                 .map_err(fail)?;
-            progress_with_photo(state, &partner, id).await?;
-            sample_with_decision(state, tenant, &partner, id).await?;
         }
         Target::ProposalAccepted => {
             partner_says(vec![(1, LineAction::Accept), (2, propose)]).await?;
@@ -264,108 +283,5 @@ async fn advance(
             .map_err(fail)?;
         }
     }
-    Ok(())
-}
-
-/// A progress post with a small generated photo, as a factory would send from the floor.
-async fn progress_with_photo(state: &AppState, partner: &Actor, id: OrderId) -> anyhow::Result<()> {
-    use super::orders::progress::{self, ProgressInput, Upload};
-    let seed = id.as_uuid().as_bytes()[15];
-    let photo = image::RgbImage::from_fn(96, 64, |x, y| {
-        image::Rgb([(x * 2) as u8, (y * 3) as u8, seed])
-    });
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    photo.write_to(&mut bytes, image::ImageFormat::Png)?;
-    let input = ProgressInput {
-        milestone: "materials_kitted".into(),
-        note: "Fabric and trims received and checked".into(),
-        ..ProgressInput::default()
-    };
-    let seen = Seen {
-        order: id,
-        version: 0,
-        submission: crate::auth::tokens::new_token(),
-    };
-    let upload = Upload {
-        name: "kitting.png".into(),
-        bytes: bytes.into_inner(),
-    };
-    progress::post_progress(state, partner, &seen, &input, vec![upload])
-        .await
-        .map_err(|e| anyhow::anyhow!("demo progress: {e:?}"))?;
-    Ok(())
-}
-
-/// A first sample with a photo; quality approves most and rejects every third.
-async fn sample_with_decision(
-    state: &AppState,
-    tenant: TenantId,
-    partner: &Actor,
-    id: OrderId,
-) -> anyhow::Result<()> {
-    use super::orders::files::Upload;
-    use super::orders::samples::{self, SampleInput};
-    let fail = |e: super::ServiceError| anyhow::anyhow!("demo sample: {e:?}");
-    let seed = id.as_uuid().as_bytes()[14];
-    let photo = image::RgbImage::from_fn(80, 80, |x, y| {
-        image::Rgb([seed, (x * 3) as u8, (y * 3) as u8])
-    });
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    photo.write_to(&mut bytes, image::ImageFormat::Png)?;
-    let input = SampleInput {
-        measurements: "chest 52 cm\nlength 71 cm\nsleeve 20 cm".into(),
-        note: String::new(),
-    };
-    let seen = Seen {
-        order: id,
-        version: 0,
-        submission: crate::auth::tokens::new_token(),
-    };
-    samples::submit(
-        state,
-        partner,
-        &seen,
-        &input,
-        vec![Upload {
-            name: "first-sample.png".into(),
-            bytes: bytes.into_inner(),
-        }],
-    )
-    .await
-    .map_err(fail)?;
-    // The brand's own quality user decides; a brand without one leaves the sample waiting.
-    let quality_email = {
-        let mut conn = state.db.reader().acquire().await?;
-        db::notifications::recipients(&mut conn, tenant.into(), &["quality"])
-            .await?
-            .first()
-            .map(|r| r.email.clone())
-    };
-    let Some(quality_email) = quality_email else {
-        return Ok(());
-    };
-    let quality = actor(state, &quality_email, tenant).await?;
-    let sample: String = {
-        let mut conn = state.db.reader().acquire().await?;
-        db::samples::of_order(&mut conn, tenant, id)
-            .await?
-            .first()
-            .map(|s| s.id.clone())
-            .unwrap_or_default()
-    };
-    let approve = !seed.is_multiple_of(3);
-    let comment = if approve {
-        "Fit and colour as approved in the tech pack"
-    } else {
-        "Shoulder seam puckers; please adjust and resubmit"
-    };
-    let seen = Seen {
-        order: id,
-        version: 0,
-        submission: crate::auth::tokens::new_token(),
-    };
-    samples::decide(state, &quality, &seen, &sample, approve, comment)
-        .await
-        .map_err(fail)?;
     Ok(())
 }

@@ -73,6 +73,12 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
             Some("/orders?view=all"),
         ));
         cards.push(card(
+            "home.discrepancies",
+            "home.discrepancies_hint",
+            db::shipping::count_discrepancies(&mut conn, tenant).await?,
+            Some("/notifications"),
+        ));
+        cards.push(card(
             "home.drafts",
             "home.drafts_hint",
             db::orders::count_in_states(&mut conn, tenant, None, &[OrderState::Draft]).await?,
@@ -107,6 +113,16 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
             )
             .await?,
             Some("/orders"),
+        ));
+    }
+    if let Some(scope) = &actor.scope
+        && actor.org_kind == OrgKind::Warehouse
+    {
+        cards.push(card(
+            "home.inbound",
+            "home.inbound_hint",
+            db::shipping::count_in_transit(&mut conn, scope.tenant_id, actor.org_id).await?,
+            Some("/inbound"),
         ));
     }
     if actor.is_partner() {

@@ -8,6 +8,7 @@ pub mod audit_check;
 pub mod audit_log;
 pub mod demo;
 pub mod demo_orders;
+pub mod demo_production;
 pub mod home;
 pub mod invitations;
 pub mod notifications;

@@ -184,6 +184,68 @@ pub(crate) async fn sample_decided(
     notify(conn, state, order.tenant_id, order, kind, brand, recipients).await
 }
 
+/// The brand and the receiving warehouse hear of a shipment.
+pub(crate) async fn asn_created(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    warehouse: crate::domain::ids::OrgId,
+    partner: &str,
+) -> ServiceResult<()> {
+    let brand =
+        db::notifications::recipients(conn, order.tenant_id.into(), BRAND_ORDER_ROLES).await?;
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        "shipped",
+        partner,
+        brand,
+    )
+    .await?;
+    let dock = db::notifications::recipients(conn, warehouse, &[]).await?;
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        "inbound",
+        partner,
+        dock,
+    )
+    .await
+}
+
+/// The brand hears of every receipt; a discrepancy is its own, louder notification.
+pub(crate) async fn received(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    warehouse: &str,
+    discrepancy: bool,
+) -> ServiceResult<()> {
+    let brand =
+        db::notifications::recipients(conn, order.tenant_id.into(), BRAND_ORDER_ROLES).await?;
+    let kind = if discrepancy {
+        "receipt_discrepancy"
+    } else {
+        "received"
+    };
+    notify(conn, state, order.tenant_id, order, kind, warehouse, brand).await?;
+    let partner = db::notifications::recipients(conn, order.partner_org_id, &[]).await?;
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        kind,
+        warehouse,
+        partner,
+    )
+    .await
+}
+
 pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
     let Some(scope) = &actor.scope else {
         return Ok(0);

@@ -2,17 +2,19 @@
 
 use serde_json::json;
 
-use super::{AuditEvent, ServiceError, ServiceResult, actions, audit, tenant_of};
+use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, tenant_of};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db;
 use crate::domain::org::{OrgKind, Permission};
+use crate::domain::settings::{BrandSettings, parse_ship_tolerance};
 use crate::domain::time::UtcMillis;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BrandSettings {
-    /// Production milestones wait for an approved first sample.
+/// The settings form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsInput {
     pub production_requires_sample: bool,
+    pub ship_tolerance_pct: String,
 }
 
 fn require_admin(actor: &Actor) -> ServiceResult<()> {
@@ -27,30 +29,32 @@ pub async fn get(state: &AppState, actor: &Actor) -> ServiceResult<BrandSettings
     require_admin(actor)?;
     let tenant = tenant_of(actor)?.tenant_id;
     let mut conn = state.db.reader().acquire().await?;
-    Ok(BrandSettings {
-        production_requires_sample: db::samples::production_requires_sample(&mut conn, tenant)
-            .await?,
-    })
+    Ok(db::brand_settings::get(&mut conn, tenant).await?)
 }
 
-pub async fn set(state: &AppState, actor: &Actor, new: BrandSettings) -> ServiceResult<()> {
+pub async fn set(state: &AppState, actor: &Actor, input: &SettingsInput) -> ServiceResult<()> {
     require_admin(actor)?;
+    let mut errors = FieldErrors::default();
+    let tolerance = errors.check(
+        "ship_tolerance_pct",
+        parse_ship_tolerance(&input.ship_tolerance_pct),
+    );
+    errors.into_result()?;
+    let new = BrandSettings {
+        production_requires_sample: input.production_requires_sample,
+        ship_tolerance_pct: tolerance.unwrap_or_default(),
+    };
     let tenant = tenant_of(actor)?.tenant_id;
     let mut tx = state.db.begin().await?;
-    let old = db::samples::production_requires_sample(&mut tx, tenant).await?;
-    db::samples::set_production_requires_sample(
-        &mut tx,
-        tenant,
-        new.production_requires_sample,
-        UtcMillis::now().0,
-    )
-    .await?;
+    let old = db::brand_settings::get(&mut tx, tenant).await?;
+    db::brand_settings::save(&mut tx, tenant, &new, UtcMillis::now().0).await?;
     audit(
         &mut tx,
         actor,
         Some(tenant),
         AuditEvent::about(actions::BRAND_SETTINGS_CHANGED, "brand_settings").detail(json!({
-            "production_requires_sample": { "from": old, "to": new.production_requires_sample },
+            "production_requires_sample": { "from": old.production_requires_sample, "to": new.production_requires_sample },
+            "ship_tolerance_pct": { "from": old.ship_tolerance_pct, "to": new.ship_tolerance_pct },
         })),
     )
     .await?;

@@ -10,6 +10,7 @@ pub mod context;
 pub mod errors;
 pub mod health;
 pub mod home;
+pub mod inbound;
 pub mod invitations;
 pub mod keys;
 pub mod notifications;
@@ -137,6 +138,7 @@ pub fn routes() -> Routes {
         .merge(keys::routes())
         .merge(orders::routes())
         .merge(notifications::routes())
+        .merge(inbound::routes())
         .merge(admin::routes())
         .merge(platform::routes())
 }

@@ -216,6 +216,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     {
         items.push(("/orders", "nav.orders"));
     }
+    if actor.scope.is_some() && actor.org_kind == OrgKind::Warehouse {
+        items.push(("/inbound", "nav.inbound"));
+    }
     if actor.can(Permission::OperatePlatform) {
         items.push(("/platform/brands", "nav.brands"));
         items.push(("/platform/orgs", "nav.organisations"));

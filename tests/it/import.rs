@@ -196,6 +196,38 @@ async fn demo_orders_exist_in_every_state_with_valid_statements() {
     ] {
         assert!(states.contains(state), "no demo order {state}: {states:?}");
     }
+    // After confirmation: samples both ways, shipments in transit and received, a discrepancy.
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    for (what, sql) in [
+        (
+            "an approved sample",
+            "SELECT COUNT(*) FROM samples WHERE status = 'approved'",
+        ),
+        (
+            "a rejected sample",
+            "SELECT COUNT(*) FROM samples WHERE status = 'rejected'",
+        ),
+        (
+            "an ASN in transit",
+            "SELECT COUNT(*) FROM asns WHERE status = 'in_transit'",
+        ),
+        (
+            "a received ASN",
+            "SELECT COUNT(*) FROM asns WHERE status = 'received'",
+        ),
+        (
+            "a receipt discrepancy",
+            "SELECT COUNT(*) FROM receipt_lines WHERE reason <> ''",
+        ),
+    ] {
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap();
+        assert!(n > 0, "no demo {what}");
+    }
+    drop(conn);
+    let dock = app.login("dock@harborlog.test").await;
+    assert!(dock.get("/inbound").await.texts(".inbound tbody tr").len() >= 2);
+    let home = ops.get("/").await;
+    assert!(home.text("main").contains("Receipt discrepancies"));
     let report = portico::service::audit_check::verify_audit_log(&app.db)
         .await
         .unwrap();

@@ -1,55 +1,8 @@
 //! Invitation links: partner organisations, colleagues and new brands' admins; single use,
 //! expiring, revocable.
 
-use crate::support::{DEMO_PASSWORD, Page, TestApp, TestClient};
-
-const PASSWORD: &str = "correct horse battery";
-
-/// Creates an invitation through the form and returns the link shown to copy.
-async fn invite_partner(
-    app: &TestApp,
-    admin: &TestClient,
-    name: &str,
-    kind: &str,
-    email: &str,
-) -> String {
-    let form = admin.get("/admin/partners/invite").await;
-    assert_eq!(form.status, 200);
-    let created = admin
-        .submit(
-            &form,
-            "form[action='/admin/partners/invite']",
-            &[("org_name", name), ("org_kind", kind), ("email", email)],
-        )
-        .await;
-    assert_eq!(created.status, 303, "{}", created.body);
-    link_from(app, admin, &created).await
-}
-
-async fn link_from(app: &TestApp, client: &TestClient, created: &Page) -> String {
-    let page = client.follow(created).await;
-    let link = page
-        .attr("#invite-link", "value")
-        .expect("link shown to copy");
-    assert!(link.starts_with(&app.base_url));
-    link.strip_prefix(&app.base_url).unwrap().to_owned()
-}
-
-async fn accept_new(client: &TestClient, path: &str, name: &str) -> Page {
-    let page = client.get(path).await;
-    assert_eq!(page.status, 200, "{}", page.body);
-    client
-        .submit(
-            &page,
-            "main form",
-            &[
-                ("display_name", name),
-                ("password", PASSWORD),
-                ("confirm", PASSWORD),
-            ],
-        )
-        .await
-}
+use crate::support::invite::{PASSWORD, accept_new, invite_partner, link_from};
+use crate::support::{DEMO_PASSWORD, TestApp};
 
 #[tokio::test]
 async fn a_brand_invites_a_new_partner_whose_admin_accepts_once_and_signs_in() {
@@ -338,7 +291,7 @@ async fn a_platform_admin_creates_a_brand_whose_first_admin_accepts() {
     let home = cedar.get("/").await;
     assert_eq!(
         home.texts(".count"),
-        vec!["0", "0", "0", "0", "0", "0", "1"],
+        vec!["0", "0", "0", "0", "0", "0", "0", "1"],
         "zero is a real, shown count"
     );
 }

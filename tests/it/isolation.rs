@@ -22,6 +22,8 @@ enum Object {
     File,
     /// A first sample: `{id}` is the order, `{sample}` the sample.
     Sample,
+    /// An advance ship notice, as the warehouse sees it: `{asn}`.
+    Asn,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -150,6 +152,32 @@ const TENANT_ROUTES: &[RouteCase] = &[
         Object::Sample,
         &[("submission", SUBMISSION), ("decision", "approve")],
     ),
+    post(
+        "/orders/{id}/asns",
+        Object::Order,
+        &[
+            ("submission", SUBMISSION),
+            ("carrier", "X"),
+            ("tracking", "1"),
+            ("ship_date", "2027-01-01"),
+            ("eta", "2027-01-05"),
+            ("cartons", "1"),
+            ("line_no", "1"),
+            ("line_qty", "1"),
+        ],
+    ),
+    get("/inbound", Object::None),
+    get("/inbound/export.csv", Object::None),
+    get("/inbound/{asn}", Object::Asn),
+    upload(
+        "/inbound/{asn}/receipt",
+        Object::Asn,
+        &[
+            ("submission", SUBMISSION),
+            ("line_no", "1"),
+            ("received", "1"),
+        ],
+    ),
     get("/admin/settings", Object::None),
     post(
         "/admin/settings",
@@ -191,6 +219,8 @@ struct Actor {
     foreign_users: Vec<String>,
     foreign_invitations: Vec<String>,
     foreign_orders: Vec<String>,
+    /// ASNs it must not see or receive.
+    foreign_asns: Vec<String>,
     /// (order, file) pairs it must not download.
     foreign_files: Vec<(String, String)>,
     /// Text that must never appear on its list pages.
@@ -201,7 +231,7 @@ struct Actor {
 struct ForeignOrders {
     /// Blue Harbor with Sunrise, issued.
     blue_sunrise: String,
-    /// Acme with Delta, issued, not shipped to Harbor Logistics.
+    /// Acme with Delta, confirmed, with a photo; nothing shipped to Harbor Logistics.
     acme_delta: String,
     /// Acme with Sunrise, issued, shipped to Harbor Logistics.
     acme_sunrise: String,
@@ -209,8 +239,14 @@ struct ForeignOrders {
     acme_draft: String,
     /// (order, file) of a photo on the Blue Harbor order.
     blue_file: (String, String),
-    /// (order, file) of a photo on Acme's order with Sunrise.
+    /// (order, file) of a photo on Acme's order with Sunrise (shipped to Harbor Logistics by
+    /// an ASN, which makes Harbor a party to it).
     acme_sunrise_file: (String, String),
+    /// (order, file) of a photo on Acme's order with Delta.
+    acme_delta_file: (String, String),
+    /// ASNs to Harbor Logistics: on Blue Harbor's order, and on Acme's.
+    blue_asn: String,
+    acme_asn: String,
 }
 
 async fn foreign_orders(app: &TestApp) -> ForeignOrders {
@@ -244,9 +280,41 @@ async fn foreign_orders(app: &TestApp) -> ForeignOrders {
         acme.to_string(),
         progress_with_photo(app, "sales@sunrise.test", "Acme Apparel", acme).await,
     );
+    let blue_asn = crate::support::orders::asn_on(
+        app,
+        "sales@sunrise.test",
+        "Blue Harbor Home",
+        blue,
+        "Harbor Logistics",
+    )
+    .await;
+    let acme_asn = crate::support::orders::asn_on(
+        app,
+        "sales@sunrise.test",
+        "Acme Apparel",
+        acme,
+        "Harbor Logistics",
+    )
+    .await;
+    let acme_delta = order(
+        app,
+        "ops@acme.test",
+        "Acme Apparel",
+        "AC-DELTA",
+        "Delta Garment Works",
+        None,
+        true,
+    )
+    .await;
+    let acme_delta_file = (
+        acme_delta.to_string(),
+        progress_with_photo(app, "planner@delta.test", "Acme Apparel", acme_delta).await,
+    );
     ForeignOrders {
         blue_file,
         acme_sunrise_file,
+        blue_asn,
+        acme_asn,
         blue_sunrise: id(order(
             app,
             "ops@blueharbor.test",
@@ -257,16 +325,8 @@ async fn foreign_orders(app: &TestApp) -> ForeignOrders {
             true,
         )
         .await),
-        acme_delta: id(order(
-            app,
-            "ops@acme.test",
-            "Acme Apparel",
-            "AC-DELTA",
-            "Delta Garment Works",
-            None,
-            true,
-        )
-        .await),
+        acme_delta: acme_delta_file.0.clone(),
+        acme_delta_file,
         acme_sunrise: id(order(
             app,
             "ops@acme.test",
@@ -298,23 +358,24 @@ async fn actors_and_samples(
     let actors = actors(app, f).await;
     let mut samples = std::collections::HashMap::new();
     let mut conn = app.db.reader().acquire().await.unwrap();
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT o.id, g.name, a.id FROM orders o JOIN orgs g ON g.id = o.tenant_id \
-         JOIN attachments a ON a.order_id = o.id WHERE o.po_number IN ('BH-FILE', 'AC-FILE')",
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT o.id, g.name, a.id, o.po_number FROM orders o JOIN orgs g ON g.id = o.tenant_id \
+         JOIN attachments a ON a.order_id = o.id \
+         WHERE o.po_number IN ('BH-FILE', 'AC-FILE', 'AC-DELTA')",
     )
     .fetch_all(&mut *conn)
     .await
     .unwrap();
     drop(conn);
     // Keyed by the file on the same order, so each foreign (order, file) pair has its sample.
-    for (order, brand, file) in rows {
-        let id = crate::support::orders::sample_on(
-            app,
-            "sales@sunrise.test",
-            &brand,
-            order.parse().unwrap(),
-        )
-        .await;
+    for (order, brand, file, po) in rows {
+        let partner = if po == "AC-DELTA" {
+            "planner@delta.test"
+        } else {
+            "sales@sunrise.test"
+        };
+        let id =
+            crate::support::orders::sample_on(app, partner, &brand, order.parse().unwrap()).await;
         samples.insert(file, id);
     }
     (actors, samples)
@@ -338,6 +399,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("sales@sunrise.test").await,
             ],
             foreign_invitations: vec![id(&f.blueharbor_invitation), id(&f.delta_invitation)],
+            foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
             foreign_files: vec![
                 o.blue_file.clone(),
                 (o.acme_sunrise_file.0.clone(), o.blue_file.1.clone()),
@@ -360,6 +422,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_partners: vec![id(&f.bluewater_org)],
             foreign_users: vec![user("admin@blueharbor.test").await, id(&f.bluewater_user)],
             foreign_invitations: vec![id(&f.blueharbor_invitation)],
+            foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
             foreign_files: vec![o.blue_file.clone()],
             foreign_orders: vec![o.blue_sunrise.clone()],
             foreign_text: vec!["BH-1", "Bluewater Crafts", "admin@blueharbor.test"],
@@ -378,9 +441,11 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 id(&f.delta_invitation),
                 id(&f.blueharbor_invitation),
             ],
+            foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
             foreign_files: vec![
                 o.blue_file.clone(),
                 (o.acme_sunrise_file.0.clone(), o.blue_file.1.clone()),
+                o.acme_delta_file.clone(),
             ],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
@@ -406,6 +471,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("ops@acme.test").await,
             ],
             foreign_invitations: vec![id(&f.acme_invitation), id(&f.blueharbor_invitation)],
+            foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
             foreign_files: vec![o.blue_file.clone(), o.acme_sunrise_file.clone()],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
@@ -429,7 +495,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 user("admin@blueharbor.test").await,
             ],
             foreign_invitations: vec![id(&f.delta_invitation)],
-            foreign_files: vec![o.blue_file.clone(), o.acme_sunrise_file.clone()],
+            foreign_asns: vec![o.blue_asn.clone()],
+            foreign_files: vec![o.blue_file.clone(), o.acme_delta_file.clone()],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
                 o.acme_delta.clone(),
@@ -442,7 +509,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_partners: partner_everything.clone(),
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
-            foreign_files: vec![o.acme_sunrise_file.clone()],
+            foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
+            foreign_files: vec![o.acme_sunrise_file.clone(), o.acme_delta_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone(), o.acme_delta.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
         },
@@ -452,6 +520,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_partners: partner_everything,
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
+            foreign_asns: vec![o.acme_asn.clone()],
             foreign_files: vec![o.acme_sunrise_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
@@ -511,6 +580,7 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                             .replace("{sample}", sample)
                     })
                     .collect(),
+                Object::Asn => one("{asn}", &actor.foreign_asns),
                 Object::None => unreachable!(),
             };
             for path in paths {

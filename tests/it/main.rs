@@ -15,4 +15,5 @@ mod password;
 mod progress;
 mod samples;
 mod shell;
+mod shipping;
 mod signing;

@@ -106,7 +106,12 @@ async fn a_partner_serving_two_brands_switches_between_them() {
 #[tokio::test]
 async fn each_role_sees_its_own_real_counts_on_home() {
     let app = TestApp::spawn().await;
-    let brand_orders = ["Proposals to answer", "Waiting for partners", "Drafts"];
+    let brand_orders = [
+        "Proposals to answer",
+        "Waiting for partners",
+        "Receipt discrepancies",
+        "Drafts",
+    ];
     let cases = [
         (
             "admin@acme.test",
@@ -120,7 +125,7 @@ async fn each_role_sees_its_own_real_counts_on_home() {
                 ],
             ]
             .concat(),
-            vec!["0", "0", "0", "4", "0", "0", "4"],
+            vec!["0", "0", "0", "0", "4", "0", "0", "4"],
         ),
         (
             "ops@acme.test",
@@ -129,7 +134,7 @@ async fn each_role_sees_its_own_real_counts_on_home() {
                 &["Active partners", "Suspended partners"],
             ]
             .concat(),
-            vec!["0", "0", "0", "4", "0"],
+            vec!["0", "0", "0", "0", "4", "0"],
         ),
         (
             "sales@sunrise.test",

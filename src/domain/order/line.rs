@@ -25,6 +25,11 @@ impl LineState {
         LineState::DateChangeProposed,
     ];
 
+    /// Whether goods of the line may ship: it was accepted (a later date proposal keeps it so).
+    pub fn may_ship(self) -> bool {
+        matches!(self, LineState::Accepted | LineState::DateChangeProposed)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             LineState::Open => "open",

@@ -4,4 +4,5 @@ pub mod fields;
 pub mod line;
 pub mod progress;
 pub mod sample;
+pub mod shipping;
 pub mod state;

@@ -117,7 +117,11 @@ async fn bundle_of(conn: &mut Conn, order: &Order) -> ServiceResult<Bundle> {
 /// The proof bundle of an order, for its parties only. Downloading it is audited.
 pub async fn evidence(state: &AppState, actor: &Actor, id: OrderId) -> ServiceResult<Bundle> {
     let mut tx = state.db.begin().await?;
-    let (tenant, order, _) = load_for(&mut tx, actor, id).await?;
+    let (tenant, order, party) = load_for(&mut tx, actor, id).await?;
+    if party == super::Party::ShipTo {
+        // The statements name prices; the warehouse does not get them.
+        return Err(ServiceError::NotFound);
+    }
     let bundle = bundle_of(&mut tx, &order).await?;
     audit(
         &mut tx,

@@ -10,7 +10,9 @@ pub mod files;
 pub mod import;
 pub mod progress;
 pub mod query;
+pub mod receiving;
 pub mod samples;
+pub mod shipping;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -30,7 +32,8 @@ pub enum Party {
     Brand,
     /// The supplier or factory the order is placed with.
     Partner,
-    /// The warehouse the goods ship to: may read, does not decide.
+    /// The warehouse the goods ship to (named on the order or on one of its ASNs): may read,
+    /// never sees prices, does not decide.
     ShipTo,
 }
 
@@ -58,7 +61,10 @@ pub(crate) async fn load_for(
         Party::Brand
     } else if order.partner_org_id == actor.org_id {
         Party::Partner
-    } else if order.ship_to_org_id == Some(actor.org_id) {
+    } else if order.ship_to_org_id == Some(actor.org_id)
+        || (actor.org_kind == OrgKind::Warehouse
+            && db::shipping::addressed_to(conn, tenant, order.id, actor.org_id).await?)
+    {
         Party::ShipTo
     } else {
         return Err(ServiceError::NotFound);

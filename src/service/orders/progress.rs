@@ -127,7 +127,9 @@ pub async fn post_progress(
         .filter(|l| l.state == LineState::Accepted)
         .count();
     let gate = SampleGate {
-        required: db::samples::production_requires_sample(&mut tx, tenant).await?,
+        required: db::brand_settings::get(&mut tx, tenant)
+            .await?
+            .production_requires_sample,
         approved: db::samples::of_order(&mut tx, tenant, order.id)
             .await?
             .iter()

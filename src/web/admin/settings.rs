@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -11,7 +12,8 @@ use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
 use crate::error::AppResult;
-use crate::service::settings::{self, BrandSettings};
+use crate::service::settings::{self, SettingsInput};
+use crate::service::{FieldErrors, ServiceError};
 use crate::web::shell::{PageCtx, Shell};
 use crate::web::{Routes, render};
 
@@ -23,7 +25,8 @@ pub fn routes() -> Routes {
 #[template(path = "admin/settings.html")]
 struct SettingsPage {
     ctx: PageCtx,
-    settings: BrandSettings,
+    typed: SettingsInput,
+    errors: FieldErrors,
 }
 
 async fn settings_get(
@@ -31,16 +34,22 @@ async fn settings_get(
     shell: Shell,
     actor: Actor,
 ) -> AppResult<Html<String>> {
-    let settings = settings::get(&state, &actor).await?;
+    let saved = settings::get(&state, &actor).await?;
     render(&SettingsPage {
         ctx: shell.page().await?,
-        settings,
+        typed: SettingsInput {
+            production_requires_sample: saved.production_requires_sample,
+            ship_tolerance_pct: saved.ship_tolerance_pct.to_string(),
+        },
+        errors: FieldErrors::default(),
     })
 }
 
 #[derive(Deserialize)]
 struct SettingsForm {
     production_requires_sample: Option<String>,
+    #[serde(default)]
+    ship_tolerance_pct: String,
 }
 
 async fn settings_post(
@@ -49,10 +58,22 @@ async fn settings_post(
     actor: Actor,
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
-    let new = BrandSettings {
+    let typed = SettingsInput {
         production_requires_sample: form.production_requires_sample.is_some(),
+        ship_tolerance_pct: form.ship_tolerance_pct,
     };
-    settings::set(&state, &actor, new).await?;
+    match settings::set(&state, &actor, &typed).await {
+        Ok(()) => {}
+        Err(ServiceError::Invalid(errors)) => {
+            let page = SettingsPage {
+                ctx: shell.page().await?,
+                typed,
+                errors,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+        Err(err) => return Err(err.into()),
+    }
     shell.flash(Flash::success("account.saved")).await?;
     Ok(Redirect::to("/admin/settings").into_response())
 }

@@ -7,6 +7,8 @@ pub mod list;
 pub mod page;
 pub mod progress;
 pub mod samples;
+pub mod shipping;
+pub mod view;
 
 use super::Routes;
 
@@ -18,6 +20,7 @@ pub fn routes() -> Routes {
         .merge(page::routes())
         .merge(progress::routes())
         .merge(samples::routes())
+        .merge(shipping::routes())
 }
 
 /// A fresh one-time token for a decision form, so a resubmitted form takes effect once.

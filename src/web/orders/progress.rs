@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use super::page::{Failed, render_order_with};
+use super::view::{Failed, render_order_with};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
-use super::page::{Failed, render_order_with};
 use super::progress::{MAX_POST_BYTES, read_form};
+use super::view::{Failed, render_order_with};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;

@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod fixtures;
+pub mod invite;
 pub mod orders;
 
 use std::path::PathBuf;

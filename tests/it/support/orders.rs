@@ -164,3 +164,48 @@ pub async fn sample_on(app: &TestApp, partner_email: &str, brand: &str, order: O
         .await
         .unwrap()
 }
+
+/// The partner ships every line of an accepted order to `warehouse`; returns the ASN's id.
+pub async fn asn_on(
+    app: &TestApp,
+    partner_email: &str,
+    brand: &str,
+    order: OrderId,
+    warehouse: &str,
+) -> String {
+    use portico::service::orders::shipping::{self, AsnInput};
+    let partner = actor(app, partner_email, brand).await;
+    let tenant = partner.scope.as_ref().unwrap().tenant_id;
+    let lines = {
+        let mut conn = app.db.reader().acquire().await.unwrap();
+        portico::db::orders::lines(&mut conn, tenant, order)
+            .await
+            .unwrap()
+    };
+    let input = AsnInput {
+        warehouse: app.org_id(warehouse).await.to_string(),
+        carrier: "Maersk".into(),
+        tracking: "MSKU1234567".into(),
+        ship_date: "2027-06-01".into(),
+        eta: "2027-06-20".into(),
+        cartons: "12".into(),
+        lines: lines
+            .iter()
+            .map(|l| (l.line_no, l.quantity.clone(), "LOT-A".into()))
+            .collect(),
+    };
+    let seen = Seen {
+        order,
+        version: 0,
+        submission: portico::auth::tokens::new_token(),
+    };
+    shipping::create_asn(app.state(), &partner, &seen, &input)
+        .await
+        .expect("asn");
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    sqlx::query_scalar("SELECT id FROM asns WHERE order_id = $1 ORDER BY created_at DESC LIMIT 1")
+        .bind(order.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}

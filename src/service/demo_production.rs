@@ -1,0 +1,200 @@
+//! Demo orders after confirmation, through the real use cases: a kitting post with a photo, a
+//! first sample that quality approves or rejects, an ASN to the order's warehouse, and the
+//! warehouse's receipt (with or without a discrepancy).
+
+use super::ServiceError;
+use super::demo_orders::actor;
+use super::orders::decide::Seen;
+use super::orders::files::Upload;
+use crate::app::AppState;
+use crate::auth::actor::Actor;
+use crate::db;
+use crate::domain::ids::{OrderId, TenantId};
+
+fn fail(what: &'static str) -> impl Fn(ServiceError) -> anyhow::Error {
+    move |e| anyhow::anyhow!("demo {what}: {e:?}")
+}
+
+fn fresh(id: OrderId) -> Seen {
+    Seen {
+        order: id,
+        version: 0,
+        submission: crate::auth::tokens::new_token(),
+    }
+}
+
+/// A small generated PNG, different per order and per use.
+fn photo(id: OrderId, salt: u8, width: u32, height: u32) -> anyhow::Result<Vec<u8>> {
+    let seed = id.as_uuid().as_bytes()[15] ^ salt;
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 2) as u8 ^ salt, (y * 3) as u8, seed])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png)?;
+    Ok(bytes.into_inner())
+}
+
+/// Kitting reported with a photo, then a first sample that brand quality decides on.
+pub async fn produce(
+    state: &AppState,
+    tenant: TenantId,
+    partner: &Actor,
+    id: OrderId,
+    approve: bool,
+) -> anyhow::Result<()> {
+    use super::orders::progress::{self, ProgressInput};
+    use super::orders::samples::{self, SampleInput};
+    let input = ProgressInput {
+        milestone: "materials_kitted".into(),
+        note: "Fabric and trims received and checked".into(),
+        ..ProgressInput::default()
+    };
+    let upload = Upload {
+        name: "kitting.png".into(),
+        bytes: photo(id, 0, 96, 64)?,
+    };
+    progress::post_progress(state, partner, &fresh(id), &input, vec![upload])
+        .await
+        .map_err(fail("progress"))?;
+
+    let input = SampleInput {
+        measurements: "chest 52 cm\nlength 71 cm\nsleeve 20 cm".into(),
+        note: String::new(),
+    };
+    let upload = Upload {
+        name: "first-sample.png".into(),
+        bytes: photo(id, 0x5a, 80, 80)?,
+    };
+    samples::submit(state, partner, &fresh(id), &input, vec![upload])
+        .await
+        .map_err(fail("sample"))?;
+    // The brand's own quality user decides; a brand without one leaves the sample waiting.
+    let quality_email = {
+        let mut conn = state.db.reader().acquire().await?;
+        db::notifications::recipients(&mut conn, tenant.into(), &["quality"])
+            .await?
+            .first()
+            .map(|r| r.email.clone())
+    };
+    let Some(quality_email) = quality_email else {
+        return Ok(());
+    };
+    let quality = actor(state, &quality_email, tenant).await?;
+    let sample: String = {
+        let mut conn = state.db.reader().acquire().await?;
+        db::samples::of_order(&mut conn, tenant, id)
+            .await?
+            .first()
+            .map(|s| s.id.clone())
+            .unwrap_or_default()
+    };
+    let comment = if approve {
+        "Fit and colour as approved in the tech pack"
+    } else {
+        "Shoulder seam puckers; please adjust and resubmit"
+    };
+    samples::decide(state, &quality, &fresh(id), &sample, approve, comment)
+        .await
+        .map_err(fail("sample decision"))?;
+    Ok(())
+}
+
+/// Every line shipped on one ASN to the order's warehouse (none named: nothing ships).
+pub async fn ship(
+    state: &AppState,
+    tenant: TenantId,
+    partner: &Actor,
+    id: OrderId,
+) -> anyhow::Result<()> {
+    use super::orders::shipping::{self, AsnInput};
+    let (order, lines) = {
+        let mut conn = state.db.reader().acquire().await?;
+        let order = db::orders::get(&mut conn, tenant, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo order"))?;
+        (order, db::orders::lines(&mut conn, tenant, id).await?)
+    };
+    let Some(warehouse) = order.ship_to_org_id else {
+        return Ok(());
+    };
+    let today = crate::domain::time::UtcMillis::now();
+    let day = |offset: i64| today.plus_secs(offset * 86_400).rfc3339()[..10].to_owned();
+    let input = AsnInput {
+        warehouse: warehouse.to_string(),
+        carrier: "Maersk".into(),
+        tracking: format!("MSKU{}", &order.po_number),
+        ship_date: day(-3),
+        eta: day(4),
+        cartons: (lines.len() * 6).to_string(),
+        lines: lines
+            .iter()
+            .map(|l| {
+                let lot = format!("FG-{}-{}", order.po_number, l.line_no);
+                (l.line_no, l.quantity.clone(), lot)
+            })
+            .collect(),
+    };
+    shipping::create_asn(state, partner, &fresh(id), &input)
+        .await
+        .map_err(fail("ASN"))?;
+    Ok(())
+}
+
+/// The warehouse receives the order's ASN: in full, or 12 short with 3 damaged on line 1.
+pub async fn receive(
+    state: &AppState,
+    tenant: TenantId,
+    id: OrderId,
+    discrepancy: bool,
+) -> anyhow::Result<()> {
+    use super::orders::receiving::{self, ReceiptInput};
+    let (asn, dock) = {
+        let mut conn = state.db.reader().acquire().await?;
+        let Some(asn) = db::shipping::of_order(&mut conn, tenant, id)
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(());
+        };
+        let lines = db::shipping::lines(&mut conn, tenant, &asn.id).await?;
+        let dock = db::notifications::recipients(&mut conn, asn.warehouse_org_id, &[])
+            .await?
+            .first()
+            .map(|r| r.email.clone());
+        ((asn, lines), dock)
+    };
+    let Some(dock) = dock else {
+        return Ok(());
+    };
+    let warehouse = actor(state, &dock, tenant).await?;
+    let (asn, lines) = asn;
+    let input = ReceiptInput {
+        lines: lines
+            .iter()
+            .map(|l| {
+                let announced: rust_decimal::Decimal = l.quantity.parse().unwrap_or_default();
+                if discrepancy && l.line_no == 1 {
+                    let received = (announced - rust_decimal::Decimal::from(12)).max(0.into());
+                    let why = "12 pcs short; 3 cartons crushed in transit";
+                    (l.line_no, received.to_string(), "3".into(), why.into())
+                } else {
+                    (l.line_no, l.quantity.clone(), String::new(), String::new())
+                }
+            })
+            .collect(),
+    };
+    let uploads = if discrepancy {
+        vec![Upload {
+            name: "crushed-cartons.png".into(),
+            bytes: photo(id, 0xc3, 96, 64)?,
+        }]
+    } else {
+        Vec::new()
+    };
+    let token = crate::auth::tokens::new_token();
+    receiving::post_receipt(state, &warehouse, &asn.id, &token, &input, uploads)
+        .await
+        .map_err(fail("receipt"))?;
+    Ok(())
+}

@@ -1,0 +1,341 @@
+//! What the order page shows: the order, its lines and timeline, progress, samples and
+//! shipments, with the forms the viewer may use (and a refused one shown again).
+
+use askama::Template;
+
+use super::submission_token;
+use crate::app::AppState;
+use crate::auth::actor::Actor;
+use crate::db::order_history::Event;
+use crate::db::orders::{Line, Order};
+use crate::db::progress::{Attachment, Post};
+use crate::db::samples::Sample;
+use crate::db::shipping::{Asn, AsnLine};
+use crate::domain::ids::OrderId;
+use crate::domain::order::line::LineState;
+use crate::domain::order::progress::Milestone;
+use crate::domain::order::sample::SampleStatus;
+use crate::domain::order::state::OrderState;
+use crate::domain::org::Permission;
+use crate::error::AppResult;
+use crate::service::FieldErrors;
+use crate::service::orders::Party;
+use crate::service::orders::decision_form::DecisionInput;
+use crate::service::orders::progress::{self, ProgressInput};
+use crate::service::orders::query;
+use crate::service::orders::samples::{self, SampleInput};
+use crate::service::orders::shipping::{self, AsnInput};
+use crate::signing::bundle::StatementCheck;
+use crate::web::shell::{PageCtx, Shell};
+
+#[derive(Template)]
+#[template(path = "orders/order.html")]
+pub struct OrderTemplate {
+    ctx: PageCtx,
+    order: Order,
+    lines: Vec<Line>,
+    events: Vec<Event>,
+    checks: Vec<StatementCheck>,
+    all_verified: bool,
+    is_brand: bool,
+    is_partner: bool,
+    can_decide: bool,
+    submission: String,
+    /// A line form that failed: its line, the errors and what was typed.
+    failed: Option<(i64, FieldErrors, DecisionInput)>,
+    posts: Vec<(Post, Vec<Attachment>)>,
+    can_post_progress: bool,
+    milestones: Vec<Milestone>,
+    /// The progress form that failed, with what was typed.
+    progress_failed: Option<(FieldErrors, ProgressInput)>,
+    samples: Vec<(Sample, Vec<Attachment>)>,
+    can_submit_sample: bool,
+    can_decide_sample: bool,
+    sample_failed: Option<(FieldErrors, SampleInput)>,
+    /// False for the warehouse: its copy of the order carries no prices at all.
+    prices_visible: bool,
+    can_ship: bool,
+    asns: Vec<(Asn, Vec<AsnLine>)>,
+    open_quantities: std::collections::HashMap<i64, rust_decimal::Decimal>,
+    warehouses: Vec<(crate::domain::ids::OrgId, String)>,
+    asn_failed: Option<(FieldErrors, AsnInput)>,
+}
+
+impl OrderTemplate {
+    fn partner_may_decide(&self, line: &Line) -> bool {
+        self.is_partner
+            && self.can_decide
+            && self.order.state.open_for_decisions()
+            && line.state == LineState::Open
+    }
+
+    fn partner_may_change_date(&self, line: &Line) -> bool {
+        self.is_partner
+            && self.can_decide
+            && self.order.state.open_for_decisions()
+            && line.state == LineState::Accepted
+    }
+
+    fn brand_may_decide(&self, line: &Line) -> bool {
+        self.is_brand
+            && self.can_decide
+            && self.order.state.open_for_decisions()
+            && matches!(
+                line.state,
+                LineState::ChangeProposed | LineState::DateChangeProposed
+            )
+    }
+
+    /// The brand's accept and decline actions for a line's pending proposal.
+    fn brand_actions(&self, line: &Line) -> (&'static str, &'static str) {
+        if line.state == LineState::ChangeProposed {
+            ("accept_proposal", "decline_proposal")
+        } else {
+            ("accept_date", "decline_date")
+        }
+    }
+
+    fn has_open_lines(&self) -> bool {
+        self.lines.iter().any(|l| l.state == LineState::Open)
+    }
+
+    fn error_for(&self, line: &Line, field: &str) -> Option<&'static str> {
+        self.failed
+            .as_ref()
+            .filter(|(n, _, _)| *n == line.line_no)
+            .and_then(|(_, e, _)| e.get(field))
+    }
+
+    fn typed(&self, line: &Line, field: &str) -> String {
+        let Some((_, _, input)) = self.failed.as_ref().filter(|(n, _, _)| *n == line.line_no)
+        else {
+            return String::new();
+        };
+        match field {
+            "reason" => input.reason.clone(),
+            "quantity" => input.quantity.clone(),
+            "date" => input.date.clone(),
+            "price" => input.price.clone(),
+            _ => input.comment.clone(),
+        }
+    }
+
+    fn failed_action(&self, line: &Line) -> &str {
+        self.failed
+            .as_ref()
+            .filter(|(n, _, _)| *n == line.line_no)
+            .map(|(_, _, i)| i.action.as_str())
+            .unwrap_or("")
+    }
+
+    fn event_label(&self, kind: &str) -> &'static str {
+        self.ctx.t(&format!("event.{kind}"))
+    }
+
+    /// The name of an organisation that made a statement on this order.
+    fn org_name(&self, org_id: &str) -> String {
+        if org_id == self.order.partner_org_id.to_string() {
+            self.order.partner_name.clone()
+        } else if org_id == self.order.tenant_id.to_string() {
+            self.ctx
+                .user
+                .as_ref()
+                .and_then(|u| u.active_brand.as_ref())
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default()
+        } else {
+            org_id.to_owned()
+        }
+    }
+
+    fn progress_error(&self, field: &str) -> Option<&'static str> {
+        self.progress_failed
+            .as_ref()
+            .and_then(|(e, _)| e.get(field))
+    }
+
+    fn progress_typed(&self, field: &str) -> String {
+        let Some((_, input)) = &self.progress_failed else {
+            return String::new();
+        };
+        match field {
+            "milestone" => input.milestone.clone(),
+            "line" => input.line.clone(),
+            "quantity_produced" => input.quantity_produced.clone(),
+            "planned_completion" => input.planned_completion.clone(),
+            "expected_completion" => input.expected_completion.clone(),
+            _ => input.note.clone(),
+        }
+    }
+
+    fn asn_error(&self, field: &str) -> Option<&'static str> {
+        self.asn_failed.as_ref().and_then(|(e, _)| e.get(field))
+    }
+
+    /// The warehouse chosen on the ASN form: as typed, else the order's ship-to.
+    fn warehouse_selected(&self, id: &crate::domain::ids::OrgId) -> bool {
+        let typed = self.asn_typed("warehouse");
+        if typed.is_empty() {
+            self.order.ship_to_org_id.as_ref() == Some(id)
+        } else {
+            typed == id.to_string()
+        }
+    }
+
+    fn asn_typed(&self, field: &str) -> String {
+        let Some((_, i)) = &self.asn_failed else {
+            return String::new();
+        };
+        match field {
+            "warehouse" => i.warehouse.clone(),
+            "carrier" => i.carrier.clone(),
+            "tracking" => i.tracking.clone(),
+            "ship_date" => i.ship_date.clone(),
+            "eta" => i.eta.clone(),
+            _ => i.cartons.clone(),
+        }
+    }
+
+    /// The quantity to ship of a line: as typed after an error, else what is still open.
+    fn ship_qty(&self, line: &Line) -> String {
+        if let Some((_, i)) = &self.asn_failed {
+            return i
+                .lines
+                .iter()
+                .find(|(n, ..)| *n == line.line_no)
+                .map(|(_, q, _)| q.clone())
+                .unwrap_or_default();
+        }
+        self.open_quantities
+            .get(&line.line_no)
+            .map(|q| q.normalize().to_string())
+            .unwrap_or_default()
+    }
+
+    fn ship_lots(&self, line: &Line) -> String {
+        self.asn_failed
+            .as_ref()
+            .and_then(|(_, i)| {
+                i.lines
+                    .iter()
+                    .find(|(n, ..)| *n == line.line_no)
+                    .map(|(_, _, l)| l.clone())
+            })
+            .unwrap_or_default()
+    }
+
+    fn ship_line_error(&self, line: &Line) -> Option<&'static str> {
+        self.asn_error(&format!("lines.{}.quantity", line.line_no))
+    }
+
+    fn ships(&self, line: &Line) -> bool {
+        line.state.may_ship()
+    }
+
+    fn sample_error(&self, field: &str) -> Option<&'static str> {
+        self.sample_failed.as_ref().and_then(|(e, _)| e.get(field))
+    }
+
+    fn sample_typed(&self, field: &str) -> String {
+        match &self.sample_failed {
+            Some((_, i)) if field == "measurements" => i.measurements.clone(),
+            Some((_, i)) => i.note.clone(),
+            None => String::new(),
+        }
+    }
+
+    fn sample_status(&self, code: &str) -> &'static str {
+        SampleStatus::parse(code)
+            .map(|s| self.ctx.t(s.label_key()))
+            .unwrap_or("")
+    }
+
+    fn milestone_label(&self, code: &str) -> &'static str {
+        Milestone::parse(code)
+            .map(|m| self.ctx.t(m.label_key()))
+            .unwrap_or("")
+    }
+
+    fn is_draft(&self) -> bool {
+        self.order.state == OrderState::Draft
+    }
+}
+
+/// A form on the order page that was refused, shown again with its errors and what was typed.
+pub enum Failed {
+    None,
+    Line(i64, FieldErrors, DecisionInput),
+    Progress(FieldErrors, ProgressInput),
+    Sample(FieldErrors, SampleInput),
+    Asn(FieldErrors, AsnInput),
+}
+
+/// The order page, optionally with a refused form shown again.
+pub async fn render_order_with(
+    state: &AppState,
+    shell: &Shell,
+    actor: &Actor,
+    id: OrderId,
+    failed_form: Failed,
+) -> AppResult<OrderTemplate> {
+    let mut asn_failed = None;
+    let (failed, progress_failed, sample_failed) = match failed_form {
+        Failed::None => (None, None, None),
+        Failed::Line(n, e, i) => (Some((n, e, i)), None, None),
+        Failed::Progress(e, i) => (None, Some((e, i)), None),
+        Failed::Sample(e, i) => (None, None, Some((e, i))),
+        Failed::Asn(e, i) => {
+            asn_failed = Some((e, i));
+            (None, None, None)
+        }
+    };
+    let page = query::view(state, actor, id).await?;
+    let posts = progress::list(state, actor, id).await?;
+    let samples = samples::list(state, actor, id).await?;
+    let asns = shipping::of_order(state, actor, id).await?;
+    let open_quantities = shipping::open_quantities(state, actor, id).await?;
+    let warehouses = shipping::asn_warehouses(state, actor, id).await?;
+    let pending_sample = samples
+        .first()
+        .is_some_and(|(s, _)| s.status == "submitted");
+    let sample_done = samples.iter().any(|(s, _)| s.status == "approved");
+    let all_verified = !page.checks.is_empty() && page.checks.iter().all(|c| c.result.is_ok());
+    let page_is_brand = page.party == Party::Brand;
+    let prices_visible = page.party != Party::ShipTo;
+    let partner_at_work = page.party == Party::Partner
+        && actor.can(Permission::RespondToOrders)
+        && page.order.state != OrderState::Cancelled;
+    let can_post_progress =
+        partner_at_work && page.lines.iter().any(|l| l.state == LineState::Accepted);
+    let can_ship = partner_at_work && page.lines.iter().any(|l| l.state.may_ship());
+    Ok(OrderTemplate {
+        ctx: shell.page().await?,
+        is_brand: page.party == Party::Brand,
+        is_partner: page.party == Party::Partner,
+        can_decide: page.can_decide,
+        order: page.order,
+        lines: page.lines,
+        events: page.events,
+        checks: page.checks,
+        all_verified,
+        submission: submission_token(),
+        failed,
+        posts,
+        can_post_progress,
+        milestones: Milestone::DEFAULTS
+            .into_iter()
+            .filter(|m| m.partner_reports())
+            .collect(),
+        progress_failed,
+        can_submit_sample: can_post_progress && !pending_sample && !sample_done,
+        can_decide_sample: page_is_brand && actor.can(Permission::ApproveSamples) && pending_sample,
+        samples,
+        sample_failed,
+        prices_visible,
+        can_ship,
+        asns,
+        open_quantities,
+        warehouses,
+        asn_failed,
+    })
+}
