@@ -14,6 +14,7 @@ pub mod orgs;
 pub mod partnerships;
 pub mod password_resets;
 pub mod progress;
+pub mod qc;
 pub mod samples;
 pub mod sessions;
 pub mod shipping;

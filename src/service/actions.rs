@@ -35,6 +35,8 @@ pub const BRAND_SETTINGS_CHANGED: &str = "brand.settings_changed";
 pub const ASN_CREATED: &str = "asn.created";
 pub const RECEIPT_POSTED: &str = "asn.received";
 pub const INBOUND_EXPORTED: &str = "asn.inbound_exported";
+pub const QC_RECORDED: &str = "qc.recorded";
+pub const QC_WAIVED: &str = "qc.waived";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -73,4 +75,6 @@ pub const ALL: &[&str] = &[
     ASN_CREATED,
     RECEIPT_POSTED,
     INBOUND_EXPORTED,
+    QC_RECORDED,
+    QC_WAIVED,
 ];

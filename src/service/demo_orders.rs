@@ -183,7 +183,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                     demo_production::produce(state, tenant, &partner, id, approve).await?;
                 }
                 if let Target::Shipped | Target::Received(_) = target {
+                    demo_production::inspect(state, &partner, id, true).await?;
                     demo_production::ship(state, tenant, &partner, id).await?;
+                } else if matches!(target, Target::Confirmed) && n % 4 == 3 {
+                    // One order on hold: its pre-shipment inspection failed.
+                    demo_production::inspect(state, &partner, id, false).await?;
                 }
                 if let Target::Received(discrepancy) = target {
                     demo_production::receive(state, tenant, id, *discrepancy).await?;

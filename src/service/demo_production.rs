@@ -1,6 +1,6 @@
 //! Demo orders after confirmation, through the real use cases: a kitting post with a photo, a
-//! first sample that quality approves or rejects, an ASN to the order's warehouse, and the
-//! warehouse's receipt (with or without a discrepancy).
+//! first sample that quality approves or rejects, a QC inspection, an ASN to the order's
+//! warehouse, and the warehouse's receipt (with or without a discrepancy).
 
 use super::ServiceError;
 use super::demo_orders::actor;
@@ -96,6 +96,40 @@ pub async fn produce(
     samples::decide(state, &quality, &fresh(id), &sample, approve, comment)
         .await
         .map_err(fail("sample decision"))?;
+    Ok(())
+}
+
+/// A pre-shipment inspection by the factory's inspector: passed, or failed with major defects
+/// (which holds the goods).
+pub async fn inspect(
+    state: &AppState,
+    partner: &Actor,
+    id: OrderId,
+    pass: bool,
+) -> anyhow::Result<()> {
+    use super::orders::qc::{self, QcInput};
+    let input = QcInput {
+        inspector: "Li Wei".into(),
+        sample_size: "200".into(),
+        aql: "2.5".into(),
+        critical: "0".into(),
+        major: if pass { "3" } else { "14" }.into(),
+        minor: if pass { "5" } else { "9" }.into(),
+        defects_note: if pass {
+            "3 × loose thread, 5 × minor stain (removable)"
+        } else {
+            "9 × open seam at side, 5 × shade variation between panels"
+        }
+        .into(),
+        result: if pass { "pass" } else { "fail" }.into(),
+    };
+    let upload = Upload {
+        name: "inspection.png".into(),
+        bytes: photo(id, 0x3c, 96, 64)?,
+    };
+    qc::record(state, partner, &fresh(id), &input, vec![upload])
+        .await
+        .map_err(fail("QC"))?;
     Ok(())
 }
 

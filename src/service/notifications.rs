@@ -246,6 +246,58 @@ pub(crate) async fn received(
     .await
 }
 
+/// A QC result goes to the other side: the brand hears of the factory's inspections (quality
+/// and ops, since a failure holds the shipment), the factory of the brand's.
+pub(crate) async fn qc_recorded(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    recorder: &str,
+    by: crate::service::orders::Party,
+    result: crate::domain::order::qc::QcResult,
+) -> ServiceResult<()> {
+    use crate::domain::order::qc::QcResult;
+    let recipients = if by == crate::service::orders::Party::Brand {
+        db::notifications::recipients(conn, order.partner_org_id, &[]).await?
+    } else {
+        db::notifications::recipients(conn, order.tenant_id.into(), &["admin", "ops", "quality"])
+            .await?
+    };
+    let kind = match result {
+        QcResult::Pass => "qc_passed",
+        QcResult::Fail => "qc_failed",
+    };
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        kind,
+        recorder,
+        recipients,
+    )
+    .await
+}
+
+pub(crate) async fn qc_waived(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    brand: &str,
+) -> ServiceResult<()> {
+    let recipients = db::notifications::recipients(conn, order.partner_org_id, &[]).await?;
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        "qc_waived",
+        brand,
+        recipients,
+    )
+    .await
+}
+
 pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
     let Some(scope) = &actor.scope else {
         return Ok(0);

@@ -208,6 +208,14 @@ async fn demo_orders_exist_in_every_state_with_valid_statements() {
             "SELECT COUNT(*) FROM samples WHERE status = 'rejected'",
         ),
         (
+            "a failed QC inspection",
+            "SELECT COUNT(*) FROM qc_inspections WHERE result = 'fail'",
+        ),
+        (
+            "a passed QC inspection",
+            "SELECT COUNT(*) FROM qc_inspections WHERE result = 'pass'",
+        ),
+        (
             "an ASN in transit",
             "SELECT COUNT(*) FROM asns WHERE status = 'in_transit'",
         ),

@@ -24,6 +24,8 @@ enum Object {
     Sample,
     /// An advance ship notice, as the warehouse sees it: `{asn}`.
     Asn,
+    /// A QC inspection: `{id}` is the order, `{inspection}` the inspection.
+    Inspection,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -165,6 +167,22 @@ const TENANT_ROUTES: &[RouteCase] = &[
             ("line_no", "1"),
             ("line_qty", "1"),
         ],
+    ),
+    upload(
+        "/orders/{id}/qc",
+        Object::Order,
+        &[
+            ("submission", SUBMISSION),
+            ("inspector", "X"),
+            ("sample_size", "10"),
+            ("aql", "2.5"),
+            ("result", "fail"),
+        ],
+    ),
+    post(
+        "/orders/{id}/qc/{inspection}/waive",
+        Object::Inspection,
+        &[("submission", SUBMISSION), ("reason", "leak")],
     ),
     get("/inbound", Object::None),
     get("/inbound/export.csv", Object::None),
@@ -350,11 +368,19 @@ async fn foreign_orders(app: &TestApp) -> ForeignOrders {
     }
 }
 
-/// The actors, and a first sample on each order whose files are foreign to someone.
+/// What else lives on an order whose files are foreign to someone.
+struct OnSameOrder {
+    sample: String,
+    /// A failed QC inspection (so a waiver would be possible for the order's own brand).
+    inspection: String,
+}
+
+/// The actors, and a first sample and a QC inspection on each order whose files are foreign
+/// to someone, keyed by that file.
 async fn actors_and_samples(
     app: &TestApp,
     f: &Foreign,
-) -> (Vec<Actor>, std::collections::HashMap<String, String>) {
+) -> (Vec<Actor>, std::collections::HashMap<String, OnSameOrder>) {
     let actors = actors(app, f).await;
     let mut samples = std::collections::HashMap::new();
     let mut conn = app.db.reader().acquire().await.unwrap();
@@ -376,7 +402,16 @@ async fn actors_and_samples(
         };
         let id =
             crate::support::orders::sample_on(app, partner, &brand, order.parse().unwrap()).await;
-        samples.insert(file, id);
+        let inspection =
+            crate::support::orders::qc_on(app, partner, &brand, order.parse().unwrap(), false)
+                .await;
+        samples.insert(
+            file,
+            OnSameOrder {
+                sample: id,
+                inspection,
+            },
+        );
     }
     (actors, samples)
 }
@@ -544,7 +579,7 @@ async fn request(client: &TestClient, case: &RouteCase, path: &str) -> crate::su
 async fn no_actor_reaches_another_brands_or_partners_objects() {
     let app = TestApp::spawn().await;
     let foreign = foreign_objects(&app).await;
-    let (actors, foreign_samples) = actors_and_samples(&app, &foreign).await;
+    let (actors, on_same_order) = actors_and_samples(&app, &foreign).await;
     let mut clients = Vec::new();
     for actor in &actors {
         clients.push(app.login(actor.email).await);
@@ -569,15 +604,17 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                         case.pattern.replace("{id}", order).replace("{file}", file)
                     })
                     .collect(),
-                // The sample on the same order as the foreign file, asked for in the same way.
-                Object::Sample => actor
+                // The sample or inspection on the same order as the foreign file, asked for in
+                // the same way.
+                Object::Sample | Object::Inspection => actor
                     .foreign_files
                     .iter()
-                    .filter_map(|(order, file)| foreign_samples.get(file).map(|s| (order, s)))
-                    .map(|(order, sample)| {
+                    .filter_map(|(order, file)| on_same_order.get(file).map(|o| (order, o)))
+                    .map(|(order, o)| {
                         case.pattern
                             .replace("{id}", order)
-                            .replace("{sample}", sample)
+                            .replace("{sample}", &o.sample)
+                            .replace("{inspection}", &o.inspection)
                     })
                     .collect(),
                 Object::Asn => one("{asn}", &actor.foreign_asns),

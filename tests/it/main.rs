@@ -13,6 +13,7 @@ mod isolation;
 mod orders;
 mod password;
 mod progress;
+mod qc;
 mod samples;
 mod shell;
 mod shipping;

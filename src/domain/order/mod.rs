@@ -3,6 +3,7 @@
 pub mod fields;
 pub mod line;
 pub mod progress;
+pub mod qc;
 pub mod sample;
 pub mod shipping;
 pub mod state;

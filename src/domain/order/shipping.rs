@@ -16,6 +16,8 @@ pub enum ShipRefusal {
     OverShipment,
     #[error("the order is cancelled")]
     Cancelled,
+    #[error("a failed QC inspection holds the goods")]
+    QcFailed,
 }
 
 impl ShipRefusal {
@@ -25,6 +27,7 @@ impl ShipRefusal {
             ShipRefusal::NothingShipped => "asn.refused.nothing",
             ShipRefusal::OverShipment => "asn.refused.over_shipment",
             ShipRefusal::Cancelled => "asn.refused.cancelled",
+            ShipRefusal::QcFailed => "asn.refused.qc_failed",
         }
     }
 }

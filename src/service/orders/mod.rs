@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod files;
 pub mod import;
 pub mod progress;
+pub mod qc;
 pub mod query;
 pub mod receiving;
 pub mod samples;

@@ -17,7 +17,7 @@ use crate::db::shipping::{Asn, AsnLine, NewAsn};
 use crate::db::{self, Conn};
 use crate::domain::ids::{OrderId, OrgId, TenantId};
 use crate::domain::order::fields::{parse_date, parse_quantity, parse_text};
-use crate::domain::order::shipping::check_shipment;
+use crate::domain::order::shipping::{ShipRefusal, check_shipment};
 use crate::domain::order::state::OrderState;
 use crate::domain::org::{OrgKind, Permission};
 use crate::domain::time::UtcMillis;
@@ -117,6 +117,9 @@ pub async fn create_asn(
     }
     if order.state == OrderState::Cancelled {
         return Err(ServiceError::Refused("asn.refused.cancelled"));
+    }
+    if super::qc::blocks_shipment(&mut tx, tenant, order.id).await? {
+        return Err(ServiceError::Refused(ShipRefusal::QcFailed.message_key()));
     }
     let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
     let already = shipped(&mut tx, tenant, order.id).await?;

@@ -6,6 +6,7 @@ pub mod import;
 pub mod list;
 pub mod page;
 pub mod progress;
+pub mod qc;
 pub mod samples;
 pub mod shipping;
 pub mod view;
@@ -19,6 +20,7 @@ pub fn routes() -> Routes {
         .merge(import::routes())
         .merge(page::routes())
         .merge(progress::routes())
+        .merge(qc::routes())
         .merge(samples::routes())
         .merge(shipping::routes())
 }

@@ -9,11 +9,13 @@ use crate::auth::actor::Actor;
 use crate::db::order_history::Event;
 use crate::db::orders::{Line, Order};
 use crate::db::progress::{Attachment, Post};
+use crate::db::qc::Inspection;
 use crate::db::samples::Sample;
 use crate::db::shipping::{Asn, AsnLine};
 use crate::domain::ids::OrderId;
 use crate::domain::order::line::LineState;
 use crate::domain::order::progress::Milestone;
+use crate::domain::order::qc::AQL_LEVELS;
 use crate::domain::order::sample::SampleStatus;
 use crate::domain::order::state::OrderState;
 use crate::domain::org::Permission;
@@ -22,6 +24,7 @@ use crate::service::FieldErrors;
 use crate::service::orders::Party;
 use crate::service::orders::decision_form::DecisionInput;
 use crate::service::orders::progress::{self, ProgressInput};
+use crate::service::orders::qc::{self, QcInput};
 use crate::service::orders::query;
 use crate::service::orders::samples::{self, SampleInput};
 use crate::service::orders::shipping::{self, AsnInput};
@@ -41,24 +44,25 @@ pub struct OrderTemplate {
     is_partner: bool,
     can_decide: bool,
     submission: String,
-    /// A line form that failed: its line, the errors and what was typed.
-    failed: Option<(i64, FieldErrors, DecisionInput)>,
+    /// A form that was refused, shown again with its errors and what was typed.
+    refused: Failed,
     posts: Vec<(Post, Vec<Attachment>)>,
     can_post_progress: bool,
     milestones: Vec<Milestone>,
-    /// The progress form that failed, with what was typed.
-    progress_failed: Option<(FieldErrors, ProgressInput)>,
     samples: Vec<(Sample, Vec<Attachment>)>,
     can_submit_sample: bool,
     can_decide_sample: bool,
-    sample_failed: Option<(FieldErrors, SampleInput)>,
     /// False for the warehouse: its copy of the order carries no prices at all.
     prices_visible: bool,
     can_ship: bool,
     asns: Vec<(Asn, Vec<AsnLine>)>,
     open_quantities: std::collections::HashMap<i64, rust_decimal::Decimal>,
     warehouses: Vec<(crate::domain::ids::OrgId, String)>,
-    asn_failed: Option<(FieldErrors, AsnInput)>,
+    inspections: Vec<(Inspection, Vec<Attachment>)>,
+    /// A failed inspection holds the goods.
+    qc_blocked: bool,
+    can_inspect: bool,
+    can_waive: bool,
 }
 
 impl OrderTemplate {
@@ -99,16 +103,32 @@ impl OrderTemplate {
         self.lines.iter().any(|l| l.state == LineState::Open)
     }
 
+    /// The refused decision form of `line`, if that is what was refused.
+    fn line_refused(&self, line: &Line) -> Option<(&FieldErrors, &DecisionInput)> {
+        match &self.refused {
+            Failed::Line(n, e, i) if *n == line.line_no => Some((e, i)),
+            _ => None,
+        }
+    }
+
+    /// Whether the form named `form` was refused (its section opens to show why).
+    fn reopened(&self, form: &str) -> bool {
+        matches!(
+            (&self.refused, form),
+            (Failed::Line(..), "line")
+                | (Failed::Progress(..), "progress")
+                | (Failed::Sample(..), "sample")
+                | (Failed::Asn(..), "asn")
+                | (Failed::Qc(..), "qc")
+        )
+    }
+
     fn error_for(&self, line: &Line, field: &str) -> Option<&'static str> {
-        self.failed
-            .as_ref()
-            .filter(|(n, _, _)| *n == line.line_no)
-            .and_then(|(_, e, _)| e.get(field))
+        self.line_refused(line).and_then(|(e, _)| e.get(field))
     }
 
     fn typed(&self, line: &Line, field: &str) -> String {
-        let Some((_, _, input)) = self.failed.as_ref().filter(|(n, _, _)| *n == line.line_no)
-        else {
+        let Some((_, input)) = self.line_refused(line) else {
             return String::new();
         };
         match field {
@@ -121,10 +141,8 @@ impl OrderTemplate {
     }
 
     fn failed_action(&self, line: &Line) -> &str {
-        self.failed
-            .as_ref()
-            .filter(|(n, _, _)| *n == line.line_no)
-            .map(|(_, _, i)| i.action.as_str())
+        self.line_refused(line)
+            .map(|(_, i)| i.action.as_str())
             .unwrap_or("")
     }
 
@@ -149,13 +167,14 @@ impl OrderTemplate {
     }
 
     fn progress_error(&self, field: &str) -> Option<&'static str> {
-        self.progress_failed
-            .as_ref()
-            .and_then(|(e, _)| e.get(field))
+        match &self.refused {
+            Failed::Progress(e, _) => e.get(field),
+            _ => None,
+        }
     }
 
     fn progress_typed(&self, field: &str) -> String {
-        let Some((_, input)) = &self.progress_failed else {
+        let Failed::Progress(_, input) = &self.refused else {
             return String::new();
         };
         match field {
@@ -168,8 +187,18 @@ impl OrderTemplate {
         }
     }
 
+    fn asn_refused(&self) -> Option<&AsnInput> {
+        match &self.refused {
+            Failed::Asn(_, i) => Some(i),
+            _ => None,
+        }
+    }
+
     fn asn_error(&self, field: &str) -> Option<&'static str> {
-        self.asn_failed.as_ref().and_then(|(e, _)| e.get(field))
+        match &self.refused {
+            Failed::Asn(e, _) => e.get(field),
+            _ => None,
+        }
     }
 
     /// The warehouse chosen on the ASN form: as typed, else the order's ship-to.
@@ -183,7 +212,7 @@ impl OrderTemplate {
     }
 
     fn asn_typed(&self, field: &str) -> String {
-        let Some((_, i)) = &self.asn_failed else {
+        let Some(i) = self.asn_refused() else {
             return String::new();
         };
         match field {
@@ -198,7 +227,7 @@ impl OrderTemplate {
 
     /// The quantity to ship of a line: as typed after an error, else what is still open.
     fn ship_qty(&self, line: &Line) -> String {
-        if let Some((_, i)) = &self.asn_failed {
+        if let Some(i) = self.asn_refused() {
             return i
                 .lines
                 .iter()
@@ -213,9 +242,8 @@ impl OrderTemplate {
     }
 
     fn ship_lots(&self, line: &Line) -> String {
-        self.asn_failed
-            .as_ref()
-            .and_then(|(_, i)| {
+        self.asn_refused()
+            .and_then(|i| {
                 i.lines
                     .iter()
                     .find(|(n, ..)| *n == line.line_no)
@@ -233,15 +261,51 @@ impl OrderTemplate {
     }
 
     fn sample_error(&self, field: &str) -> Option<&'static str> {
-        self.sample_failed.as_ref().and_then(|(e, _)| e.get(field))
+        match &self.refused {
+            Failed::Sample(e, _) => e.get(field),
+            _ => None,
+        }
     }
 
     fn sample_typed(&self, field: &str) -> String {
-        match &self.sample_failed {
-            Some((_, i)) if field == "measurements" => i.measurements.clone(),
-            Some((_, i)) => i.note.clone(),
-            None => String::new(),
+        match &self.refused {
+            Failed::Sample(_, i) if field == "measurements" => i.measurements.clone(),
+            Failed::Sample(_, i) => i.note.clone(),
+            _ => String::new(),
         }
+    }
+
+    fn qc_error(&self, field: &str) -> Option<&'static str> {
+        match &self.refused {
+            Failed::Qc(e, _) => e.get(field),
+            _ => None,
+        }
+    }
+
+    /// The QC form's fields: as typed after an error, else sensible defaults (AQL 2.5, the
+    /// usual major-defect level for apparel; no defects).
+    fn qc_typed(&self, field: &str) -> String {
+        let Failed::Qc(_, i) = &self.refused else {
+            return match field {
+                "aql" => "2.5".into(),
+                "critical" | "major" | "minor" => "0".into(),
+                _ => String::new(),
+            };
+        };
+        match field {
+            "inspector" => i.inspector.clone(),
+            "sample_size" => i.sample_size.clone(),
+            "aql" => i.aql.clone(),
+            "critical" => i.critical.clone(),
+            "major" => i.major.clone(),
+            "minor" => i.minor.clone(),
+            "result" => i.result.clone(),
+            _ => i.defects_note.clone(),
+        }
+    }
+
+    fn aql_levels(&self) -> &'static [&'static str] {
+        &AQL_LEVELS
     }
 
     fn sample_status(&self, code: &str) -> &'static str {
@@ -268,6 +332,7 @@ pub enum Failed {
     Progress(FieldErrors, ProgressInput),
     Sample(FieldErrors, SampleInput),
     Asn(FieldErrors, AsnInput),
+    Qc(FieldErrors, QcInput),
 }
 
 /// The order page, optionally with a refused form shown again.
@@ -276,25 +341,15 @@ pub async fn render_order_with(
     shell: &Shell,
     actor: &Actor,
     id: OrderId,
-    failed_form: Failed,
+    refused: Failed,
 ) -> AppResult<OrderTemplate> {
-    let mut asn_failed = None;
-    let (failed, progress_failed, sample_failed) = match failed_form {
-        Failed::None => (None, None, None),
-        Failed::Line(n, e, i) => (Some((n, e, i)), None, None),
-        Failed::Progress(e, i) => (None, Some((e, i)), None),
-        Failed::Sample(e, i) => (None, None, Some((e, i))),
-        Failed::Asn(e, i) => {
-            asn_failed = Some((e, i));
-            (None, None, None)
-        }
-    };
     let page = query::view(state, actor, id).await?;
     let posts = progress::list(state, actor, id).await?;
     let samples = samples::list(state, actor, id).await?;
     let asns = shipping::of_order(state, actor, id).await?;
     let open_quantities = shipping::open_quantities(state, actor, id).await?;
     let warehouses = shipping::asn_warehouses(state, actor, id).await?;
+    let (inspections, qc_blocked) = qc::list(state, actor, id).await?;
     let pending_sample = samples
         .first()
         .is_some_and(|(s, _)| s.status == "submitted");
@@ -307,7 +362,11 @@ pub async fn render_order_with(
         && page.order.state != OrderState::Cancelled;
     let can_post_progress =
         partner_at_work && page.lines.iter().any(|l| l.state == LineState::Accepted);
-    let can_ship = partner_at_work && page.lines.iter().any(|l| l.state.may_ship());
+    let goods_exist = page.lines.iter().any(|l| l.state.may_ship());
+    let can_ship = partner_at_work && goods_exist;
+    let quality = page_is_brand && actor.can(Permission::ApproveSamples);
+    let can_inspect =
+        (partner_at_work || (quality && page.order.state != OrderState::Cancelled)) && goods_exist;
     Ok(OrderTemplate {
         ctx: shell.page().await?,
         is_brand: page.party == Party::Brand,
@@ -319,23 +378,24 @@ pub async fn render_order_with(
         checks: page.checks,
         all_verified,
         submission: submission_token(),
-        failed,
+        refused,
         posts,
         can_post_progress,
         milestones: Milestone::DEFAULTS
             .into_iter()
             .filter(|m| m.partner_reports())
             .collect(),
-        progress_failed,
         can_submit_sample: can_post_progress && !pending_sample && !sample_done,
-        can_decide_sample: page_is_brand && actor.can(Permission::ApproveSamples) && pending_sample,
+        can_decide_sample: quality && pending_sample,
         samples,
-        sample_failed,
         prices_visible,
         can_ship,
         asns,
         open_quantities,
         warehouses,
-        asn_failed,
+        inspections,
+        can_waive: quality && qc_blocked,
+        qc_blocked,
+        can_inspect,
     })
 }

@@ -209,3 +209,41 @@ pub async fn asn_on(
         .await
         .unwrap()
 }
+
+/// The partner records a QC inspection (passed or failed) without photos; returns its id.
+pub async fn qc_on(
+    app: &TestApp,
+    partner_email: &str,
+    brand: &str,
+    order: OrderId,
+    pass: bool,
+) -> String {
+    use portico::service::orders::qc::{self, QcInput};
+    let partner = actor(app, partner_email, brand).await;
+    let seen = Seen {
+        order,
+        version: 0,
+        submission: portico::auth::tokens::new_token(),
+    };
+    let input = QcInput {
+        inspector: "Li Wei".into(),
+        sample_size: "125".into(),
+        aql: "2.5".into(),
+        critical: "0".into(),
+        major: if pass { "1" } else { "9" }.into(),
+        minor: "4".into(),
+        defects_note: "open seams".into(),
+        result: if pass { "pass" } else { "fail" }.into(),
+    };
+    qc::record(app.state(), &partner, &seen, &input, Vec::new())
+        .await
+        .expect("qc");
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    sqlx::query_scalar(
+        "SELECT id FROM qc_inspections WHERE order_id = $1 ORDER BY recorded_at DESC, id DESC LIMIT 1",
+    )
+    .bind(order.to_string())
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap()
+}
