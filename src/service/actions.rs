@@ -37,6 +37,7 @@ pub const RECEIPT_POSTED: &str = "asn.received";
 pub const INBOUND_EXPORTED: &str = "asn.inbound_exported";
 pub const QC_RECORDED: &str = "qc.recorded";
 pub const QC_WAIVED: &str = "qc.waived";
+pub const MILESTONES_CHANGED: &str = "brand.milestones_changed";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -77,4 +78,5 @@ pub const ALL: &[&str] = &[
     INBOUND_EXPORTED,
     QC_RECORDED,
     QC_WAIVED,
+    MILESTONES_CHANGED,
 ];

@@ -11,6 +11,7 @@ pub mod demo_orders;
 pub mod demo_production;
 pub mod home;
 pub mod invitations;
+pub mod milestones;
 pub mod notifications;
 pub mod orders;
 pub mod orgs;

@@ -202,6 +202,13 @@ const TENANT_ROUTES: &[RouteCase] = &[
         Object::None,
         &[("production_requires_sample", "on")],
     ),
+    get("/admin/milestones", Object::None),
+    post(
+        "/admin/milestones",
+        Object::None,
+        &[("code", "packed"), ("label", "leak"), ("position", "1")],
+    ),
+    post("/admin/milestones/add", Object::None, &[("label", "leak")]),
     get("/notifications", Object::None),
     get("/admin/audit", Object::None),
     get("/admin/audit/export.csv", Object::None),

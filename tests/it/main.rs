@@ -10,6 +10,7 @@ mod cli;
 mod import;
 mod invitations;
 mod isolation;
+mod milestones;
 mod orders;
 mod password;
 mod progress;

@@ -2,6 +2,7 @@
 
 pub mod fields;
 pub mod line;
+pub mod milestones;
 pub mod progress;
 pub mod qc;
 pub mod sample;

@@ -1,5 +1,6 @@
 //! Production progress: the milestones a factory reports and when it may report them.
 
+use super::milestones::Step;
 use super::state::OrderState;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -112,11 +113,12 @@ impl SampleGate {
     };
 }
 
-/// Whether the partner may report `milestone` on an order in `state` with `accepted` lines.
+/// Whether the partner may report `milestone` (a step of the brand's template) on an order in
+/// `state` with `accepted` lines.
 pub fn may_report(
     state: OrderState,
     accepted: usize,
-    milestone: Milestone,
+    milestone: &Step,
     gate: SampleGate,
 ) -> Result<(), ProgressRefusal> {
     if state == OrderState::Cancelled {
@@ -141,8 +143,12 @@ mod tests {
     #[test]
     fn progress_before_confirmation_is_refused() {
         for state in OrderState::ALL {
-            let with_no_accepted =
-                may_report(state, 0, Milestone::ProductionStarted, SampleGate::OPEN);
+            let with_no_accepted = may_report(
+                state,
+                0,
+                &Step::from(Milestone::ProductionStarted),
+                SampleGate::OPEN,
+            );
             let want = if state == OrderState::Cancelled {
                 Err(ProgressRefusal::Cancelled)
             } else {
@@ -158,7 +164,7 @@ mod tests {
             may_report(
                 OrderState::Confirmed,
                 3,
-                Milestone::HalfProduced,
+                &Step::from(Milestone::HalfProduced),
                 SampleGate::OPEN
             ),
             Ok(())
@@ -167,7 +173,7 @@ mod tests {
             may_report(
                 OrderState::PartiallyConfirmed,
                 1,
-                Milestone::Packed,
+                &Step::from(Milestone::Packed),
                 SampleGate::OPEN
             ),
             Ok(())
@@ -176,7 +182,7 @@ mod tests {
             may_report(
                 OrderState::ChangesProposed,
                 1,
-                Milestone::MaterialsKitted,
+                &Step::from(Milestone::MaterialsKitted),
                 SampleGate::OPEN
             ),
             Ok(())
@@ -185,7 +191,7 @@ mod tests {
             may_report(
                 OrderState::Cancelled,
                 3,
-                Milestone::Packed,
+                &Step::from(Milestone::Packed),
                 SampleGate::OPEN
             ),
             Err(ProgressRefusal::Cancelled)
@@ -206,19 +212,19 @@ mod tests {
             .into_iter()
             .filter(|m| m.partner_reports())
         {
-            let got = may_report(OrderState::Confirmed, 2, m, closed);
+            let got = may_report(OrderState::Confirmed, 2, &Step::from(m), closed);
             if m.is_production() {
                 assert_eq!(got, Err(ProgressRefusal::SampleNotApproved), "{m:?}");
             } else {
                 assert_eq!(got, Ok(()), "{m:?} happens before production");
             }
             assert_eq!(
-                may_report(OrderState::Confirmed, 2, m, approved),
+                may_report(OrderState::Confirmed, 2, &Step::from(m), approved),
                 Ok(()),
                 "{m:?}"
             );
             assert_eq!(
-                may_report(OrderState::Confirmed, 2, m, SampleGate::OPEN),
+                may_report(OrderState::Confirmed, 2, &Step::from(m), SampleGate::OPEN),
                 Ok(()),
                 "{m:?}"
             );
@@ -231,7 +237,7 @@ mod tests {
             may_report(
                 OrderState::Confirmed,
                 3,
-                Milestone::FirstSampleApproved,
+                &Step::from(Milestone::FirstSampleApproved),
                 SampleGate::OPEN
             ),
             Err(ProgressRefusal::NotThePartners)
@@ -239,5 +245,27 @@ mod tests {
         for m in Milestone::DEFAULTS {
             assert_eq!(Milestone::parse(m.as_str()), Some(m));
         }
+    }
+
+    #[test]
+    fn a_brands_own_production_milestone_waits_for_the_sample_too() {
+        let closed = SampleGate {
+            required: true,
+            approved: false,
+        };
+        let own = |production| Step {
+            code: "own-embroidery".into(),
+            label: "Embroidery done".into(),
+            production,
+            active: true,
+        };
+        assert_eq!(
+            may_report(OrderState::Confirmed, 1, &own(true), closed),
+            Err(ProgressRefusal::SampleNotApproved)
+        );
+        assert_eq!(
+            may_report(OrderState::Confirmed, 1, &own(false), closed),
+            Ok(())
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::db::progress::{Attachment, NewPost, Post};
 use crate::domain::ids::OrderId;
 use crate::domain::order::fields::{parse_date, parse_quantity, parse_text};
 use crate::domain::order::line::LineState;
-use crate::domain::order::progress::{Milestone, SampleGate, may_report};
+use crate::domain::order::progress::{SampleGate, may_report};
 use crate::domain::order::sample::SampleStatus;
 use crate::domain::org::Permission;
 use crate::domain::time::UtcMillis;
@@ -44,7 +44,8 @@ pub struct ProgressInput {
 }
 
 struct Checked {
-    milestone: Milestone,
+    /// The milestone's code, checked against the brand's template in the transaction.
+    milestone: String,
     line_no: Option<i64>,
     quantity: Option<String>,
     planned: Option<String>,
@@ -62,7 +63,7 @@ async fn check(
     let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     let milestone = errors.check(
         "milestone",
-        Milestone::parse(&input.milestone).ok_or("validation.milestone"),
+        optional(&input.milestone).ok_or("validation.milestone"),
     );
     let line_no = match optional(&input.line) {
         Some(l) => errors
@@ -135,7 +136,16 @@ pub async fn post_progress(
             .iter()
             .any(|s| s.status == SampleStatus::Approved.as_str()),
     };
-    may_report(order.state, accepted, checked.milestone, gate)
+    let step = crate::service::milestones::of_tenant(&mut tx, tenant)
+        .await?
+        .into_iter()
+        .find(|s| s.active && s.code == checked.milestone)
+        .ok_or_else(|| {
+            let mut errors = FieldErrors::default();
+            errors.add("milestone", "validation.milestone");
+            ServiceError::Invalid(errors)
+        })?;
+    may_report(order.state, accepted, &step, gate)
         .map_err(|r| ServiceError::Refused(r.message_key()))?;
     if let Some(n) = checked.line_no
         && !lines.iter().any(|l| l.line_no == n)
@@ -152,7 +162,7 @@ pub async fn post_progress(
             order: order.id,
             id: &post_id,
             line_no: checked.line_no,
-            milestone: checked.milestone.as_str(),
+            milestone: step.code.as_str(),
             quantity_produced: checked.quantity.as_deref(),
             planned_completion: checked.planned.as_deref(),
             expected_completion: checked.expected.as_deref(),
@@ -174,14 +184,18 @@ pub async fn post_progress(
             actor_user_id: Some(actor.user_id),
             actor_org_id: Some(actor.org_id),
             at: now,
-            detail: json!({ "milestone": checked.milestone.as_str(), "files": files.len() }),
+            detail: json!({ "milestone": step.code.as_str(), "files": files.len() }),
         },
     )
     .await?;
     let attests = format!(
         "{} reports {} on PO {}{}",
         actor.org_name,
-        checked.milestone.as_str().replace('_', " "),
+        if step.label.is_empty() {
+            step.code.replace('_', " ")
+        } else {
+            step.label.clone()
+        },
         order.po_number,
         if files.is_empty() {
             String::new()
@@ -190,7 +204,7 @@ pub async fn post_progress(
         }
     );
     let body = json!({
-        "milestone": checked.milestone.as_str(), "line_no": checked.line_no,
+        "milestone": step.code.as_str(), "line_no": checked.line_no,
         "quantity_produced": checked.quantity, "planned_completion": checked.planned,
         "expected_completion": checked.expected, "note": checked.note, "files": files,
     });
@@ -211,7 +225,7 @@ pub async fn post_progress(
         actor,
         Some(tenant),
         AuditEvent::new(actions::ORDER_PROGRESS_POSTED, "order", order.id)
-            .detail(json!({ "milestone": checked.milestone.as_str(), "files": files })),
+            .detail(json!({ "milestone": step.code.as_str(), "files": files })),
     )
     .await?;
     notifications::progress_posted(&mut tx, state, &order, &actor.org_name).await?;
@@ -241,4 +255,15 @@ pub async fn list(
             (p, mine)
         })
         .collect())
+}
+
+/// The brand's milestone template as the order's parties see it (names and which are in use).
+pub async fn milestones(
+    state: &AppState,
+    actor: &Actor,
+    id: OrderId,
+) -> ServiceResult<Vec<crate::domain::order::milestones::Step>> {
+    let mut conn = state.db.reader().acquire().await?;
+    let (tenant, _, _) = load_for(&mut conn, actor, id).await?;
+    crate::service::milestones::of_tenant(&mut conn, tenant).await
 }

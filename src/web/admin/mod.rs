@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod invitations;
+pub mod milestones;
 pub mod partners;
 pub mod settings;
 pub mod team;
@@ -20,6 +21,7 @@ pub fn routes() -> Routes {
         .merge(invitations::routes())
         .merge(audit::routes())
         .merge(settings::routes())
+        .merge(milestones::routes())
 }
 
 /// "Are you sure?" for one destructive step.

@@ -14,7 +14,7 @@ use crate::db::samples::Sample;
 use crate::db::shipping::{Asn, AsnLine};
 use crate::domain::ids::OrderId;
 use crate::domain::order::line::LineState;
-use crate::domain::order::progress::Milestone;
+use crate::domain::order::milestones::Step;
 use crate::domain::order::qc::AQL_LEVELS;
 use crate::domain::order::sample::SampleStatus;
 use crate::domain::order::state::OrderState;
@@ -48,7 +48,10 @@ pub struct OrderTemplate {
     refused: Failed,
     posts: Vec<(Post, Vec<Attachment>)>,
     can_post_progress: bool,
-    milestones: Vec<Milestone>,
+    /// The brand's template: (code, name) of what the partner may report, in order.
+    milestones: Vec<(String, String)>,
+    /// The name of every milestone of the template, in use or not.
+    milestone_names: std::collections::HashMap<String, String>,
     samples: Vec<(Sample, Vec<Attachment>)>,
     can_submit_sample: bool,
     can_decide_sample: bool,
@@ -314,14 +317,23 @@ impl OrderTemplate {
             .unwrap_or("")
     }
 
-    fn milestone_label(&self, code: &str) -> &'static str {
-        Milestone::parse(code)
-            .map(|m| self.ctx.t(m.label_key()))
-            .unwrap_or("")
+    fn milestone_label<'a>(&'a self, code: &'a str) -> &'a str {
+        self.milestone_names
+            .get(code)
+            .map(String::as_str)
+            .unwrap_or(code)
     }
 
     fn is_draft(&self) -> bool {
         self.order.state == OrderState::Draft
+    }
+}
+
+/// A milestone's name: the brand's, else the standard one in the reader's language.
+pub fn step_name(ctx: &PageCtx, step: &Step) -> String {
+    match step.builtin() {
+        Some(m) if step.label.is_empty() => ctx.t(m.label_key()).to_owned(),
+        _ => step.label.clone(),
     }
 }
 
@@ -367,8 +379,18 @@ pub async fn render_order_with(
     let quality = page_is_brand && actor.can(Permission::ApproveSamples);
     let can_inspect =
         (partner_at_work || (quality && page.order.state != OrderState::Cancelled)) && goods_exist;
+    let template = progress::milestones(state, actor, id).await?;
+    let ctx = shell.page().await?;
+    let milestones = template
+        .iter()
+        .filter(|s| s.active && s.partner_reports())
+        .map(|s| (s.code.clone(), step_name(&ctx, s)))
+        .collect();
+    let milestone_names = template
+        .iter()
+        .map(|s| (s.code.clone(), step_name(&ctx, s)))
+        .collect();
     Ok(OrderTemplate {
-        ctx: shell.page().await?,
         is_brand: page.party == Party::Brand,
         is_partner: page.party == Party::Partner,
         can_decide: page.can_decide,
@@ -380,11 +402,10 @@ pub async fn render_order_with(
         submission: submission_token(),
         refused,
         posts,
+        ctx,
         can_post_progress,
-        milestones: Milestone::DEFAULTS
-            .into_iter()
-            .filter(|m| m.partner_reports())
-            .collect(),
+        milestones,
+        milestone_names,
         can_submit_sample: can_post_progress && !pending_sample && !sample_done,
         can_decide_sample: quality && pending_sample,
         samples,
