@@ -39,6 +39,8 @@
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.setRequestHeader("X-CSRF-Token", csrfToken());
+      // Ask for the redirect as data, so the next page (and its message) loads in the window.
+      xhr.setRequestHeader("X-Portico-Upload", "1");
       xhr.upload.onprogress = function (e) {
         if (!e.lengthComputable || !bar) return;
         var pct = Math.round((e.loaded / e.total) * 100);
@@ -47,10 +49,24 @@
         say((form.getAttribute("data-uploading") || "{}%").replace("{}", pct));
       };
       xhr.onload = function () {
-        if (xhr.status >= 200 && xhr.status < 300) {
-          window.location.assign(xhr.responseURL || window.location.href);
+        var next = xhr.getResponseHeader("X-Portico-Location");
+        if (xhr.status >= 200 && xhr.status < 300 && next) {
+          var target = new URL(next, window.location.href);
+          var here = window.location;
+          if (target.pathname === here.pathname && target.search === here.search) {
+            // Same page, maybe another #section: assigning would only scroll, so load it anew.
+            window.history.replaceState(null, "", target.href);
+            here.reload();
+          } else {
+            here.assign(target.href);
+          }
+        } else if (xhr.status === 422 && /text\/html/.test(xhr.getResponseHeader("Content-Type") || "")) {
+          // The form again with errors beside the fields: show it without sending the files twice.
+          document.open();
+          document.write(xhr.responseText);
+          document.close();
         } else {
-          // Let the server show its answer (errors beside the fields) the ordinary way.
+          // Anything else: let the server answer the ordinary way.
           form.removeAttribute("data-upload");
           form.submit();
         }

@@ -89,6 +89,7 @@ pub fn router(state: AppState, sessions: PorticoSessionStore) -> Router {
         .into_router(&state)
         .fallback(not_found_fallback)
         .layer(middleware::from_fn(verify_csrf))
+        .layer(middleware::from_fn(script_redirects))
         .layer(CatchPanicLayer::custom(|_panic| {
             AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
         }))
@@ -122,6 +123,36 @@ pub fn router(state: AppState, sessions: PorticoSessionStore) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Header by which the upload script asks for redirects as data: an XMLHttpRequest would follow
+/// a 303 by itself, loading the next page (and using up its flash message) out of sight.
+pub const SCRIPT_REQUEST: &str = "x-portico-upload";
+/// Where the script should go next, instead of `Location`.
+pub const SCRIPT_LOCATION: &str = "x-portico-location";
+
+/// Turns redirects into `200` with the target in `X-Portico-Location` for the upload script.
+async fn script_redirects(request: Request, next: Next) -> Response {
+    let from_script = request.method() == axum::http::Method::POST
+        && request.headers().contains_key(SCRIPT_REQUEST);
+    let response = next.run(request).await;
+    if !from_script || !response.status().is_redirection() {
+        return response;
+    }
+    let Some(location) = response.headers().get(header::LOCATION).cloned() else {
+        return response;
+    };
+    let mut answer = axum::http::StatusCode::OK.into_response();
+    answer
+        .headers_mut()
+        .insert(HeaderName::from_static(SCRIPT_LOCATION), location);
+    // Keep the session cookie the handler may have set with its flash.
+    for cookie in response.headers().get_all(header::SET_COOKIE) {
+        answer
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
+    answer
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \

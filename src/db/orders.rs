@@ -16,6 +16,7 @@ pub struct Order {
     pub partner_org_id: OrgId,
     pub partner_name: String,
     pub ship_to_org_id: Option<OrgId>,
+    pub ship_to_name: Option<String>,
     pub currency: String,
     pub incoterms: String,
     pub payment_terms: String,
@@ -51,7 +52,8 @@ pub struct Line {
 }
 
 const ORDER_COLUMNS: &str = "o.tenant_id, o.id, o.po_number, o.partner_org_id, p.name AS partner_name, \
-     o.ship_to_org_id, o.currency, o.incoterms, o.payment_terms, o.requested_delivery, o.state, \
+     o.ship_to_org_id, (SELECT s.name FROM orgs s WHERE s.id = o.ship_to_org_id) AS ship_to_name, \
+     o.currency, o.incoterms, o.payment_terms, o.requested_delivery, o.state, \
      o.version, o.due_date, o.total_minor, o.line_count, o.cancel_reason, o.created_by, \
      o.created_at, o.issued_at, o.updated_at";
 
@@ -248,6 +250,8 @@ pub struct ListFilter<'a> {
     pub due_to: Option<&'a str>,
     /// Keyset: the (due_date, id) of the last row shown.
     pub after: Option<(&'a str, OrderId)>,
+    /// Only orders with a receipt discrepancy at the warehouse.
+    pub with_discrepancy: bool,
     pub limit: i64,
 }
 
@@ -283,6 +287,13 @@ pub async fn list(conn: &mut Conn, f: &ListFilter<'_>) -> Result<Vec<Order>, sql
             " AND (o.po_number LIKE {pattern} ESCAPE '\\' OR EXISTS (SELECT 1 FROM order_lines l \
                WHERE l.tenant_id = o.tenant_id AND l.order_id = o.id AND l.sku LIKE {pattern} ESCAPE '\\'))"
         ));
+    }
+    if f.with_discrepancy {
+        q.sql.push_str(
+            " AND EXISTS (SELECT 1 FROM asns a JOIN receipt_lines r \
+               ON r.tenant_id = a.tenant_id AND r.asn_id = a.id \
+             WHERE a.tenant_id = o.tenant_id AND a.order_id = o.id AND r.reason <> '')",
+        );
     }
     if let Some(from) = f.due_from {
         let p = q.text(from.to_owned());

@@ -176,11 +176,13 @@ pub async fn inbound(
     tenant: TenantId,
     warehouse: OrgId,
     after: Option<(&str, &str)>,
+    only_in_transit: bool,
     limit: i64,
 ) -> Result<Vec<Asn>, sqlx::Error> {
     let (eta, id) = after.unwrap_or(("", ""));
     sqlx::query_as(&format!(
         "{ASN} WHERE a.tenant_id = $1 AND a.warehouse_org_id = $2 AND (a.eta > $3 OR (a.eta = $3 AND a.id > $4)) \
+           AND ($6 = 0 OR a.status = 'in_transit') \
          ORDER BY a.eta, a.id LIMIT $5"
     ))
     .bind(tenant)
@@ -188,6 +190,7 @@ pub async fn inbound(
     .bind(eta)
     .bind(id)
     .bind(limit)
+    .bind(i64::from(only_in_transit))
     .fetch_all(conn)
     .await
 }
@@ -235,12 +238,13 @@ pub async fn insert_receipt_line(
     Ok(())
 }
 
-/// Counts ASNs of a brand with a receipt discrepancy (for the brand's home).
+/// Counts a brand's orders with a receipt discrepancy (for the brand's home; the same orders
+/// as the order list's "Receipt discrepancies" view).
 pub async fn count_discrepancies(conn: &mut Conn, tenant: TenantId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT r.asn_id) FROM receipt_lines r JOIN asn_lines l \
-           ON l.tenant_id = r.tenant_id AND l.asn_id = r.asn_id AND l.line_no = r.line_no \
-         WHERE r.tenant_id = $1 AND (r.reason <> '')",
+        "SELECT COUNT(DISTINCT a.order_id) FROM asns a JOIN receipt_lines r \
+           ON r.tenant_id = a.tenant_id AND r.asn_id = a.id \
+         WHERE a.tenant_id = $1 AND r.reason <> ''",
     )
     .bind(tenant)
     .fetch_one(conn)

@@ -76,7 +76,7 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
             "home.discrepancies",
             "home.discrepancies_hint",
             db::shipping::count_discrepancies(&mut conn, tenant).await?,
-            Some("/notifications"),
+            Some("/orders?view=discrepancies"),
         ));
         cards.push(card(
             "home.drafts",

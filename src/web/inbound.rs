@@ -15,6 +15,7 @@ use super::{Routes, next_page, render};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
+use crate::db::progress::Attachment;
 use crate::db::shipping::{Asn, AsnLine};
 use crate::error::AppResult;
 use crate::service::orders::decide::Outcome;
@@ -38,12 +39,15 @@ struct ListPage {
     ctx: PageCtx,
     asns: Vec<Asn>,
     next_page: Option<String>,
+    /// Received shipments too, not only those on their way.
+    show_all: bool,
 }
 
 #[derive(Deserialize)]
 struct PageQuery {
     after_eta: Option<String>,
     after_id: Option<String>,
+    show: Option<String>,
 }
 
 async fn list_get(
@@ -53,14 +57,20 @@ async fn list_get(
     Query(q): Query<PageQuery>,
 ) -> AppResult<Html<String>> {
     let after = q.after_eta.as_deref().zip(q.after_id.as_deref());
-    let asns = receiving::inbound(&state, &actor, after).await?;
+    let show_all = q.show.as_deref() == Some("all");
+    let asns = receiving::inbound(&state, &actor, after, !show_all).await?;
     let next_page = next_page(&asns, |a| {
-        vec![("after_eta", a.eta.clone()), ("after_id", a.id.clone())]
+        let mut query = vec![("after_eta", a.eta.clone()), ("after_id", a.id.clone())];
+        if show_all {
+            query.push(("show", "all".to_owned()));
+        }
+        query
     });
     render(&ListPage {
         ctx: shell.page().await?,
         asns,
         next_page,
+        show_all,
     })
 }
 
@@ -85,6 +95,7 @@ struct AsnPage {
     ctx: PageCtx,
     asn: Asn,
     lines: Vec<AsnLine>,
+    files: Vec<Attachment>,
     submission: String,
     errors: FieldErrors,
     typed: ReceiptInput,
@@ -124,11 +135,12 @@ async fn asn_page(
     errors: FieldErrors,
     typed: ReceiptInput,
 ) -> AppResult<AsnPage> {
-    let (asn, lines) = receiving::asn_for_receipt(state, actor, id).await?;
+    let (asn, lines, files) = receiving::asn_for_receipt(state, actor, id).await?;
     Ok(AsnPage {
         ctx: shell.page().await?,
         asn,
         lines,
+        files,
         submission: submission_token(),
         errors,
         typed,

@@ -225,13 +225,17 @@ function reportCspViolations() {
  *
  * Chromium logs "Failed to load resource: … status of 4xx" for documents that are *meant* to be
  * error pages (a wrong password answers 401, a form error 422, an unknown path 404). Those are
- * ignored for top-level documents only; a failing stylesheet, script or image still counts.
+ * ignored for top-level documents (and upload forms' 422 answers) only; a failing stylesheet,
+ * script or image still counts.
  */
 export function watchPage(page) {
   const problems = [];
   const documents = new Set();
   page.on('response', (res) => {
-    if (res.request().resourceType() === 'document') documents.add(res.url());
+    const kind = res.request().resourceType();
+    // An upload form sent by app.js that the server refuses with its errors (422) is a form
+    // answer too, fetched by XHR.
+    if (kind === 'document' || (kind === 'xhr' && res.status() === 422)) documents.add(res.url());
   });
   page.on('console', (msg) => {
     const text = msg.text();

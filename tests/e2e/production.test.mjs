@@ -245,7 +245,7 @@ test('Delta reports progress with photos and a first sample, Acme quality approv
   await files.setInputFiles([photo('fabric-rolls.png', [40, 60, 120]), photo('trims.png', [200, 30, 30])]);
   await submitForm(page, form.getByRole('button', { name: 'Post progress', exact: true }));
   await waitForPath(page, orderPath);
-  // (The flash message of an upload form is lost: see the `todo` test at the end of this file.)
+  await expectFlash(page, 'Progress posted and signed.');
   const posts = page.locator('section#progress ol.posts > li.post');
   await expectText(posts.first().locator('strong'), 'Materials kitted');
   assert.equal(await posts.count(), 1);
@@ -261,14 +261,13 @@ test('Delta reports progress with photos and a first sample, Acme quality approv
     await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
   }
 
-  // Production may not start before the first sample is approved: refused, nothing posted (the
-  // refusal's message is checked by the `todo` test below, as it is lost today).
+  // Production may not start before the first sample is approved: the choice says so and
+  // cannot be picked (the server refuses it too, see tests/it/samples.rs).
   form = await openProgressForm(page);
-  await form.getByLabel('Milestone', { exact: true }).selectOption({ label: 'Production started' });
-  await submitForm(page, form.getByRole('button', { name: 'Post progress', exact: true }));
-  await page.getByRole('heading', { level: 1, name: `PO ${po}` }).waitFor();
-  assert.equal(await posts.count(), 1, 'the refused milestone was not posted');
-  await expectText(posts.first().locator('strong'), 'Materials kitted');
+  const started = form.getByLabel('Milestone', { exact: true }).locator('option', { hasText: 'Production started' });
+  assert.equal(await started.innerText(), 'Production started (after first-sample approval)');
+  assert.ok(await started.isDisabled(), 'production milestones wait for the sample');
+  assert.equal(await posts.count(), 1);
 
   // The first sample, with measurements and a photo.
   const samples = page.locator('section#samples');
@@ -344,7 +343,8 @@ test('Delta reports progress with photos and a first sample, Acme quality approv
   assert.equal(await row.count(), 1, `one inbound row for ${po}`);
   await expectText(row.locator('td[data-label="Supplier or factory"]'), 'Delta Garment Works');
   await expectText(row.locator('td[data-label="State"]'), 'In transit');
-  await row.getByRole('link', { name: eta, exact: true }).click();
+  await expectText(row.locator('td[data-label="ETA"]'), eta);
+  await row.getByRole('link', { name: po, exact: true }).click();
   await waitForPath(hp, /^\/inbound\/[^/]+$/);
   const asnPath = pathOf(hp);
   await hp.getByRole('heading', { level: 1, name: `Inbound shipment · PO ${po}` }).waitFor();
@@ -417,6 +417,7 @@ test('Delta reports progress with photos and a first sample, Acme quality approv
   const acmeAsn = acme.page.locator('section#shipping ol.asns > li.asn');
   await expectText(acmeAsn.locator('.status'), 'Received');
   await expectText(acmeAsn.locator('.discrepancy'), `“${shortReason}”`);
+  assert.equal(await acmeAsn.locator('ul.thumbs img').count(), 1, 'Acme sees the receipt photo');
   assert.match(await acmeAsn.locator('ul.asn-lines li').first().innerText(), /#1 E2E-POLO-NVY-M: 600 .*→ Received 590/);
   // Every statement on the order still verifies, the receipt's included.
   await expectText(acme.page.locator('section#verify .verdict'), '✓ Every statement verifies');
@@ -485,14 +486,10 @@ async function flashesNow(page) {
     .filter(Boolean);
 }
 
-// Known app bug, kept here as a `todo` test (it runs and reports, but does not fail the suite)
-// until it is fixed; then drop the `todo` option. assets/app.js sends `data-upload` forms by
-// XMLHttpRequest, which follows the 303 to the order page (or the inbound shipment) by itself:
-// that GET renders the page and takes the flash messages out of the session, and the page then
-// loaded by `window.location.assign(xhr.responseURL)` has none. So with JavaScript on, a posted
-// progress report, a refused milestone, a submitted sample and a posted receipt show no message
-// at all (a refusal looks like nothing happened). Forms without `data-upload` are not affected.
-test('the answer to an upload form shows its message', { todo: 'app.js upload forms lose the flash message (XHR follows the redirect and consumes it)' }, async () => {
+// Upload forms are sent by assets/app.js (progress bar, retry); the server answers them with the
+// next page's address as data so the page that loads still carries the form's message, and a
+// refused form comes back with its errors without sending the files again.
+test('the answer to an upload form shows its message, and a refused one its errors', async () => {
   const po = uniquePo('FLASH');
   const acme = await env.newPage();
   await signIn(acme.page, 'ops@acme.test');
@@ -518,16 +515,17 @@ test('the answer to an upload form shows its message', { todo: 'app.js upload fo
   await expectText(posts.first().locator('strong'), 'Materials kitted');
   await check('progress posted', 'Progress posted and signed.');
 
-  form = await openProgressForm(page);
-  await form.getByLabel('Milestone', { exact: true }).selectOption({ label: 'Production started' });
-  await submitForm(page, form.getByRole('button', { name: 'Post progress', exact: true }));
-  await page.getByRole('heading', { level: 1, name: `PO ${po}` }).waitFor();
-  assert.equal(await posts.count(), 1);
-  await check('milestone refused', 'Production may start only after brand quality approves the first sample.');
-
+  // A sample without measurements is refused beside the field, the page otherwise intact.
   const samples = page.locator('section#samples');
   await samples.locator('details.sample-form summary').filter({ hasText: 'Submit the first sample' }).click();
-  const sampleForm = samples.locator('details.sample-form form');
+  let sampleForm = samples.locator('details.sample-form form');
+  await sampleForm.getByLabel('Photos of the sample', { exact: true }).setInputFiles([photo('red-s.png', [200, 20, 20])]);
+  await sampleForm.getByRole('button', { name: 'Send for approval', exact: true }).click();
+  await expectText(page.locator('#s-measurements-error'), 'This field is required.');
+  assert.equal(await samples.locator('details.sample-form').getAttribute('open'), '', 'the refused form stays open');
+  assert.equal(await posts.count(), 1, 'the rest of the page is there');
+
+  sampleForm = samples.locator('details.sample-form form');
   await sampleForm.getByLabel('Measurements', { exact: true }).fill('chest 56 cm, length 74 cm');
   await sampleForm.getByLabel('Photos of the sample', { exact: true }).setInputFiles([photo('red-l.png', [220, 10, 10])]);
   await submitForm(page, sampleForm.getByRole('button', { name: 'Send for approval', exact: true }));

@@ -176,9 +176,20 @@ async fn the_brands_template_is_what_partners_report() {
     )
     .await;
     let choices = page.texts("#p-milestone option");
-    assert_eq!(choices[0], "Packed");
+    assert_eq!(choices[0], "Packed (after first-sample approval)");
     assert_eq!(choices[1], "Fabric in house");
-    assert!(choices.contains(&"Embroidery done".to_owned()));
+    assert!(
+        choices.contains(&"Embroidery done (after first-sample approval)".to_owned()),
+        "{choices:?}"
+    );
+    assert!(
+        page.has(&format!("#p-milestone option[value='{own}'][disabled]")),
+        "production steps cannot be picked before the sample is approved"
+    );
+    assert!(
+        !choices.contains(&"First sample submitted".to_owned()),
+        "the sample form records it"
+    );
     assert!(!choices.iter().any(|c| c.contains("50")), "{choices:?}");
     assert!(!choices.contains(&"First sample approved".to_owned()));
 

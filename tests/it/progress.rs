@@ -308,3 +308,34 @@ async fn several_large_phone_photos_fit_in_one_post() {
     assert_eq!(response.status, 303, "{}", response.status);
     assert_eq!(progress_rows(&app).await, 1);
 }
+
+#[tokio::test]
+async fn the_upload_script_gets_the_next_page_as_data_and_the_message_waits_for_it() {
+    let app = TestApp::spawn().await;
+    let id = confirmed_order(&app, "4500911").await;
+    let planner = app
+        .login("planner@delta.test")
+        .await
+        .with_header("X-Portico-Upload", "1");
+    let sent = post(
+        &planner,
+        &id,
+        vec![("line.png", png(3))],
+        "script-upload-token-00000000001",
+    )
+    .await;
+    assert_eq!(sent.status, 200, "not followed out of sight");
+    assert_eq!(
+        sent.header("x-portico-location").as_deref(),
+        Some(format!("/orders/{id}#progress").as_str())
+    );
+    let page = planner.get(&format!("/orders/{id}")).await;
+    assert!(
+        page.text(".flash-success").contains("Progress posted"),
+        "the message is still there when the script goes to the page"
+    );
+    // Without the header, forms work the ordinary way.
+    let plain = app.login("planner@delta.test").await;
+    let again = post(&plain, &id, vec![], "script-upload-token-00000000002").await;
+    assert_eq!(again.status, 303);
+}

@@ -223,6 +223,18 @@ async fn delta_ships_and_harbor_receives_with_a_discrepancy_that_alerts_acme() {
     assert!(sheet.text(".flash-success").contains("receipt is posted"));
     assert_eq!(sheet.text("#asn-status"), "Received");
     assert!(!sheet.has("form.receipt-form"), "received once");
+    assert_eq!(sheet.texts(".thumbs img").len(), 2, "the receipt's photos");
+    assert!(sheet.has(&format!("a[href='/orders/{id}']")));
+    assert!(
+        dock.get("/inbound").await.has(".empty"),
+        "received shipments leave the list of those on the way"
+    );
+    assert!(
+        dock.get("/inbound?show=all")
+            .await
+            .text(".inbound")
+            .contains("4508001")
+    );
     let twice = receive(&dock, &asn, &[(1, "100", "", ""), (2, "200", "", "")], 0).await;
     let sheet = dock.follow(&twice).await;
     assert!(sheet.text(".flash-error").contains("already received"));
@@ -244,12 +256,21 @@ async fn delta_ships_and_harbor_receives_with_a_discrepancy_that_alerts_acme() {
     }));
     let home = ops.get("/").await;
     assert!(home.text("main").contains("Receipt discrepancies"));
+    let listed = ops.get("/orders?view=discrepancies").await;
+    assert_eq!(listed.texts("table.orders tbody tr").len(), 1);
+    assert!(listed.text("table.orders").contains("4508001"));
     let story = ops.get(&format!("/orders/{id}")).await;
     let timeline = story.text(".timeline");
     assert!(timeline.contains("Shipped (ASN)"));
     assert!(timeline.contains("Received with a discrepancy"));
     assert!(story.text("#shipping").contains("10 short"));
     assert!(story.text("#shipping").contains("crushed carton"));
+    assert_eq!(
+        story.texts("#shipping .thumbs img").len(),
+        2,
+        "Acme sees the damage"
+    );
+    assert!(story.text("dl.facts").contains("Harbor Logistics"));
     let evidence = ops.get(&format!("/orders/{id}/evidence.json")).await;
     assert!(evidence.body.contains("po.shipped"));
     assert!(evidence.body.contains("po.received"));

@@ -70,9 +70,13 @@ impl Milestone {
         )
     }
 
-    /// The partner reports every milestone except the brand's own approval of the sample.
+    /// The partner reports milestones by progress posts, except the two the first-sample
+    /// record makes: submitting it (the sample form) and its approval (brand quality's).
     pub fn partner_reports(self) -> bool {
-        self != Milestone::FirstSampleApproved
+        !matches!(
+            self,
+            Milestone::FirstSampleSubmitted | Milestone::FirstSampleApproved
+        )
     }
 }
 
@@ -241,6 +245,16 @@ mod tests {
                 SampleGate::OPEN
             ),
             Err(ProgressRefusal::NotThePartners)
+        );
+        assert_eq!(
+            may_report(
+                OrderState::Confirmed,
+                3,
+                &Step::from(Milestone::FirstSampleSubmitted),
+                SampleGate::OPEN
+            ),
+            Err(ProgressRefusal::NotThePartners),
+            "the sample form records the submission"
         );
         for m in Milestone::DEFAULTS {
             assert_eq!(Milestone::parse(m.as_str()), Some(m));

@@ -127,15 +127,7 @@ pub async fn post_progress(
         .iter()
         .filter(|l| l.state == LineState::Accepted)
         .count();
-    let gate = SampleGate {
-        required: db::brand_settings::get(&mut tx, tenant)
-            .await?
-            .production_requires_sample,
-        approved: db::samples::of_order(&mut tx, tenant, order.id)
-            .await?
-            .iter()
-            .any(|s| s.status == SampleStatus::Approved.as_str()),
-    };
+    let gate = sample_gate(&mut tx, tenant, order.id).await?;
     let step = crate::service::milestones::of_tenant(&mut tx, tenant)
         .await?
         .into_iter()
@@ -257,13 +249,32 @@ pub async fn list(
         .collect())
 }
 
-/// The brand's milestone template as the order's parties see it (names and which are in use).
+/// The brand's milestone template as the order's parties see it (names and which are in use),
+/// and whether production steps still wait for the first sample's approval.
 pub async fn milestones(
     state: &AppState,
     actor: &Actor,
     id: OrderId,
-) -> ServiceResult<Vec<crate::domain::order::milestones::Step>> {
+) -> ServiceResult<(Vec<crate::domain::order::milestones::Step>, bool)> {
     let mut conn = state.db.reader().acquire().await?;
-    let (tenant, _, _) = load_for(&mut conn, actor, id).await?;
-    crate::service::milestones::of_tenant(&mut conn, tenant).await
+    let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
+    let template = crate::service::milestones::of_tenant(&mut conn, tenant).await?;
+    let gate = sample_gate(&mut conn, tenant, order.id).await?;
+    Ok((template, gate.required && !gate.approved))
+}
+
+async fn sample_gate(
+    conn: &mut db::Conn,
+    tenant: crate::domain::ids::TenantId,
+    order: OrderId,
+) -> ServiceResult<SampleGate> {
+    Ok(SampleGate {
+        required: db::brand_settings::get(conn, tenant)
+            .await?
+            .production_requires_sample,
+        approved: db::samples::of_order(conn, tenant, order)
+            .await?
+            .iter()
+            .any(|s| s.status == SampleStatus::Approved.as_str()),
+    })
 }

@@ -22,12 +22,15 @@ pub enum View {
     Waiting,
     All,
     State(OrderState),
+    /// Orders whose goods arrived short or damaged at the warehouse.
+    Discrepancies,
 }
 
 impl View {
     pub fn parse(value: Option<&str>) -> View {
         match value {
             Some("all") => View::All,
+            Some("discrepancies") => View::Discrepancies,
             Some(other) => OrderState::parse(other)
                 .map(View::State)
                 .unwrap_or(View::Waiting),
@@ -40,6 +43,7 @@ impl View {
             View::Waiting => "waiting",
             View::All => "all",
             View::State(s) => s.as_str(),
+            View::Discrepancies => "discrepancies",
         }
     }
 }
@@ -70,7 +74,8 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery<'_>) -> Service
         (View::Waiting, false) => vec![OrderState::Issued, OrderState::PartiallyConfirmed],
         (View::Waiting, true) => vec![OrderState::ChangesProposed],
         (View::All, false) => partner_visible.to_vec(),
-        (View::All, true) => Vec::new(),
+        (View::All | View::Discrepancies, true) => Vec::new(),
+        (View::Discrepancies, false) => partner_visible.to_vec(),
         (View::State(OrderState::Draft), false) => return Ok(Vec::new()),
         (View::State(s), _) => vec![s],
     };
@@ -85,6 +90,7 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery<'_>) -> Service
             due_from: q.due_from,
             due_to: q.due_to,
             after: q.after,
+            with_discrepancy: q.view == View::Discrepancies,
             limit: crate::service::PAGE_SIZE,
         },
     )

@@ -14,6 +14,7 @@ use super::order_hash;
 use super::shipping::decimal;
 use crate::app::AppState;
 use crate::auth::actor::Actor;
+use crate::db::progress::Attachment;
 use crate::db::shipping::{Asn, AsnLine};
 use crate::db::{self, Conn};
 use crate::domain::ids::TenantId;
@@ -46,6 +47,7 @@ pub async fn inbound(
     state: &AppState,
     actor: &Actor,
     after: Option<(&str, &str)>,
+    only_in_transit: bool,
 ) -> ServiceResult<Vec<Asn>> {
     if actor.org_kind != OrgKind::Warehouse {
         return Err(ServiceError::NotFound);
@@ -57,6 +59,7 @@ pub async fn inbound(
         tenant,
         actor.org_id,
         after,
+        only_in_transit,
         crate::service::PAGE_SIZE,
     )
     .await?)
@@ -70,7 +73,7 @@ pub async fn inbound_csv(state: &AppState, actor: &Actor) -> ServiceResult<Strin
         }
         let tenant = tenant_of(actor)?.tenant_id;
         let mut conn = state.db.reader().acquire().await?;
-        db::shipping::inbound(&mut conn, tenant, actor.org_id, None, 10_000).await?
+        db::shipping::inbound(&mut conn, tenant, actor.org_id, None, false, 10_000).await?
     };
     let tenant = tenant_of(actor)?.tenant_id;
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -131,15 +134,21 @@ pub async fn inbound_csv(state: &AppState, actor: &Actor) -> ServiceResult<Strin
     Ok(String::from_utf8(bytes).map_err(anyhow::Error::from)?)
 }
 
+/// One ASN for its warehouse: its lines and, once received, the receipt's photos.
 pub async fn asn_for_receipt(
     state: &AppState,
     actor: &Actor,
     id: &str,
-) -> ServiceResult<(Asn, Vec<AsnLine>)> {
+) -> ServiceResult<(Asn, Vec<AsnLine>, Vec<Attachment>)> {
     let mut conn = state.db.reader().acquire().await?;
     let (tenant, asn) = asn_for_warehouse(&mut conn, actor, id).await?;
     let lines = db::shipping::lines(&mut conn, tenant, &asn.id).await?;
-    Ok((asn, lines))
+    let photos = db::progress::attachments_of_order(&mut conn, tenant, asn.order_id)
+        .await?
+        .into_iter()
+        .filter(|f| f.post_id == asn.id)
+        .collect();
+    Ok((asn, lines, photos))
 }
 
 /// A receipt line as typed.
@@ -157,7 +166,7 @@ pub async fn post_receipt(
     input: &ReceiptInput,
     uploads: Vec<Upload>,
 ) -> ServiceResult<Outcome> {
-    let (asn, asn_lines) = asn_for_receipt(state, actor, asn_id).await?;
+    let (asn, asn_lines, _) = asn_for_receipt(state, actor, asn_id).await?;
     let mut errors = FieldErrors::default();
     let mut checked = Vec::new();
     let mut discrepancy = false;

@@ -13,6 +13,7 @@ use super::{Party, load_for, order_hash};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::orders::Order;
+use crate::db::progress::Attachment;
 use crate::db::shipping::{Asn, AsnLine, NewAsn};
 use crate::db::{self, Conn};
 use crate::domain::ids::{OrderId, OrgId, TenantId};
@@ -226,22 +227,29 @@ pub async fn create_asn(
     Ok(Outcome::Applied)
 }
 
-/// The ASNs of an order with their lines, for its brand and its partner.
+/// The ASNs of an order with their lines and receipt photos, for its parties (a warehouse sees
+/// only its own).
 pub async fn of_order(
     state: &AppState,
     actor: &Actor,
     id: OrderId,
-) -> ServiceResult<Vec<(Asn, Vec<AsnLine>)>> {
+) -> ServiceResult<Vec<(Asn, Vec<AsnLine>, Vec<Attachment>)>> {
     let mut conn = state.db.reader().acquire().await?;
     let (tenant, order, party) = load_for(&mut conn, actor, id).await?;
     let asns = db::shipping::of_order(&mut conn, tenant, order.id).await?;
+    let files = db::progress::attachments_of_order(&mut conn, tenant, order.id).await?;
     let mut out = Vec::new();
     for asn in asns {
         if party == Party::ShipTo && asn.warehouse_org_id != actor.org_id {
             continue;
         }
         let lines = db::shipping::lines(&mut conn, tenant, &asn.id).await?;
-        out.push((asn, lines));
+        let photos = files
+            .iter()
+            .filter(|f| f.post_id == asn.id)
+            .cloned()
+            .collect();
+        out.push((asn, lines, photos));
     }
     Ok(out)
 }

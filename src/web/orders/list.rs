@@ -108,6 +108,7 @@ async fn list_get(
             views.push((s.as_str(), s.label_key()));
         }
     }
+    views.push(("discrepancies", "orders.view.discrepancies"));
     render(&ListPage {
         ctx: shell.page().await?,
         orders,

@@ -48,8 +48,9 @@ pub struct OrderTemplate {
     refused: Failed,
     posts: Vec<(Post, Vec<Attachment>)>,
     can_post_progress: bool,
-    /// The brand's template: (code, name) of what the partner may report, in order.
-    milestones: Vec<(String, String)>,
+    /// The brand's template: (code, name, waits for the sample) of what the partner may
+    /// report, in order.
+    milestones: Vec<(String, String, bool)>,
     /// The name of every milestone of the template, in use or not.
     milestone_names: std::collections::HashMap<String, String>,
     samples: Vec<(Sample, Vec<Attachment>)>,
@@ -58,7 +59,7 @@ pub struct OrderTemplate {
     /// False for the warehouse: its copy of the order carries no prices at all.
     prices_visible: bool,
     can_ship: bool,
-    asns: Vec<(Asn, Vec<AsnLine>)>,
+    asns: Vec<(Asn, Vec<AsnLine>, Vec<Attachment>)>,
     open_quantities: std::collections::HashMap<i64, rust_decimal::Decimal>,
     warehouses: Vec<(crate::domain::ids::OrgId, String)>,
     inspections: Vec<(Inspection, Vec<Attachment>)>,
@@ -379,12 +380,15 @@ pub async fn render_order_with(
     let quality = page_is_brand && actor.can(Permission::ApproveSamples);
     let can_inspect =
         (partner_at_work || (quality && page.order.state != OrderState::Cancelled)) && goods_exist;
-    let template = progress::milestones(state, actor, id).await?;
+    let (template, production_waits) = progress::milestones(state, actor, id).await?;
     let ctx = shell.page().await?;
     let milestones = template
         .iter()
         .filter(|s| s.active && s.partner_reports())
-        .map(|s| (s.code.clone(), step_name(&ctx, s)))
+        .map(|s| {
+            let waits = production_waits && s.is_production();
+            (s.code.clone(), step_name(&ctx, s), waits)
+        })
         .collect();
     let milestone_names = template
         .iter()
