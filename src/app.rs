@@ -217,6 +217,7 @@ pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Run
     let sessions = PorticoSessionStore::connect(&state.config.database_url).await?;
     sessions.spawn_cleanup(Duration::from_secs(300));
     crate::jobs::outbox::spawn(state.clone(), state.outbox_wake.clone());
+    crate::jobs::reminders::spawn(state.clone());
     let app = router(state.clone(), sessions);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod brand_settings;
 mod codec;
 pub mod invitations;
+pub mod kitting;
 pub mod milestones;
 pub mod notifications;
 pub mod order_history;

@@ -1,4 +1,6 @@
 //! Background work: the outbox worker delivers what use cases queued in their transactions
-//! (e-mail now, webhooks later) after they commit.
+//! (e-mail now, webhooks later) after they commit; the reminder job nudges factories and brands
+//! about lines short of materials before production.
 
 pub mod outbox;
+pub mod reminders;

@@ -38,6 +38,9 @@ pub const INBOUND_EXPORTED: &str = "asn.inbound_exported";
 pub const QC_RECORDED: &str = "qc.recorded";
 pub const QC_WAIVED: &str = "qc.waived";
 pub const MILESTONES_CHANGED: &str = "brand.milestones_changed";
+pub const BOM_CHANGED: &str = "order.bom_changed";
+pub const MATERIALS_RECORDED: &str = "order.materials_recorded";
+pub const PRODUCTION_PLANNED: &str = "order.production_planned";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -79,4 +82,7 @@ pub const ALL: &[&str] = &[
     QC_RECORDED,
     QC_WAIVED,
     MILESTONES_CHANGED,
+    BOM_CHANGED,
+    MATERIALS_RECORDED,
+    PRODUCTION_PLANNED,
 ];

@@ -178,6 +178,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                 let partner = actor(state, partner_email, tenant).await?;
                 advance(state, tenant, id, &brand_actor, &partner, *target).await?;
                 if let Target::Confirmed | Target::Shipped | Target::Received(_) = target {
+                    // Every fourth confirmed order is short of buttons, production near.
+                    let short = matches!(target, Target::Confirmed) && n % 4 == 2;
+                    demo_production::kit(state, tenant, &partner, id, short).await?;
                     // Quality rejects every fourth confirmed order's first sample.
                     let approve = !matches!(target, Target::Confirmed) || n % 4 != 1;
                     demo_production::produce(state, tenant, &partner, id, approve).await?;

@@ -1,5 +1,5 @@
-//! Demo orders after confirmation, through the real use cases: a kitting post with a photo, a
-//! first sample that quality approves or rejects, a QC inspection, an ASN to the order's
+//! Demo orders after confirmation, through the real use cases: a bill of materials counted by
+//! the factory (one order short), a kitting post with a photo, a first sample that quality approves or rejects, a QC inspection, an ASN to the order's
 //! warehouse, and the warehouse's receipt (with or without a discrepancy).
 
 use super::ServiceError;
@@ -50,7 +50,7 @@ pub async fn produce(
         ..ProgressInput::default()
     };
     let upload = Upload {
-        name: "kitting.png".into(),
+        name: "materials-on-hand.png".into(),
         bytes: photo(id, 0, 96, 64)?,
     };
     progress::post_progress(state, partner, &fresh(id), &input, vec![upload])
@@ -96,6 +96,88 @@ pub async fn produce(
     samples::decide(state, &quality, &fresh(id), &sample, approve, comment)
         .await
         .map_err(fail("sample decision"))?;
+    Ok(())
+}
+
+/// A bill of materials on line 1 counted by the factory, production planned: fabric in full,
+/// buttons in full or (`short`) half of them, with production due in two days.
+pub async fn kit(
+    state: &AppState,
+    tenant: TenantId,
+    partner: &Actor,
+    id: OrderId,
+    short: bool,
+) -> anyhow::Result<()> {
+    use super::orders::kitting::{self, ComponentInput, StockInput};
+    let quantity: rust_decimal::Decimal = {
+        let mut conn = state.db.reader().acquire().await?;
+        db::orders::lines(&mut conn, tenant, id)
+            .await?
+            .first()
+            .map(|l| l.quantity.parse().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let materials = [
+        (
+            "Shell fabric, cotton jersey 180 g",
+            "1.2",
+            "m",
+            "Jiangsu Huafu Mills",
+            false,
+        ),
+        (
+            "Buttons 18L, horn look",
+            "6",
+            "pcs",
+            "Wenzhou Button Co.",
+            short,
+        ),
+    ];
+    for (name, per_unit, unit, supplier, is_short) in materials {
+        let input = ComponentInput {
+            line: "1".into(),
+            component: name.into(),
+            qty_per_unit: per_unit.into(),
+            unit: unit.into(),
+            supplier: supplier.into(),
+        };
+        kitting::add_component(state, partner, &fresh(id), &input)
+            .await
+            .map_err(fail("BOM"))?;
+        let component: String = {
+            let mut conn = state.db.reader().acquire().await?;
+            db::kitting::of_order(&mut conn, tenant, id)
+                .await?
+                .into_iter()
+                .find(|c| c.component == name)
+                .map(|c| c.id)
+                .unwrap_or_default()
+        };
+        let needed = quantity
+            * per_unit
+                .parse::<rust_decimal::Decimal>()
+                .unwrap_or_default();
+        let on_hand = if is_short {
+            needed / rust_decimal::Decimal::from(2)
+        } else {
+            needed
+        };
+        let stock = StockInput {
+            on_hand: on_hand.normalize().to_string(),
+            allocated: "0".into(),
+            lot_codes: format!("LOT-{}-{}", &id.to_string()[30..], unit.to_uppercase()),
+        };
+        kitting::record_stock(state, partner, &fresh(id), &component, &stock)
+            .await
+            .map_err(fail("stock"))?;
+    }
+    let start = crate::domain::time::UtcMillis::now()
+        .plus_secs(if short { 2 } else { 10 } * 86_400)
+        .rfc3339()[..10]
+        .to_owned();
+    kitting::plan_start(state, partner, &fresh(id), 1, &start)
+        .await
+        .map_err(fail("plan"))?;
     Ok(())
 }
 

@@ -298,6 +298,29 @@ pub(crate) async fn qc_waived(
     .await
 }
 
+/// A line is short of materials and its production is about to start: the factory and the
+/// brand's ops hear (named after the factory, whose materials they are).
+pub(crate) async fn kitting_short(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+) -> ServiceResult<()> {
+    let mut recipients = db::notifications::recipients(conn, order.partner_org_id, &[]).await?;
+    recipients.extend(
+        db::notifications::recipients(conn, order.tenant_id.into(), BRAND_ORDER_ROLES).await?,
+    );
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        "kitting_short",
+        &order.partner_name,
+        recipients,
+    )
+    .await
+}
+
 pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
     let Some(scope) = &actor.scope else {
         return Ok(0);

@@ -232,6 +232,17 @@ async fn demo_orders_exist_in_every_state_with_valid_statements() {
         assert!(n > 0, "no demo {what}");
     }
     drop(conn);
+    let delta = app
+        .login("planner@delta.test")
+        .await
+        .get("/orders?view=all")
+        .await;
+    let kitting = delta.texts("table.orders tbody td[data-label='Materials']");
+    assert!(
+        kitting.iter().any(|k| k == "Short of materials"),
+        "{kitting:?}"
+    );
+    assert!(kitting.iter().any(|k| k == "Kitted"), "{kitting:?}");
     let dock = app.login("dock@harborlog.test").await;
     assert!(dock.get("/inbound").await.texts(".inbound tbody tr").len() >= 2);
     let home = ops.get("/").await;

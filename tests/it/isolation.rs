@@ -26,6 +26,8 @@ enum Object {
     Asn,
     /// A QC inspection: `{id}` is the order, `{inspection}` the inspection.
     Inspection,
+    /// A bill-of-materials component: `{id}` is the order, `{component}` the component.
+    Component,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -183,6 +185,32 @@ const TENANT_ROUTES: &[RouteCase] = &[
         "/orders/{id}/qc/{inspection}/waive",
         Object::Inspection,
         &[("submission", SUBMISSION), ("reason", "leak")],
+    ),
+    post(
+        "/orders/{id}/bom",
+        Object::Order,
+        &[
+            ("submission", SUBMISSION),
+            ("line", "1"),
+            ("component", "leak"),
+            ("qty_per_unit", "1"),
+            ("unit", "pcs"),
+        ],
+    ),
+    post(
+        "/orders/{id}/bom/{component}/stock",
+        Object::Component,
+        &[("submission", SUBMISSION), ("on_hand", "1")],
+    ),
+    post(
+        "/orders/{id}/bom/{component}/remove",
+        Object::Component,
+        &[("submission", SUBMISSION)],
+    ),
+    post(
+        "/orders/{id}/lines/{line}/plan",
+        Object::Order,
+        &[("submission", SUBMISSION), ("planned_start", "2027-01-01")],
     ),
     get("/inbound", Object::None),
     get("/inbound/export.csv", Object::None),
@@ -378,6 +406,7 @@ async fn foreign_orders(app: &TestApp) -> ForeignOrders {
 /// What else lives on an order whose files are foreign to someone.
 struct OnSameOrder {
     sample: String,
+    component: String,
     /// A failed QC inspection (so a waiver would be possible for the order's own brand).
     inspection: String,
 }
@@ -412,10 +441,14 @@ async fn actors_and_samples(
         let inspection =
             crate::support::orders::qc_on(app, partner, &brand, order.parse().unwrap(), false)
                 .await;
+        let component =
+            crate::support::orders::component_on(app, partner, &brand, order.parse().unwrap())
+                .await;
         samples.insert(
             file,
             OnSameOrder {
                 sample: id,
+                component,
                 inspection,
             },
         );
@@ -603,7 +636,10 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                 Object::PartnerOrg => one("{org}", &actor.foreign_partners),
                 Object::User => one("{user}", &actor.foreign_users),
                 Object::Invitation => one("{id}", &actor.foreign_invitations),
-                Object::Order => one("{id}", &actor.foreign_orders),
+                Object::Order => one("{id}", &actor.foreign_orders)
+                    .into_iter()
+                    .map(|p| p.replace("{line}", "1"))
+                    .collect(),
                 Object::File => actor
                     .foreign_files
                     .iter()
@@ -613,7 +649,7 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                     .collect(),
                 // The sample or inspection on the same order as the foreign file, asked for in
                 // the same way.
-                Object::Sample | Object::Inspection => actor
+                Object::Sample | Object::Inspection | Object::Component => actor
                     .foreign_files
                     .iter()
                     .filter_map(|(order, file)| on_same_order.get(file).map(|o| (order, o)))
@@ -622,6 +658,7 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                             .replace("{id}", order)
                             .replace("{sample}", &o.sample)
                             .replace("{inspection}", &o.inspection)
+                            .replace("{component}", &o.component)
                     })
                     .collect(),
                 Object::Asn => one("{asn}", &actor.foreign_asns),

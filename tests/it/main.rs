@@ -10,6 +10,7 @@ mod cli;
 mod import;
 mod invitations;
 mod isolation;
+mod kitting;
 mod milestones;
 mod orders;
 mod password;

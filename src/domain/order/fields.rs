@@ -80,6 +80,22 @@ pub fn parse_quantity(input: &str) -> Result<Decimal, &'static str> {
     Ok(quantity.normalize())
 }
 
+/// A counted amount that may be zero (stock, damaged goods): blank is zero, at most 3 decimals.
+pub fn parse_amount(input: &str) -> Result<Decimal, &'static str> {
+    let value = input.trim();
+    if value.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    let amount = Decimal::from_str(value).map_err(|_| "validation.quantity")?;
+    if amount < Decimal::ZERO {
+        return Err("validation.not_negative");
+    }
+    if amount.normalize().scale() > 3 || amount > Decimal::from(1_000_000_000_i64) {
+        return Err("validation.quantity");
+    }
+    Ok(amount.normalize())
+}
+
 /// Units of measure Portico knows.
 pub const UNITS: &[&str] = &[
     "pcs", "pairs", "sets", "dozen", "m", "yd", "kg", "lb", "rolls", "cartons",
@@ -109,6 +125,18 @@ pub fn parse_date(input: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_may_be_zero_but_not_negative() {
+        assert_eq!(parse_amount(""), Ok(Decimal::ZERO));
+        assert_eq!(
+            parse_amount(" 12.5 "),
+            Ok(Decimal::from_str("12.5").unwrap())
+        );
+        assert_eq!(parse_amount("-1"), Err("validation.not_negative"));
+        assert_eq!(parse_amount("1.2345"), Err("validation.quantity"));
+        assert_eq!(parse_amount("lots"), Err("validation.quantity"));
+    }
 
     #[test]
     fn po_numbers_are_short_plain_references() {

@@ -1,6 +1,7 @@
 //! Purchase orders: fields, the order and line state machines.
 
 pub mod fields;
+pub mod kitting;
 pub mod line;
 pub mod milestones;
 pub mod progress;

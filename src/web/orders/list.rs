@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::orders::Order;
 use crate::domain::order::fields::parse_date;
+use crate::domain::order::kitting::KitStatus;
 use crate::domain::order::state::OrderState;
 use crate::domain::org::{OrgKind, Permission};
 use crate::error::AppResult;
@@ -45,6 +46,14 @@ struct ListPage {
     from: String,
     to: String,
     next_page: Option<String>,
+    /// Kitting status of the listed orders that have a bill of materials.
+    kitting: std::collections::HashMap<crate::domain::ids::OrderId, KitStatus>,
+}
+
+impl ListPage {
+    fn kit(&self, order: &Order) -> Option<KitStatus> {
+        self.kitting.get(&order.id).copied()
+    }
 }
 
 async fn list_get(
@@ -76,6 +85,8 @@ async fn list_get(
         },
     )
     .await?;
+    let ids: Vec<_> = orders.iter().map(|o| o.id).collect();
+    let kitting = crate::service::orders::kitting_status::statuses(&state, &actor, &ids).await?;
     let keep: Vec<(&'static str, String)> = [
         ("view", Some(view.as_str().to_owned())),
         ("q", f.q.clone()),
@@ -116,6 +127,7 @@ async fn list_get(
         can_create: actor.can(Permission::ManageOrders),
         view: view.as_str(),
         views,
+        kitting,
         q: f.q.unwrap_or_default(),
         from: from.unwrap_or_default(),
         to: to.unwrap_or_default(),

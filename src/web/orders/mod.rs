@@ -3,6 +3,7 @@
 
 pub mod create;
 pub mod import;
+pub mod kitting;
 pub mod list;
 pub mod page;
 pub mod progress;
@@ -18,6 +19,7 @@ pub fn routes() -> Routes {
         .merge(list::routes())
         .merge(create::routes())
         .merge(import::routes())
+        .merge(kitting::routes())
         .merge(page::routes())
         .merge(progress::routes())
         .merge(qc::routes())

@@ -247,3 +247,35 @@ pub async fn qc_on(
     .await
     .unwrap()
 }
+
+/// The partner lists a component on line 1 of the order; returns its id.
+pub async fn component_on(
+    app: &TestApp,
+    partner_email: &str,
+    brand: &str,
+    order: OrderId,
+) -> String {
+    use portico::service::orders::kitting::{self, ComponentInput};
+    let partner = actor(app, partner_email, brand).await;
+    let seen = Seen {
+        order,
+        version: 0,
+        submission: portico::auth::tokens::new_token(),
+    };
+    let input = ComponentInput {
+        line: "1".into(),
+        component: "Shell fabric".into(),
+        qty_per_unit: "1.2".into(),
+        unit: "m".into(),
+        supplier: "Mill".into(),
+    };
+    kitting::add_component(app.state(), &partner, &seen, &input)
+        .await
+        .expect("component");
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    sqlx::query_scalar("SELECT id FROM bom_components WHERE order_id = $1 ORDER BY id DESC LIMIT 1")
+        .bind(order.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}

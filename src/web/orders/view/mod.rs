@@ -1,5 +1,8 @@
-//! What the order page shows: the order, its lines and timeline, progress, samples and
-//! shipments, with the forms the viewer may use (and a refused one shown again).
+//! What the order page shows: the order, its lines and timeline, progress, samples, kitting, QC
+//! and shipments, with the forms the viewer may use (and a refused one shown again).
+
+mod kitting_forms;
+mod shipping_forms;
 
 use askama::Template;
 
@@ -13,9 +16,9 @@ use crate::db::qc::Inspection;
 use crate::db::samples::Sample;
 use crate::db::shipping::{Asn, AsnLine};
 use crate::domain::ids::OrderId;
+use crate::domain::order::kitting::KitStatus;
 use crate::domain::order::line::LineState;
 use crate::domain::order::milestones::Step;
-use crate::domain::order::qc::AQL_LEVELS;
 use crate::domain::order::sample::SampleStatus;
 use crate::domain::order::state::OrderState;
 use crate::domain::org::Permission;
@@ -23,6 +26,8 @@ use crate::error::AppResult;
 use crate::service::FieldErrors;
 use crate::service::orders::Party;
 use crate::service::orders::decision_form::DecisionInput;
+use crate::service::orders::kitting::{ComponentInput, StockInput};
+use crate::service::orders::kitting_status::{self, LineKit};
 use crate::service::orders::progress::{self, ProgressInput};
 use crate::service::orders::qc::{self, QcInput};
 use crate::service::orders::query;
@@ -67,6 +72,11 @@ pub struct OrderTemplate {
     qc_blocked: bool,
     can_inspect: bool,
     can_waive: bool,
+    kits: Vec<LineKit>,
+    kit_status: KitStatus,
+    /// Either side's order people list materials; the factory records stock and plans.
+    can_edit_bom: bool,
+    can_record_stock: bool,
 }
 
 impl OrderTemplate {
@@ -124,6 +134,7 @@ impl OrderTemplate {
                 | (Failed::Sample(..), "sample")
                 | (Failed::Asn(..), "asn")
                 | (Failed::Qc(..), "qc")
+                | (Failed::Bom(..), "bom")
         )
     }
 
@@ -191,127 +202,6 @@ impl OrderTemplate {
         }
     }
 
-    fn asn_refused(&self) -> Option<&AsnInput> {
-        match &self.refused {
-            Failed::Asn(_, i) => Some(i),
-            _ => None,
-        }
-    }
-
-    fn asn_error(&self, field: &str) -> Option<&'static str> {
-        match &self.refused {
-            Failed::Asn(e, _) => e.get(field),
-            _ => None,
-        }
-    }
-
-    /// The warehouse chosen on the ASN form: as typed, else the order's ship-to.
-    fn warehouse_selected(&self, id: &crate::domain::ids::OrgId) -> bool {
-        let typed = self.asn_typed("warehouse");
-        if typed.is_empty() {
-            self.order.ship_to_org_id.as_ref() == Some(id)
-        } else {
-            typed == id.to_string()
-        }
-    }
-
-    fn asn_typed(&self, field: &str) -> String {
-        let Some(i) = self.asn_refused() else {
-            return String::new();
-        };
-        match field {
-            "warehouse" => i.warehouse.clone(),
-            "carrier" => i.carrier.clone(),
-            "tracking" => i.tracking.clone(),
-            "ship_date" => i.ship_date.clone(),
-            "eta" => i.eta.clone(),
-            _ => i.cartons.clone(),
-        }
-    }
-
-    /// The quantity to ship of a line: as typed after an error, else what is still open.
-    fn ship_qty(&self, line: &Line) -> String {
-        if let Some(i) = self.asn_refused() {
-            return i
-                .lines
-                .iter()
-                .find(|(n, ..)| *n == line.line_no)
-                .map(|(_, q, _)| q.clone())
-                .unwrap_or_default();
-        }
-        self.open_quantities
-            .get(&line.line_no)
-            .map(|q| q.normalize().to_string())
-            .unwrap_or_default()
-    }
-
-    fn ship_lots(&self, line: &Line) -> String {
-        self.asn_refused()
-            .and_then(|i| {
-                i.lines
-                    .iter()
-                    .find(|(n, ..)| *n == line.line_no)
-                    .map(|(_, _, l)| l.clone())
-            })
-            .unwrap_or_default()
-    }
-
-    fn ship_line_error(&self, line: &Line) -> Option<&'static str> {
-        self.asn_error(&format!("lines.{}.quantity", line.line_no))
-    }
-
-    fn ships(&self, line: &Line) -> bool {
-        line.state.may_ship()
-    }
-
-    fn sample_error(&self, field: &str) -> Option<&'static str> {
-        match &self.refused {
-            Failed::Sample(e, _) => e.get(field),
-            _ => None,
-        }
-    }
-
-    fn sample_typed(&self, field: &str) -> String {
-        match &self.refused {
-            Failed::Sample(_, i) if field == "measurements" => i.measurements.clone(),
-            Failed::Sample(_, i) => i.note.clone(),
-            _ => String::new(),
-        }
-    }
-
-    fn qc_error(&self, field: &str) -> Option<&'static str> {
-        match &self.refused {
-            Failed::Qc(e, _) => e.get(field),
-            _ => None,
-        }
-    }
-
-    /// The QC form's fields: as typed after an error, else sensible defaults (AQL 2.5, the
-    /// usual major-defect level for apparel; no defects).
-    fn qc_typed(&self, field: &str) -> String {
-        let Failed::Qc(_, i) = &self.refused else {
-            return match field {
-                "aql" => "2.5".into(),
-                "critical" | "major" | "minor" => "0".into(),
-                _ => String::new(),
-            };
-        };
-        match field {
-            "inspector" => i.inspector.clone(),
-            "sample_size" => i.sample_size.clone(),
-            "aql" => i.aql.clone(),
-            "critical" => i.critical.clone(),
-            "major" => i.major.clone(),
-            "minor" => i.minor.clone(),
-            "result" => i.result.clone(),
-            _ => i.defects_note.clone(),
-        }
-    }
-
-    fn aql_levels(&self) -> &'static [&'static str] {
-        &AQL_LEVELS
-    }
-
     fn sample_status(&self, code: &str) -> &'static str {
         SampleStatus::parse(code)
             .map(|s| self.ctx.t(s.label_key()))
@@ -346,6 +236,11 @@ pub enum Failed {
     Sample(FieldErrors, SampleInput),
     Asn(FieldErrors, AsnInput),
     Qc(FieldErrors, QcInput),
+    Bom(FieldErrors, ComponentInput),
+    /// The stock form of one component.
+    Stock(String, FieldErrors, StockInput),
+    /// The planned start of one line.
+    Plan(i64, FieldErrors, String),
 }
 
 /// The order page, optionally with a refused form shown again.
@@ -363,6 +258,7 @@ pub async fn render_order_with(
     let open_quantities = shipping::open_quantities(state, actor, id).await?;
     let warehouses = shipping::asn_warehouses(state, actor, id).await?;
     let (inspections, qc_blocked) = qc::list(state, actor, id).await?;
+    let (kits, kit_status) = kitting_status::of_order(state, actor, id).await?;
     let pending_sample = samples
         .first()
         .is_some_and(|(s, _)| s.status == "submitted");
@@ -377,6 +273,8 @@ pub async fn render_order_with(
         partner_at_work && page.lines.iter().any(|l| l.state == LineState::Accepted);
     let goods_exist = page.lines.iter().any(|l| l.state.may_ship());
     let can_ship = partner_at_work && goods_exist;
+    let can_edit_bom = page.order.state != OrderState::Cancelled
+        && ((page_is_brand && actor.can(Permission::ManageOrders)) || partner_at_work);
     let quality = page_is_brand && actor.can(Permission::ApproveSamples);
     let can_inspect =
         (partner_at_work || (quality && page.order.state != OrderState::Cancelled)) && goods_exist;
@@ -420,6 +318,10 @@ pub async fn render_order_with(
         warehouses,
         inspections,
         can_waive: quality && qc_blocked,
+        kits,
+        kit_status,
+        can_edit_bom,
+        can_record_stock: partner_at_work,
         qc_blocked,
         can_inspect,
     })
