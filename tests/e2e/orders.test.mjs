@@ -19,20 +19,11 @@ import {
   waitForPath,
   watchPage,
 } from './harness.mjs';
+import { daysFromNow, signInWithAcme, submitForm, uniquePo } from './order-steps.mjs';
 
 const env = suite();
 before(env.setup);
 after(env.teardown);
-
-/** A PO number no other test (or demo order) uses: `E2E-<tag>-<time>`. */
-function uniquePo(tag) {
-  return `E2E-${tag}-${Date.now()}`;
-}
-
-/** The date `days` from today, as a date input wants it (YYYY-MM-DD). */
-function daysFromNow(days) {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 const THREE_LINES = [
   { sku: 'E2E-TEE-BLK-M', description: 'Crew tee, black, M', hs: '6109.10', quantity: '1200', price: '3.85' },
@@ -46,12 +37,6 @@ async function download(page, trigger, dir) {
   const target = path.join(dir, file.suggestedFilename());
   await file.saveAs(target);
   return target;
-}
-
-/** Signs in a user of a partner serving two brands and checks Acme Apparel is the one in use. */
-async function signInWithAcme(page, email, orgName) {
-  await signIn(page, email);
-  await expectText(page.locator('main p.muted').first(), `${orgName} · working with Acme Apparel`);
 }
 
 /**
@@ -107,14 +92,6 @@ async function waitForQuery(page, pathname, params) {
       url.pathname === pathname &&
       Object.entries(params).every(([name, value]) => (url.searchParams.get(name) ?? '') === value),
   );
-}
-
-/**
- * Presses a form's submit button and waits for the page that answers it to load (the decision
- * forms post and are redirected back to the same order URL, so the URL cannot tell).
- */
-async function submitForm(page, button, { tap = false } = {}) {
-  await Promise.all([page.waitForEvent('load'), tap ? button.tap() : button.click()]);
 }
 
 /** The state badge of line `n` on an order page. */

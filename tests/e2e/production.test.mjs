@@ -7,180 +7,27 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { deflateSync } from 'node:zlib';
+import { expectFlash, expectText, pathOf, signIn, suite, waitForMail, waitForPath } from './harness.mjs';
 import {
-  describePage,
-  expectFlash,
-  expectText,
-  pathOf,
-  signIn,
-  suite,
-  waitForMail,
-  waitForPath,
-} from './harness.mjs';
+  acceptAll,
+  createAndIssueForDelta,
+  daysFromNow,
+  homeCardCount,
+  openProgressForm,
+  photo,
+  signInWithAcme,
+  submitForm,
+  uniquePo,
+} from './order-steps.mjs';
 
 const env = suite();
 before(env.setup);
 after(env.teardown);
 
-/** A PO number no other test (or demo order) uses: `E2E-<tag>-<time>`. */
-function uniquePo(tag) {
-  return `E2E-${tag}-${Date.now()}`;
-}
-
-/** The date `days` from today, as a date input wants it (YYYY-MM-DD). */
-function daysFromNow(days) {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Photos: small but real PNG files (the server decodes images and makes thumbnails)
-// ---------------------------------------------------------------------------------------------
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes) {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type, data) {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/**
- * A `width`×`height` RGB PNG: a gradient over the base colour `rgb`, so that every photo made
- * with another colour has other bytes (files are stored by content).
- */
-function makePng(rgb, width = 64, height = 48) {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // colour type: RGB
-  const raw = Buffer.alloc(height * (1 + width * 3));
-  for (let y = 0; y < height; y++) {
-    const row = y * (1 + width * 3);
-    raw[row] = 0; // filter: none
-    for (let x = 0; x < width; x++) {
-      const at = row + 1 + x * 3;
-      raw[at] = (rgb[0] + x * 2) & 0xff;
-      raw[at + 1] = (rgb[1] + y * 3) & 0xff;
-      raw[at + 2] = (rgb[2] + x + y) & 0xff;
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(raw)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-/** A photo as setInputFiles takes it from memory. */
-function photo(name, rgb) {
-  return { name, mimeType: 'image/png', buffer: makePng(rgb) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Steps
-// ---------------------------------------------------------------------------------------------
-
 const TWO_LINES = [
   { sku: 'E2E-POLO-NVY-M', description: 'Piqué polo, navy, M', hs: '6105.10', quantity: '600', price: '6.47' },
   { sku: 'E2E-POLO-RED-L', description: 'Piqué polo, red, L', hs: '6105.10', quantity: '250', price: '6.93' },
 ];
-
-/** Signs in and checks the home page says the user works for Acme Apparel. */
-async function signInWithAcme(page, email, orgName) {
-  await signIn(page, email);
-  await expectText(page.locator('main p.muted').first(), `${orgName} · working with Acme Apparel`);
-}
-
-/**
- * Presses a form's submit button and waits for the page that answers it to load. For the upload
- * forms (`data-upload`) app.js sends the form by XHR and then loads the page it was redirected
- * to, so this also waits for the end of an upload.
- */
-async function submitForm(page, button, { tap = false } = {}) {
-  await Promise.all([page.waitForEvent('load'), tap ? button.tap() : button.click()]);
-}
-
-/** The count shown on a home page card, by its label. */
-async function homeCardCount(page, label) {
-  const card = page.locator('ul.cards li.count-card').filter({
-    has: page.locator('.count-label', { hasText: new RegExp(`^${label}$`) }),
-  });
-  return Number(await card.locator('.count').getAttribute('data-count'));
-}
-
-/**
- * As Acme ops on the new-order form: a draft for Delta Garment Works shipping to Harbor Logistics,
- * then issued. Returns the order page's path.
- */
-async function createAndIssueForDelta(page, { po, requested, lines }) {
-  const nav = page.getByRole('navigation', { name: 'Main navigation' });
-  await nav.getByRole('link', { name: 'Orders', exact: true }).click();
-  await waitForPath(page, '/orders');
-  await page.getByRole('link', { name: 'New purchase order' }).click();
-  await waitForPath(page, '/orders/new');
-  await page.getByRole('heading', { level: 1, name: 'New purchase order' }).waitFor();
-
-  await page.getByLabel('PO number', { exact: true }).fill(po);
-  await page.getByLabel('Supplier or factory', { exact: true }).selectOption({ label: 'Delta Garment Works (Contract factory)' });
-  await page.getByLabel('Ship to (warehouse)', { exact: true }).selectOption({ label: 'Harbor Logistics' });
-  await page.getByLabel('Requested delivery', { exact: true }).fill(requested);
-  for (const [i, line] of lines.entries()) {
-    const n = i + 1;
-    await page.getByLabel(`SKU ${n}`, { exact: true }).fill(line.sku);
-    await page.getByLabel(`Description ${n}`, { exact: true }).fill(line.description);
-    await page.getByLabel(`HS code ${n}`, { exact: true }).fill(line.hs);
-    await page.getByLabel(`Quantity ${n}`, { exact: true }).fill(line.quantity);
-    await page.getByLabel(`Unit price ${n}`, { exact: true }).fill(line.price);
-  }
-  await page.getByRole('button', { name: 'Save draft', exact: true }).click();
-  try {
-    await waitForPath(page, /^\/orders\/(?!new$)[^/?]+$/);
-    await page.getByRole('heading', { level: 1, name: `PO ${po}` }).waitFor();
-  } catch (err) {
-    throw new Error(`saving draft ${po} did not reach its order page: ${await describePage(page)}`, { cause: err });
-  }
-  await expectFlash(page, 'Draft saved. Check it, then issue it to the partner.');
-  const orderPath = pathOf(page);
-
-  await submitForm(page, page.getByRole('button', { name: 'Issue to Delta Garment Works', exact: true }));
-  await expectFlash(page, 'The order is issued. The partner has been told.');
-  await expectText(page.locator('#order-state'), 'Waiting for confirmation');
-  return orderPath;
-}
-
-/** As the partner on the order page: accepts every open line at once. */
-async function acceptAll(page, lineCount, { tap = false } = {}) {
-  await submitForm(page, page.getByRole('button', { name: 'Accept all open lines', exact: true }), { tap });
-  await expectFlash(page, 'All open lines are accepted.');
-  for (let n = 1; n <= lineCount; n++) await expectText(page.locator(`#line-${n} .line-state`), 'Accepted');
-  await expectText(page.locator('#order-state'), 'Confirmed');
-}
-
-/** Opens the "Report progress" form of the order page and returns it. */
-async function openProgressForm(page, { tap = false } = {}) {
-  const progress = page.locator('section#progress');
-  const summary = progress.locator('details.progress-form summary').filter({ hasText: 'Report progress' });
-  await (tap ? summary.tap() : summary.click());
-  const form = progress.locator('details.progress-form form');
-  await form.getByLabel('Milestone', { exact: true }).waitFor({ state: 'visible' });
-  return form;
-}
 
 /** The texts of an order page's timeline entries' labels, oldest first. */
 async function timelineLabels(page) {
