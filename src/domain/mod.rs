@@ -10,6 +10,7 @@ pub mod org;
 pub mod partnership;
 pub mod password_policy;
 pub mod settings;
+pub mod sla;
 pub mod throttle;
 pub mod time;
 pub mod upload;

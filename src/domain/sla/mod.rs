@@ -1,0 +1,4 @@
+//! Service levels: working calendars and the business-time arithmetic SLA clocks run on.
+
+pub mod calendar;
+pub mod hours;
