@@ -37,6 +37,8 @@ pub struct AppState {
     mail_from: Arc<str>,
     /// Wakes the outbox worker after a commit that queued work.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// The time use cases stamp events with (tests move it; see `clock.rs`).
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {
@@ -50,7 +52,13 @@ impl AppState {
             mailer: Arc::new(mailer),
             mail_from: from.into(),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            clock: crate::clock::Clock::default(),
         })
+    }
+
+    /// Now, by the clock use cases run on.
+    pub fn now(&self) -> crate::domain::time::UtcMillis {
+        self.clock.now()
     }
 
     /// Sends a mail after the use case committed. A failed send is logged; the page still shows

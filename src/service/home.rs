@@ -7,7 +7,6 @@ use crate::db;
 use crate::domain::order::state::OrderState;
 use crate::domain::org::{OrgKind, Permission};
 use crate::domain::partnership::PartnershipStatus;
-use crate::domain::time::UtcMillis;
 
 pub struct HomeCard {
     pub label_key: &'static str,
@@ -18,7 +17,7 @@ pub struct HomeCard {
 
 pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCard>> {
     let mut conn = state.db.reader().acquire().await?;
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     let mut cards = Vec::new();
     let card = |label_key, hint_key, count, href| HomeCard {
         label_key,

@@ -11,7 +11,6 @@ use crate::db::orders::Order;
 use crate::db::{self, Conn};
 use crate::domain::ids::TenantId;
 use crate::domain::order::line::Side;
-use crate::domain::time::UtcMillis;
 use crate::i18n::Lang;
 
 /// Brand roles that act on orders hear about partners' decisions.
@@ -26,7 +25,7 @@ async fn notify(
     actor_org_name: &str,
     recipients: Vec<Recipient>,
 ) -> ServiceResult<()> {
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     for recipient in recipients {
         db::notifications::insert(
             conn,
@@ -342,8 +341,7 @@ pub async fn list(
 pub async fn mark_all_read(state: &AppState, actor: &Actor) -> ServiceResult<u64> {
     let tenant = tenant_of(actor)?.tenant_id;
     let mut tx = state.db.begin().await?;
-    let n = db::notifications::mark_all_read(&mut tx, tenant, actor.user_id, UtcMillis::now().0)
-        .await?;
+    let n = db::notifications::mark_all_read(&mut tx, tenant, actor.user_id, state.now().0).await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -345,7 +345,7 @@ pub async fn create_draft(
             tenant,
             token,
             actor.user_id,
-            UtcMillis::now().0,
+            state.now().0,
         )
         .await?
     {

@@ -59,7 +59,7 @@ async fn begin(
         tenant,
         &seen.submission,
         actor.user_id,
-        UtcMillis::now().0,
+        state.now().0,
     )
     .await?;
     if !claimed {

@@ -35,7 +35,7 @@ pub(crate) async fn sign_statement(
     let tenant = order.tenant_id;
     let prev = db::order_history::last_statement_hash(conn, tenant, order.id).await?;
     let seq = db::order_history::statement_count(conn, tenant, order.id).await? + 1;
-    let now = UtcMillis::now();
+    let now = state.now();
     let id = StatementId::new();
     let header = StatementHeader {
         kind: kind.to_owned(),

@@ -138,7 +138,7 @@ pub async fn add_component(
             unit,
             material_supplier: &supplier,
             by: actor.user_id,
-            now: UtcMillis::now().0,
+            now: state.now().0,
         },
     )
     .await?;
@@ -207,7 +207,7 @@ pub async fn record_stock(
     if !fresh {
         return Ok(Outcome::AlreadyApplied);
     }
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     db::kitting::set_stock(
         &mut tx,
         &StockUpdate {

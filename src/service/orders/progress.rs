@@ -17,7 +17,6 @@ use crate::domain::order::line::LineState;
 use crate::domain::order::progress::{SampleGate, may_report};
 use crate::domain::order::sample::SampleStatus;
 use crate::domain::org::Permission;
-use crate::domain::time::UtcMillis;
 use crate::domain::upload::UploadLimits;
 use crate::service::{
     AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, notifications,
@@ -116,7 +115,7 @@ pub async fn post_progress(
 
     let mut tx = state.db.begin().await?;
     let (tenant, order, _) = load_for(&mut tx, actor, seen.order).await?;
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     if !db::order_history::claim_submission(&mut tx, tenant, &seen.submission, actor.user_id, now)
         .await?
     {

@@ -152,7 +152,7 @@ pub async fn record(
 
     let mut tx = state.db.begin().await?;
     let (tenant, order, party) = load_for(&mut tx, actor, seen.order).await?;
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     if !db::order_history::claim_submission(&mut tx, tenant, &seen.submission, actor.user_id, now)
         .await?
     {
@@ -281,7 +281,7 @@ pub async fn waive(
     if party != Party::Brand || !actor.can(Permission::ApproveSamples) {
         return Err(ServiceError::Forbidden);
     }
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     if !db::order_history::claim_submission(&mut tx, tenant, &seen.submission, actor.user_id, now)
         .await?
     {

@@ -21,7 +21,6 @@ use crate::domain::ids::TenantId;
 use crate::domain::order::fields::parse_text;
 use crate::domain::order::shipping::{ReceiptRefusal, check_receipt_line, may_receive};
 use crate::domain::org::OrgKind;
-use crate::domain::time::UtcMillis;
 use crate::domain::upload::UploadLimits;
 use crate::service::{
     AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, notifications, tenant_of,
@@ -227,7 +226,7 @@ pub async fn post_receipt(
 
     let mut tx = state.db.begin().await?;
     let (tenant, asn) = asn_for_warehouse(&mut tx, actor, &asn.id).await?;
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     if !db::order_history::claim_submission(&mut tx, tenant, submission, actor.user_id, now).await?
     {
         return Ok(Outcome::AlreadyApplied);

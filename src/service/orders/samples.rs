@@ -56,7 +56,7 @@ pub async fn submit(
 
     let mut tx = state.db.begin().await?;
     let (tenant, order, _) = load_for(&mut tx, actor, seen.order).await?;
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     if !db::order_history::claim_submission(&mut tx, tenant, &seen.submission, actor.user_id, now)
         .await?
     {
@@ -180,7 +180,7 @@ pub async fn decide(
     if party != Party::Brand || !actor.can(Permission::ApproveSamples) {
         return Err(ServiceError::Forbidden);
     }
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     if !db::order_history::claim_submission(&mut tx, tenant, &seen.submission, actor.user_id, now)
         .await?
     {

@@ -21,7 +21,6 @@ use crate::domain::order::fields::{parse_date, parse_quantity, parse_text};
 use crate::domain::order::shipping::{ShipRefusal, check_shipment};
 use crate::domain::order::state::OrderState;
 use crate::domain::org::{OrgKind, Permission};
-use crate::domain::time::UtcMillis;
 use crate::service::{
     AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, notifications,
 };
@@ -140,7 +139,7 @@ pub async fn create_asn(
         }
     }
     errors.into_result()?;
-    let now = UtcMillis::now().0;
+    let now = state.now().0;
     if !db::order_history::claim_submission(&mut tx, tenant, &seen.submission, actor.user_id, now)
         .await?
     {
