@@ -39,6 +39,8 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// The time use cases stamp events with (tests move it; see `clock.rs`).
     pub clock: crate::clock::Clock,
+    /// Wakes the SLA scheduler (after the clock moved, or to pass at once).
+    pub sla_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             mail_from: from.into(),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             clock: crate::clock::Clock::default(),
+            sla_wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -226,6 +229,7 @@ pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Run
     sessions.spawn_cleanup(Duration::from_secs(300));
     crate::jobs::outbox::spawn(state.clone(), state.outbox_wake.clone());
     crate::jobs::reminders::spawn(state.clone());
+    crate::jobs::sla::spawn(state.clone(), state.sla_wake.clone());
     let app = router(state.clone(), sessions);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

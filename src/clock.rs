@@ -21,4 +21,10 @@ impl Clock {
     pub fn advance(&self, ms: i64) {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
     }
+
+    /// Sets this clock so that it reads `at` now (it keeps running from there).
+    pub fn jump_to(&self, at: UtcMillis) {
+        self.offset_ms
+            .store(at.0 - UtcMillis::now().0, Ordering::Relaxed);
+    }
 }

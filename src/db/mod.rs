@@ -20,6 +20,7 @@ pub mod qc;
 pub mod samples;
 pub mod sessions;
 pub mod shipping;
+pub mod sla;
 pub mod throttle;
 pub mod users;
 

@@ -19,6 +19,7 @@ pub mod partners;
 pub mod platform;
 pub mod settings;
 pub mod sign_in;
+pub mod sla;
 pub mod team;
 
 use crate::auth::actor::Actor;

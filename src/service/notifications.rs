@@ -345,3 +345,35 @@ pub async fn mark_all_read(state: &AppState, actor: &Actor) -> ServiceResult<u64
     tx.commit().await?;
     Ok(n)
 }
+
+/// An SLA clock's warning, breach or escalation: the brand roles its policy names and, when
+/// asked, the partner whose step it is.
+pub(crate) async fn sla_alert(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    level: &str,
+    roles: &[&str],
+    tell_partner: bool,
+) -> ServiceResult<()> {
+    let mut recipients = Vec::new();
+    // An empty role list means "nobody" here (the lookup would read it as "everyone").
+    if !roles.is_empty() {
+        recipients
+            .extend(db::notifications::recipients(conn, order.tenant_id.into(), roles).await?);
+    }
+    if tell_partner {
+        recipients.extend(db::notifications::recipients(conn, order.partner_org_id, &[]).await?);
+    }
+    let kind = format!("sla_{level}");
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        &kind,
+        &order.partner_name,
+        recipients,
+    )
+    .await
+}

@@ -20,3 +20,4 @@ mod samples;
 mod shell;
 mod shipping;
 mod signing;
+mod sla;

@@ -2,4 +2,5 @@
 
 pub mod calendar;
 pub mod hours;
+pub mod policy;
 pub mod timer;

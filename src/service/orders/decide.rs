@@ -15,7 +15,7 @@ use crate::domain::order::line::{self as line_machine, LineAction, LineState, Si
 use crate::domain::order::state::{self as order_machine, OrderState};
 use crate::domain::org::Permission;
 use crate::domain::time::UtcMillis;
-use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, notifications};
+use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, notifications, sla};
 
 /// What the actor saw when deciding.
 #[derive(Clone, Debug)]
@@ -166,6 +166,7 @@ pub async fn issue(state: &AppState, actor: &Actor, seen: &Seen) -> ServiceResul
     )
     .await?;
     notifications::order_issued(&mut tx, state, &order, &actor.org_name).await?;
+    sla::clocks::sync(&mut tx, state, tenant, order.id).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(Outcome::Applied)
@@ -224,6 +225,7 @@ pub async fn cancel(
             .detail(json!({ "from": order.state.as_str(), "to": "cancelled", "reason": reason })),
     )
     .await?;
+    sla::clocks::sync(&mut tx, state, tenant, order.id).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(Outcome::Applied)
@@ -309,6 +311,7 @@ pub async fn decide_lines(
     )
     .await?;
     notifications::lines_decided(&mut tx, state, &order, side, &actor.org_name).await?;
+    sla::clocks::sync(&mut tx, state, tenant, order.id).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(Outcome::Applied)

@@ -122,6 +122,7 @@ pub async fn submit(
     )
     .await?;
     notifications::sample_submitted(&mut tx, state, &order, &actor.org_name).await?;
+    crate::service::sla::clocks::sync(&mut tx, state, tenant, order.id).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(Outcome::Applied)

@@ -1,0 +1,401 @@
+//! Working calendars, SLA policies (with their versions), clocks and alerts.
+
+use sqlx::FromRow;
+
+use super::{Conn, Engine};
+use crate::domain::ids::{OrderId, OrgId, TenantId, UserId};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct CalendarRow {
+    pub id: String,
+    pub name: String,
+    pub time_zone: String,
+    pub hours: String,
+}
+
+pub async fn calendar(
+    conn: &mut Conn,
+    tenant: TenantId,
+    id: &str,
+) -> Result<Option<CalendarRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, time_zone, hours FROM calendars WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn calendars(conn: &mut Conn, tenant: TenantId) -> Result<Vec<CalendarRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, time_zone, hours FROM calendars WHERE tenant_id = $1 ORDER BY name, id",
+    )
+    .bind(tenant)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn holidays(
+    conn: &mut Conn,
+    tenant: TenantId,
+    calendar: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT day, name FROM calendar_holidays WHERE tenant_id = $1 AND calendar_id = $2 \
+         ORDER BY day",
+    )
+    .bind(tenant)
+    .bind(calendar)
+    .fetch_all(conn)
+    .await
+}
+
+/// Adds a calendar unless the brand already has one of that name (false then).
+pub async fn insert_calendar(
+    conn: &mut Conn,
+    tenant: TenantId,
+    cal: &CalendarRow,
+    by: Option<UserId>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO calendars (tenant_id, id, name, time_zone, hours, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(&cal.id)
+    .bind(&cal.name)
+    .bind(&cal.time_zone)
+    .bind(&cal.hours)
+    .bind(by)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn add_holiday(
+    conn: &mut Conn,
+    tenant: TenantId,
+    calendar: &str,
+    day: &str,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO calendar_holidays (tenant_id, calendar_id, day, name) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(calendar)
+    .bind(day)
+    .bind(name)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct PolicyRow {
+    pub id: String,
+    pub kind: String,
+    pub partner_kind: Option<String>,
+    pub partner_org_id: Option<String>,
+    pub version: i64,
+    pub active: i64,
+    pub target_unit: String,
+    pub target_amount: i64,
+    pub calendar_id: Option<String>,
+    pub warn_percent: i64,
+    pub pause_on_brand: i64,
+    pub escalation: String,
+}
+
+const POLICY: &str = "SELECT id, kind, partner_kind, partner_org_id, version, active, target_unit, \
+     target_amount, calendar_id, warn_percent, pause_on_brand, escalation FROM sla_policies";
+
+pub async fn policies(conn: &mut Conn, tenant: TenantId) -> Result<Vec<PolicyRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{POLICY} WHERE tenant_id = $1 ORDER BY kind, partner_org_id, partner_kind, id"
+    ))
+    .bind(tenant)
+    .fetch_all(conn)
+    .await
+}
+
+/// The policies that could apply to a partner for one kind: its own, its kind's, the default.
+pub async fn policies_for(
+    conn: &mut Conn,
+    tenant: TenantId,
+    kind: &str,
+    partner: OrgId,
+    partner_kind: &str,
+) -> Result<Vec<PolicyRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{POLICY} WHERE tenant_id = $1 AND kind = $2 AND active = 1 \
+           AND (partner_org_id = $3 OR (partner_org_id IS NULL AND \
+                (partner_kind = $4 OR partner_kind IS NULL)))"
+    ))
+    .bind(tenant)
+    .bind(kind)
+    .bind(partner)
+    .bind(partner_kind)
+    .fetch_all(conn)
+    .await
+}
+
+/// Adds a policy at version 1 with its first history entry, unless one with the same scope
+/// exists (false then).
+pub async fn insert_policy(
+    conn: &mut Conn,
+    tenant: TenantId,
+    p: &PolicyRow,
+    snapshot: &str,
+    by: Option<UserId>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO sla_policies (tenant_id, id, kind, partner_kind, partner_org_id, version, \
+           active, target_unit, target_amount, calendar_id, warn_percent, pause_on_brand, \
+           escalation, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(&p.id)
+    .bind(&p.kind)
+    .bind(&p.partner_kind)
+    .bind(&p.partner_org_id)
+    .bind(p.active)
+    .bind(&p.target_unit)
+    .bind(p.target_amount)
+    .bind(&p.calendar_id)
+    .bind(p.warn_percent)
+    .bind(p.pause_on_brand)
+    .bind(&p.escalation)
+    .bind(by)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO sla_policy_versions (tenant_id, policy_id, version, snapshot, changed_by, \
+           changed_at) VALUES ($1, $2, 1, $3, $4, $5)",
+    )
+    .bind(tenant)
+    .bind(&p.id)
+    .bind(snapshot)
+    .bind(by)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct TimerRow {
+    pub tenant_id: TenantId,
+    pub id: String,
+    pub kind: String,
+    pub policy_id: String,
+    pub policy_version: i64,
+    pub order_id: OrderId,
+    pub line_no: i64,
+    pub partner_org_id: OrgId,
+    pub calendar_id: Option<String>,
+    pub business: i64,
+    pub pause_on_brand: i64,
+    pub state: String,
+    pub started_at: i64,
+    pub warn_at: i64,
+    pub deadline_at: i64,
+    pub warned_at: Option<i64>,
+    pub breached_at: Option<i64>,
+    pub paused_since: Option<i64>,
+    pub left_to_warning_ms: Option<i64>,
+    pub left_to_deadline_ms: Option<i64>,
+    pub stopped_at: Option<i64>,
+    pub outcome: Option<String>,
+    pub late_ms: Option<i64>,
+    pub next_due_at: Option<i64>,
+    pub escalate_at: Option<i64>,
+}
+
+const TIMER: &str = "SELECT tenant_id, id, kind, policy_id, policy_version, order_id, line_no, \
+     partner_org_id, calendar_id, business, pause_on_brand, state, started_at, warn_at, deadline_at, warned_at, \
+     breached_at, paused_since, left_to_warning_ms, left_to_deadline_ms, stopped_at, outcome, \
+     late_ms, next_due_at, escalate_at FROM sla_timers";
+
+/// The clocks of an order that have not stopped.
+pub async fn open_timers(
+    conn: &mut Conn,
+    tenant: TenantId,
+    order: OrderId,
+) -> Result<Vec<TimerRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{TIMER} WHERE tenant_id = $1 AND order_id = $2 AND state <> 'stopped' ORDER BY kind, line_no"
+    ))
+    .bind(tenant)
+    .bind(order)
+    .fetch_all(conn)
+    .await
+}
+
+/// Every clock of an order, newest first.
+pub async fn order_timers(
+    conn: &mut Conn,
+    tenant: TenantId,
+    order: OrderId,
+) -> Result<Vec<TimerRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{TIMER} WHERE tenant_id = $1 AND order_id = $2 ORDER BY started_at DESC, id"
+    ))
+    .bind(tenant)
+    .bind(order)
+    .fetch_all(conn)
+    .await
+}
+
+/// Clocks whose next instant has come, oldest first, locked for this transaction where the
+/// engine can (other schedulers skip them instead of waiting).
+pub async fn due_timers(
+    conn: &mut Conn,
+    engine: Engine,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<TimerRow>, sqlx::Error> {
+    let lock = match engine {
+        Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+        Engine::Sqlite => "",
+    };
+    sqlx::query_as(&format!(
+        "{TIMER} WHERE next_due_at IS NOT NULL AND next_due_at <= $1 \
+         ORDER BY next_due_at LIMIT $2{lock}"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The soonest instant any clock needs the scheduler.
+pub async fn next_due_at(conn: &mut Conn) -> Result<Option<i64>, sqlx::Error> {
+    let row: (Option<i64>,) =
+        sqlx::query_as("SELECT MIN(next_due_at) FROM sla_timers WHERE next_due_at IS NOT NULL")
+            .fetch_one(conn)
+            .await?;
+    Ok(row.0)
+}
+
+/// Starts a clock unless one of that kind is already open on the order line (false then).
+pub async fn insert_timer(conn: &mut Conn, t: &TimerRow) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO sla_timers (tenant_id, id, kind, policy_id, policy_version, order_id, \
+           line_no, partner_org_id, calendar_id, business, pause_on_brand, state, started_at, warn_at, \
+           deadline_at, warned_at, breached_at, paused_since, left_to_warning_ms, \
+           left_to_deadline_ms, stopped_at, outcome, late_ms, next_due_at, escalate_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+           $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT DO NOTHING",
+    )
+    .bind(t.tenant_id)
+    .bind(&t.id)
+    .bind(&t.kind)
+    .bind(&t.policy_id)
+    .bind(t.policy_version)
+    .bind(t.order_id)
+    .bind(t.line_no)
+    .bind(t.partner_org_id)
+    .bind(&t.calendar_id)
+    .bind(t.business)
+    .bind(t.pause_on_brand)
+    .bind(&t.state)
+    .bind(t.started_at)
+    .bind(t.warn_at)
+    .bind(t.deadline_at)
+    .bind(t.warned_at)
+    .bind(t.breached_at)
+    .bind(t.paused_since)
+    .bind(t.left_to_warning_ms)
+    .bind(t.left_to_deadline_ms)
+    .bind(t.stopped_at)
+    .bind(&t.outcome)
+    .bind(t.late_ms)
+    .bind(t.next_due_at)
+    .bind(t.escalate_at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Writes a clock's moving parts back.
+pub async fn update_timer(conn: &mut Conn, t: &TimerRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sla_timers SET state = $3, warn_at = $4, deadline_at = $5, warned_at = $6, \
+           breached_at = $7, paused_since = $8, left_to_warning_ms = $9, \
+           left_to_deadline_ms = $10, stopped_at = $11, outcome = $12, late_ms = $13, \
+           next_due_at = $14, escalate_at = $15 \
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(t.tenant_id)
+    .bind(&t.id)
+    .bind(&t.state)
+    .bind(t.warn_at)
+    .bind(t.deadline_at)
+    .bind(t.warned_at)
+    .bind(t.breached_at)
+    .bind(t.paused_since)
+    .bind(t.left_to_warning_ms)
+    .bind(t.left_to_deadline_ms)
+    .bind(t.stopped_at)
+    .bind(&t.outcome)
+    .bind(t.late_ms)
+    .bind(t.next_due_at)
+    .bind(t.escalate_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records an alert unless that level was already raised for the clock (false then).
+pub async fn insert_alert(
+    conn: &mut Conn,
+    timer: &TimerRow,
+    level: &str,
+    happened_at: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO sla_alerts (tenant_id, id, timer_id, level, happened_at, raised_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(timer.tenant_id)
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&timer.id)
+    .bind(level)
+    .bind(happened_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A policy version's snapshot (JSON) as it was when a clock started under it.
+pub async fn policy_snapshot(
+    conn: &mut Conn,
+    tenant: TenantId,
+    policy: &str,
+    version: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT snapshot FROM sla_policy_versions WHERE tenant_id = $1 AND policy_id = $2 \
+         AND version = $3",
+    )
+    .bind(tenant)
+    .bind(policy)
+    .bind(version)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| r.0))
+}

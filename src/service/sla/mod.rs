@@ -1,0 +1,7 @@
+//! SLA clocks: started, paused, resumed and stopped by the transactions that change orders
+//! (`clocks::sync_order`), raised by the scheduler's pass (`scheduler::run_due`), set up per
+//! brand (`setup`).
+
+pub mod clocks;
+pub mod scheduler;
+pub mod setup;
