@@ -120,5 +120,30 @@
         }
       });
     });
+
+    // Live lists (the SLA dashboard): the server's event stream says when the picture changed;
+    // the list is fetched again and swapped in, unless the user is typing in one of its forms.
+    var live = document.querySelector("[data-live-events]");
+    if (live && window.EventSource && window.htmx) {
+      var stream = new EventSource(live.getAttribute("data-live-events"));
+      var pending = false;
+      var refresh = function () {
+        var active = document.activeElement;
+        if (active && live.contains(active) && active.form) {
+          pending = true;
+          return;
+        }
+        pending = false;
+        htmx.ajax("GET", live.getAttribute("data-live-fragment"), { target: "#board", swap: "outerHTML" });
+      };
+      stream.addEventListener("rev", function (event) {
+        var board = document.getElementById("board");
+        if (board && board.getAttribute("data-rev") !== event.data) refresh();
+      });
+      live.addEventListener("focusout", function () {
+        if (pending) setTimeout(refresh, 0);
+      });
+      window.addEventListener("pagehide", function () { stream.close(); });
+    }
   });
 })();

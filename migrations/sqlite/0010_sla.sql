@@ -129,3 +129,10 @@ CREATE TABLE sla_alert_comments (
     FOREIGN KEY (tenant_id, alert_id) REFERENCES sla_alerts (tenant_id, id)
 );
 CREATE INDEX sla_alert_comments_by_alert ON sla_alert_comments (tenant_id, alert_id, at);
+
+-- Bumped by every change the ops dashboard shows (alerts raised or handled, clocks stopped or
+-- paused), so open dashboards on any replica notice it with one primary-key read.
+CREATE TABLE sla_revisions (
+    tenant_id  TEXT PRIMARY KEY,
+    rev        BIGINT NOT NULL
+);

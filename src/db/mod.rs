@@ -21,6 +21,7 @@ pub mod samples;
 pub mod sessions;
 pub mod shipping;
 pub mod sla;
+pub mod sla_board;
 pub mod throttle;
 pub mod users;
 

@@ -399,3 +399,23 @@ pub async fn policy_snapshot(
     .await?;
     Ok(row.map(|r| r.0))
 }
+
+/// Marks the brand's SLA picture as changed (open dashboards reload).
+pub async fn bump_revision(conn: &mut Conn, tenant: TenantId) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sla_revisions (tenant_id, rev) VALUES ($1, 1) \
+         ON CONFLICT (tenant_id) DO UPDATE SET rev = sla_revisions.rev + 1",
+    )
+    .bind(tenant)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn revision(conn: &mut Conn, tenant: TenantId) -> Result<i64, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT rev FROM sla_revisions WHERE tenant_id = $1")
+        .bind(tenant)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map_or(0, |r| r.0))
+}

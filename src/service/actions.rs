@@ -41,6 +41,10 @@ pub const MILESTONES_CHANGED: &str = "brand.milestones_changed";
 pub const BOM_CHANGED: &str = "order.bom_changed";
 pub const MATERIALS_RECORDED: &str = "order.materials_recorded";
 pub const PRODUCTION_PLANNED: &str = "order.production_planned";
+pub const SLA_ALERT_ACKNOWLEDGED: &str = "sla.alert_acknowledged";
+pub const SLA_ALERT_ASSIGNED: &str = "sla.alert_assigned";
+pub const SLA_ALERT_COMMENTED: &str = "sla.alert_commented";
+pub const SLA_ALERT_SNOOZED: &str = "sla.alert_snoozed";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -85,4 +89,8 @@ pub const ALL: &[&str] = &[
     BOM_CHANGED,
     MATERIALS_RECORDED,
     PRODUCTION_PLANNED,
+    SLA_ALERT_ACKNOWLEDGED,
+    SLA_ALERT_ASSIGNED,
+    SLA_ALERT_COMMENTED,
+    SLA_ALERT_SNOOZED,
 ];

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod orders;
 pub mod platform;
 pub mod shell;
+pub mod sla;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -139,6 +140,7 @@ pub fn routes() -> Routes {
         .merge(orders::routes())
         .merge(notifications::routes())
         .merge(inbound::routes())
+        .merge(sla::routes())
         .merge(admin::routes())
         .merge(platform::routes())
 }

@@ -219,6 +219,12 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     if actor.scope.is_some() && actor.org_kind == OrgKind::Warehouse {
         items.push(("/inbound", "nav.inbound"));
     }
+    if actor.scope.is_some()
+        && actor.org_kind == OrgKind::Brand
+        && actor.can(Permission::ViewPartners)
+    {
+        items.push(("/sla", "nav.sla"));
+    }
     if actor.can(Permission::OperatePlatform) {
         items.push(("/platform/brands", "nav.brands"));
         items.push(("/platform/orgs", "nav.organisations"));

@@ -28,6 +28,8 @@ enum Object {
     Inspection,
     /// A bill-of-materials component: `{id}` is the order, `{component}` the component.
     Component,
+    /// An SLA alert on the brand's dashboard: `{alert}`.
+    Alert,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -224,6 +226,20 @@ const TENANT_ROUTES: &[RouteCase] = &[
             ("received", "1"),
         ],
     ),
+    get("/sla", Object::None),
+    get("/sla/live", Object::None),
+    post("/sla/alerts/{alert}/acknowledge", Object::Alert, &[]),
+    post("/sla/alerts/{alert}/assign", Object::Alert, &[("to", "")]),
+    post(
+        "/sla/alerts/{alert}/comment",
+        Object::Alert,
+        &[("body", "leak")],
+    ),
+    post(
+        "/sla/alerts/{alert}/snooze",
+        Object::Alert,
+        &[("hours", "4"), ("reason", "leak")],
+    ),
     get("/admin/settings", Object::None),
     post(
         "/admin/settings",
@@ -274,6 +290,8 @@ struct Actor {
     foreign_orders: Vec<String>,
     /// ASNs it must not see or receive.
     foreign_asns: Vec<String>,
+    /// SLA alerts it must not handle.
+    foreign_alerts: Vec<String>,
     /// (order, file) pairs it must not download.
     foreign_files: Vec<(String, String)>,
     /// Text that must never appear on its list pages.
@@ -456,8 +474,31 @@ async fn actors_and_samples(
     (actors, samples)
 }
 
+/// Moves time a month on so every clock of the issued orders breaches, and returns the breach
+/// alerts of Blue Harbor's order BH-1 and Acme's order AC-SUN.
+async fn breach_alerts(app: &TestApp) -> (String, String) {
+    app.state().clock.advance(30 * 24 * 3_600_000);
+    portico::service::sla::scheduler::run_due(app.state())
+        .await
+        .unwrap();
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    let mut alert_on = async |po: &str| -> String {
+        sqlx::query_scalar(
+            "SELECT a.id FROM sla_alerts a JOIN sla_timers t ON t.id = a.timer_id \
+             JOIN orders o ON o.id = t.order_id WHERE o.po_number = $1 AND a.level = 'breach'",
+        )
+        .bind(po)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+    };
+    (alert_on("BH-1").await, alert_on("AC-SUN").await)
+}
+
 async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
     let o = foreign_orders(app).await;
+    let (blue_alert, acme_alert) = breach_alerts(app).await;
+    let both_alerts = vec![blue_alert.clone(), acme_alert.clone()];
     let id = |x: &dyn ToString| x.to_string();
     let user = |email: &'static str| async move { app.user_id(email).await.to_string() };
     let delta = id(&app.org_id("Delta Garment Works").await);
@@ -475,6 +516,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             ],
             foreign_invitations: vec![id(&f.blueharbor_invitation), id(&f.delta_invitation)],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
+            foreign_alerts: vec![blue_alert.clone()],
             foreign_files: vec![
                 o.blue_file.clone(),
                 (o.acme_sunrise_file.0.clone(), o.blue_file.1.clone()),
@@ -498,6 +540,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_users: vec![user("admin@blueharbor.test").await, id(&f.bluewater_user)],
             foreign_invitations: vec![id(&f.blueharbor_invitation)],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
+            foreign_alerts: vec![blue_alert.clone()],
             foreign_files: vec![o.blue_file.clone()],
             foreign_orders: vec![o.blue_sunrise.clone()],
             foreign_text: vec!["BH-1", "Bluewater Crafts", "admin@blueharbor.test"],
@@ -517,6 +560,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 id(&f.blueharbor_invitation),
             ],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
+            foreign_alerts: both_alerts.clone(),
             foreign_files: vec![
                 o.blue_file.clone(),
                 (o.acme_sunrise_file.0.clone(), o.blue_file.1.clone()),
@@ -547,6 +591,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             ],
             foreign_invitations: vec![id(&f.acme_invitation), id(&f.blueharbor_invitation)],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
+            foreign_alerts: both_alerts.clone(),
             foreign_files: vec![o.blue_file.clone(), o.acme_sunrise_file.clone()],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
@@ -571,6 +616,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             ],
             foreign_invitations: vec![id(&f.delta_invitation)],
             foreign_asns: vec![o.blue_asn.clone()],
+            foreign_alerts: both_alerts.clone(),
             foreign_files: vec![o.blue_file.clone(), o.acme_delta_file.clone()],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
@@ -585,6 +631,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
+            foreign_alerts: both_alerts.clone(),
             foreign_files: vec![o.acme_sunrise_file.clone(), o.acme_delta_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone(), o.acme_delta.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
@@ -596,6 +643,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
             foreign_asns: vec![o.acme_asn.clone()],
+            foreign_alerts: both_alerts.clone(),
             foreign_files: vec![o.acme_sunrise_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
@@ -662,6 +710,7 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                     })
                     .collect(),
                 Object::Asn => one("{asn}", &actor.foreign_asns),
+                Object::Alert => one("{alert}", &actor.foreign_alerts),
                 Object::None => unreachable!(),
             };
             for path in paths {
@@ -698,7 +747,13 @@ async fn list_pages_show_only_the_actors_own_rows() {
             .iter()
             .filter(|c| c.object == Object::None && c.method == Method::Get)
         {
-            let page = client.get(case.pattern).await;
+            // The dashboard's event stream is read up to its first event (one asking from
+            // revision -1 gets one at once).
+            let page = if case.pattern == "/sla/live" {
+                client.first_event("/sla/live?rev=-1").await
+            } else {
+                client.get(case.pattern).await
+            };
             for text in &actor.foreign_text {
                 if page.body.contains(text) {
                     failures.push(format!("{} {}: shows {text}", actor.email, case.pattern));

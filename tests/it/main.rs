@@ -21,3 +21,4 @@ mod shell;
 mod shipping;
 mod signing;
 mod sla;
+mod sla_board;

@@ -169,6 +169,7 @@ async fn navigation_follows_the_role() {
         vec![
             "Home",
             "Orders",
+            "Deadlines",
             "Partners",
             "Audit log",
             "Settings",
@@ -178,7 +179,7 @@ async fn navigation_follows_the_role() {
     );
     assert_eq!(
         nav(app.login("ops@acme.test").await.get("/").await),
-        vec!["Home", "Orders", "Partners"]
+        vec!["Home", "Orders", "Deadlines", "Partners"]
     );
     assert_eq!(
         nav(app.login("analyst@jade.test").await.get("/").await),

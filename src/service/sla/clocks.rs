@@ -176,6 +176,7 @@ async fn apply(
             row.outcome = Some("void".into());
             (row.next_due_at, row.escalate_at) = (None, None);
             db::sla::update_timer(conn, &row).await?;
+            db::sla::bump_revision(conn, order.tenant_id).await?;
             return Ok(());
         }
         _ => false,
@@ -183,6 +184,7 @@ async fn apply(
     if changed {
         write_back(&mut row, &clock);
         db::sla::update_timer(conn, &row).await?;
+        db::sla::bump_revision(conn, order.tenant_id).await?;
     }
     Ok(())
 }
@@ -245,6 +247,8 @@ async fn start(
         escalate_at: None,
     };
     write_back(&mut row, &clock);
-    db::sla::insert_timer(conn, &row).await?;
+    if db::sla::insert_timer(conn, &row).await? {
+        db::sla::bump_revision(conn, tenant).await?;
+    }
     Ok(())
 }

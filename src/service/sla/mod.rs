@@ -2,6 +2,8 @@
 //! (`clocks::sync_order`), raised by the scheduler's pass (`scheduler::run_due`), set up per
 //! brand (`setup`).
 
+pub mod alerts;
+pub mod board;
 pub mod clocks;
 pub mod scheduler;
 pub mod setup;

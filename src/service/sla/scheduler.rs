@@ -85,6 +85,9 @@ async fn handle(
             raised += 1;
         }
     }
+    if raised > 0 {
+        db::sla::bump_revision(conn, row.tenant_id).await?;
+    }
     Ok(raised)
 }
 

@@ -94,6 +94,43 @@ impl TestClient {
         }
     }
 
+    /// Opens an event stream and reads its first event (or the whole answer when it is not a
+    /// stream, e.g. a refusal), then hangs up.
+    pub async fn first_event(&self, path: &str) -> Page {
+        let url = format!("{}{}", self.base_url, path);
+        let response = self
+            .http
+            .get(url)
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let is_stream = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let body = if is_stream {
+            let mut response = response;
+            let mut body = String::new();
+            while !body.contains("\n\n") {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => body.push_str(&String::from_utf8_lossy(&chunk)),
+                    _ => break,
+                }
+            }
+            body
+        } else {
+            response.text().await.unwrap_or_default()
+        };
+        Page {
+            status,
+            headers,
+            body,
+            path: path.to_owned(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         let url = format!("{}{}", self.base_url, path);
         self.send(self.http.get(url), path).await

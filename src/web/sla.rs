@@ -1,0 +1,266 @@
+//! The brand-ops dashboard of SLA clocks: the page, its table as a fragment for live reloads,
+//! the Server-Sent Events stream that says when to reload, and the alert-handling forms.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use futures_util::Stream;
+use serde::Deserialize;
+
+use super::shell::{PageCtx, Shell};
+use super::{Routes, render};
+use crate::app::AppState;
+use crate::auth::actor::Actor;
+use crate::auth::session::Flash;
+use crate::domain::sla::policy::Kind;
+use crate::error::AppResult;
+use crate::service::ServiceError;
+use crate::service::sla::alerts::{self, Handling, MAX_SNOOZE_HOURS};
+use crate::service::sla::board::{self, Board, Entry, Filters};
+
+/// How often an open dashboard's stream looks at the revision, and how long one stream lives
+/// before the browser reconnects (so idle connections do not pile up).
+const POLL: Duration = Duration::from_secs(1);
+const STREAM_LIFETIME: Duration = Duration::from_secs(600);
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .tenant("/sla", get(board_get))
+        .tenant("/sla/live", get(live_get))
+        .tenant("/sla/alerts/{alert}/acknowledge", post(acknowledge_post))
+        .tenant("/sla/alerts/{alert}/assign", post(assign_post))
+        .tenant("/sla/alerts/{alert}/comment", post(comment_post))
+        .tenant("/sla/alerts/{alert}/snooze", post(snooze_post))
+}
+
+#[derive(Deserialize, Default)]
+struct BoardQuery {
+    partner: Option<String>,
+    kind: Option<String>,
+    policy: Option<String>,
+    fragment: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sla/board.html")]
+struct BoardPage {
+    ctx: PageCtx,
+    board: Board,
+    filter_partner: String,
+    filter_kind: String,
+    filter_policy: String,
+    /// The query string of the filters, for the live reload of the same view.
+    filter_query: String,
+    snooze_hours: [i64; 4],
+}
+
+#[derive(Template)]
+#[template(path = "sla/board_rows.html")]
+struct BoardRows {
+    ctx: PageCtx,
+    board: Board,
+    snooze_hours: [i64; 4],
+}
+
+impl BoardPage {
+    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        Kind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label_key()))
+            .collect()
+    }
+}
+
+/// Helpers the page and the fragment share.
+trait Rows {
+    fn left_text(&self, e: &Entry) -> String {
+        board::human(e.left)
+    }
+
+    fn kind_label(&self, code: &str) -> &'static str {
+        Kind::parse(code).map_or("sla.kind.unknown", Kind::label_key)
+    }
+
+    fn late(&self, e: &Entry) -> bool {
+        e.left.is_negative()
+    }
+
+    fn assigned(&self, e: &Entry, id: &crate::domain::ids::UserId) -> bool {
+        e.row.assigned_to.as_ref() == Some(id)
+    }
+}
+
+impl Rows for BoardPage {}
+impl Rows for BoardRows {}
+
+const SNOOZE_HOURS: [i64; 4] = [1, 4, 24, MAX_SNOOZE_HOURS];
+
+async fn board_get(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    Query(q): Query<BoardQuery>,
+) -> AppResult<Response> {
+    let filters = Filters {
+        partner: q.partner.clone(),
+        kind: q.kind.clone(),
+        policy: q.policy.clone(),
+    };
+    let board = board::board(&state, &actor, &filters).await?;
+    if q.fragment.is_some() {
+        let rows = BoardRows {
+            ctx: shell.page().await?,
+            board,
+            snooze_hours: SNOOZE_HOURS,
+        };
+        return Ok(render(&rows)?.into_response());
+    }
+    let pairs: Vec<(&str, &str)> = [
+        ("partner", &q.partner),
+        ("kind", &q.kind),
+        ("policy", &q.policy),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
+    .collect();
+    let page = BoardPage {
+        ctx: shell.page().await?,
+        board,
+        filter_query: serde_urlencoded::to_string(pairs).unwrap_or_default(),
+        filter_partner: q.partner.clone().unwrap_or_default(),
+        filter_kind: q.kind.clone().unwrap_or_default(),
+        filter_policy: q.policy.clone().unwrap_or_default(),
+        snooze_hours: SNOOZE_HOURS,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct LiveQuery {
+    rev: Option<i64>,
+}
+
+/// Sends `rev` with the new revision whenever the brand's SLA picture changes (raised alerts,
+/// handled alerts, clocks paused or stopped), on whichever replica it happened.
+async fn live_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<LiveQuery>,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    // Checked before the stream opens, so a partner gets the refusal, not an empty stream.
+    let current = board::revision(&state, &actor).await?;
+    let seen = q.rev.unwrap_or(current);
+    let started = tokio::time::Instant::now();
+    let stream = futures_util::stream::unfold(
+        (state, actor, seen),
+        move |(state, actor, mut seen)| async move {
+            loop {
+                if started.elapsed() > STREAM_LIFETIME {
+                    return None;
+                }
+                let rev = board::revision(&state, &actor).await.ok()?;
+                if rev != seen {
+                    seen = rev;
+                    let event = Event::default().event("rev").data(rev.to_string());
+                    return Some((Ok(event), (state, actor, seen)));
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+async fn handled(
+    shell: &Shell,
+    result: Result<(), ServiceError>,
+    done: &'static str,
+) -> AppResult<Response> {
+    let flash = match result {
+        Ok(()) => Flash::success(done),
+        Err(ServiceError::Refused(key)) => Flash::error(key),
+        Err(ServiceError::Invalid(errors)) => Flash::error(
+            errors
+                .iter()
+                .next()
+                .map_or("validation.required", |(_, k)| k),
+        ),
+        Err(err) => return Err(err.into()),
+    };
+    shell.flash(flash).await?;
+    Ok(Redirect::to("/sla").into_response())
+}
+
+async fn acknowledge_post(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    Path(alert): Path<String>,
+) -> AppResult<Response> {
+    let result = alerts::handle(&state, &actor, &alert, &Handling::Acknowledge).await;
+    handled(&shell, result, "sla.acknowledged").await
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    to: String,
+}
+
+async fn assign_post(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    Path(alert): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> AppResult<Response> {
+    let result = alerts::handle(&state, &actor, &alert, &Handling::Assign { to: form.to }).await;
+    handled(&shell, result, "sla.assigned").await
+}
+
+#[derive(Deserialize)]
+struct CommentForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn comment_post(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    Path(alert): Path<String>,
+    Form(form): Form<CommentForm>,
+) -> AppResult<Response> {
+    let step = Handling::Comment { body: form.body };
+    let result = alerts::handle(&state, &actor, &alert, &step).await;
+    handled(&shell, result, "sla.commented").await
+}
+
+#[derive(Deserialize)]
+struct SnoozeForm {
+    #[serde(default)]
+    hours: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn snooze_post(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    Path(alert): Path<String>,
+    Form(form): Form<SnoozeForm>,
+) -> AppResult<Response> {
+    let step = Handling::Snooze {
+        hours: form.hours,
+        reason: form.reason,
+    };
+    let result = alerts::handle(&state, &actor, &alert, &step).await;
+    handled(&shell, result, "sla.snoozed").await
+}

@@ -1,0 +1,253 @@
+//! The brand-ops dashboard: clocks at risk and breached, least time left first, filtered; the
+//! live revision; acknowledging, assigning, commenting and snoozing alerts, and who may.
+
+use portico::domain::time::UtcMillis;
+use portico::service::sla::scheduler::run_due;
+
+use crate::support::orders::order;
+use crate::support::{Page, TestApp, TestClient};
+
+/// Monday 1 March 2027, 10:00 UTC (office hours in UTC are the brands' default calendar).
+const MONDAY_10: i64 = 1_803_895_200_000;
+const HOUR: i64 = 3_600_000;
+
+/// Three orders issued on Monday morning; on Wednesday afternoon Delta's and Sunrise's early
+/// ones are at risk, and by Thursday noon the first has breached.
+async fn board_with_alerts(app: &TestApp) {
+    let clock = &app.state().clock;
+    clock.jump_to(UtcMillis(MONDAY_10 - HOUR));
+    order(
+        app,
+        "ops@acme.test",
+        "Acme Apparel",
+        "LATE-DELTA",
+        "Delta Garment Works",
+        None,
+        true,
+    )
+    .await;
+    clock.jump_to(UtcMillis(MONDAY_10));
+    order(
+        app,
+        "ops@acme.test",
+        "Acme Apparel",
+        "RISK-SUN",
+        "Sunrise Textiles",
+        None,
+        true,
+    )
+    .await;
+    clock.jump_to(UtcMillis(MONDAY_10 + 24 * HOUR));
+    order(
+        app,
+        "ops@acme.test",
+        "Acme Apparel",
+        "CALM-SUN",
+        "Sunrise Textiles",
+        None,
+        true,
+    )
+    .await;
+    // Thursday 09:30: the 09:00 clock breached at 09:00, the 10:00 one has 30 min left.
+    clock.jump_to(UtcMillis(MONDAY_10 + 72 * HOUR - 30 * 60_000));
+    run_due(app.state()).await.unwrap();
+}
+
+fn rows(page: &Page) -> Vec<String> {
+    page.texts(".sla-board tbody tr")
+}
+
+async fn act(
+    client: &TestClient,
+    page: &Page,
+    row: usize,
+    form: &str,
+    fields: &[(&str, &str)],
+) -> Page {
+    let selector = format!(".sla-board tbody tr:nth-child({row}) form.{form}");
+    let response = client.submit(page, &selector, fields).await;
+    assert_eq!(response.status, 303, "{}", response.body);
+    client.follow(&response).await
+}
+
+#[tokio::test]
+async fn ops_sees_breached_then_at_risk_clocks_and_filters_them() {
+    let app = TestApp::spawn().await;
+    let ops = app.login("ops@acme.test").await;
+    let empty = ops.get("/sla").await;
+    assert_eq!(empty.status, 200);
+    assert!(empty.text(".empty").contains("Nothing is at risk"));
+
+    board_with_alerts(&app).await;
+    let page = ops.get("/sla").await;
+    let shown = rows(&page);
+    assert_eq!(shown.len(), 2, "the calm clock is not listed: {shown:?}");
+    assert!(shown[0].contains("LATE-DELTA") && shown[0].contains("Breached"));
+    assert!(shown[0].contains("late by 30 min"), "{}", shown[0]);
+    assert!(shown[1].contains("RISK-SUN") && shown[1].contains("At risk"));
+    assert!(shown[1].contains("30 min left"), "{}", shown[1]);
+    assert!(shown[1].contains("PO confirmation"));
+
+    let sunrise = app.org_id("Sunrise Textiles").await;
+    let filtered = ops.get(&format!("/sla?partner={sunrise}")).await;
+    assert_eq!(rows(&filtered).len(), 1);
+    assert!(rows(&filtered)[0].contains("RISK-SUN"));
+    let none = ops.get("/sla?kind=first_sample").await;
+    assert!(rows(&none).is_empty());
+
+    // The fragment the live reload fetches is the same table.
+    let fragment = ops.get("/sla?fragment=1").await;
+    assert_eq!(rows(&fragment).len(), 2);
+    assert!(!fragment.body.contains("<html"), "a fragment, not a page");
+
+    // Partners have no brand dashboard.
+    let planner = app.login("planner@delta.test").await;
+    assert_eq!(planner.get("/sla").await.status, 403);
+}
+
+#[tokio::test]
+async fn the_live_stream_says_when_the_picture_changed() {
+    let app = TestApp::spawn().await;
+    let ops = app.login("ops@acme.test").await;
+    let before = ops.get("/sla").await;
+    let rev: i64 = before
+        .attr("#board", "data-rev")
+        .unwrap_or_default()
+        .parse()
+        .expect("the board carries its revision");
+    board_with_alerts(&app).await;
+    let event = ops.first_event(&format!("/sla/live?rev={rev}")).await;
+    assert_eq!(event.status, 200);
+    assert!(event.body.contains("event: rev"), "{}", event.body);
+    let now = ops
+        .get("/sla")
+        .await
+        .attr("#board", "data-rev")
+        .unwrap_or_default();
+    assert!(
+        event.body.contains(&format!("data: {now}")),
+        "{} vs {now}",
+        event.body
+    );
+    assert_ne!(now, rev.to_string());
+}
+
+#[tokio::test]
+async fn ops_acknowledges_assigns_comments_and_snoozes_an_alert() {
+    let app = TestApp::spawn().await;
+    board_with_alerts(&app).await;
+    let ops = app.login("ops@acme.test").await;
+    let page = ops.get("/sla").await;
+
+    let page = act(&ops, &page, 1, "acknowledge", &[]).await;
+    assert!(page.text(".flashes").contains("The alert is acknowledged."));
+    let first = &rows(&page)[0];
+    assert!(first.contains("Acknowledged by Oscar Ops"), "{first}");
+    assert!(!page.has(".sla-board tbody tr:nth-child(1) form.acknowledge"));
+
+    let admin = app.user_id("admin@acme.test").await.to_string();
+    let page = act(&ops, &page, 1, "assign", &[("to", &admin)]).await;
+    assert!(
+        rows(&page)[0].contains("Assigned to Alice Admin"),
+        "{}",
+        rows(&page)[0]
+    );
+    // Someone outside the brand cannot be assigned.
+    let outsider = app.user_id("planner@delta.test").await.to_string();
+    let page = act(&ops, &page, 1, "assign", &[("to", &outsider)]).await;
+    assert!(
+        page.text(".flash-error")
+            .contains("Choose a colleague from the list.")
+    );
+    assert!(
+        rows(&page)[0].contains("Assigned to Alice Admin"),
+        "unchanged"
+    );
+
+    let page = act(&ops, &page, 1, "comment", &[("body", "  ")]).await;
+    assert!(
+        page.text(".flash-error")
+            .contains("This field is required.")
+    );
+    let page = act(
+        &ops,
+        &page,
+        1,
+        "comment",
+        &[("body", "Called Delta; confirming today")],
+    )
+    .await;
+    assert!(rows(&page)[0].contains("Oscar Ops: “Called Delta; confirming today”"));
+
+    let page = act(&ops, &page, 1, "snooze", &[("hours", "4"), ("reason", "")]).await;
+    assert!(
+        page.text(".flash-error")
+            .contains("Say why the alert is snoozed.")
+    );
+    let page = act(
+        &ops,
+        &page,
+        1,
+        "snooze",
+        &[("hours", "999"), ("reason", "x")],
+    )
+    .await;
+    assert!(page.text(".flash-error").contains("up to a week"));
+    let page = act(
+        &ops,
+        &page,
+        1,
+        "snooze",
+        &[("hours", "4"), ("reason", "Waiting for the mill")],
+    )
+    .await;
+    assert!(rows(&page)[0].contains("Waiting for the mill"));
+    assert!(page.has(".sla-board tbody tr.snoozed"));
+
+    // Every step is in the audit log.
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'sla.%' ORDER BY seq")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "sla.alert_acknowledged",
+            "sla.alert_assigned",
+            "sla.alert_commented",
+            "sla.alert_snoozed"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn only_brand_admins_and_ops_handle_alerts_and_twice_is_refused() {
+    let app = TestApp::spawn().await;
+    board_with_alerts(&app).await;
+    let quality = app.login("quality@acme.test").await;
+    let page = quality.get("/sla").await;
+    assert_eq!(rows(&page).len(), 2, "quality watches the clocks too");
+    assert!(!page.has("form.acknowledge"), "but has nothing to press");
+    let ops = app.login("ops@acme.test").await;
+    let ops_page = ops.get("/sla").await;
+    let action = ops_page
+        .attr(
+            ".sla-board tbody tr:nth-child(1) form.acknowledge",
+            "action",
+        )
+        .expect("an acknowledge form");
+    assert_eq!(quality.post(&action, &[]).await.status, 403);
+
+    let page = act(&ops, &ops_page, 1, "acknowledge", &[]).await;
+    assert!(page.text(".flashes").contains("acknowledged"));
+    let again = ops.post(&action, &[]).await;
+    assert_eq!(again.status, 303);
+    assert!(
+        ops.follow(&again)
+            .await
+            .text(".flash-error")
+            .contains("Someone already acknowledged this alert.")
+    );
+}
