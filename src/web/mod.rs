@@ -18,6 +18,8 @@ pub mod orders;
 pub mod platform;
 pub mod shell;
 pub mod sla;
+#[cfg(feature = "test-clock")]
+pub mod test_clock;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -143,6 +145,17 @@ pub fn routes() -> Routes {
         .merge(sla::routes())
         .merge(admin::routes())
         .merge(platform::routes())
+        .merge(test_routes())
+}
+
+#[cfg(feature = "test-clock")]
+fn test_routes() -> Routes {
+    test_clock::routes()
+}
+
+#[cfg(not(feature = "test-clock"))]
+fn test_routes() -> Routes {
+    Routes::new()
 }
 
 /// Renders a page template; a template error is an internal error, never shown.
