@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod shipping;
 pub mod sla;
 pub mod sla_board;
+pub mod sla_setup;
 pub mod throttle;
 pub mod users;
 

@@ -45,6 +45,8 @@ pub const SLA_ALERT_ACKNOWLEDGED: &str = "sla.alert_acknowledged";
 pub const SLA_ALERT_ASSIGNED: &str = "sla.alert_assigned";
 pub const SLA_ALERT_COMMENTED: &str = "sla.alert_commented";
 pub const SLA_ALERT_SNOOZED: &str = "sla.alert_snoozed";
+pub const SLA_CALENDAR_CHANGED: &str = "sla.calendar_changed";
+pub const SLA_POLICY_CHANGED: &str = "sla.policy_changed";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -93,4 +95,6 @@ pub const ALL: &[&str] = &[
     SLA_ALERT_ASSIGNED,
     SLA_ALERT_COMMENTED,
     SLA_ALERT_SNOOZED,
+    SLA_CALENDAR_CHANGED,
+    SLA_POLICY_CHANGED,
 ];

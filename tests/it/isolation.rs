@@ -30,6 +30,10 @@ enum Object {
     Component,
     /// An SLA alert on the brand's dashboard: `{alert}`.
     Alert,
+    /// A brand's working calendar: `{calendar}`.
+    Calendar,
+    /// A brand's SLA policy: `{policy}`.
+    Policy,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -240,6 +244,57 @@ const TENANT_ROUTES: &[RouteCase] = &[
         Object::Alert,
         &[("hours", "4"), ("reason", "leak")],
     ),
+    get("/admin/sla", Object::None),
+    post(
+        "/admin/sla/calendars",
+        Object::None,
+        &[
+            ("name", "leak"),
+            ("time_zone", "UTC"),
+            ("hours_mon", "09:00-17:00"),
+        ],
+    ),
+    post(
+        "/admin/sla/calendars/{calendar}",
+        Object::Calendar,
+        &[
+            ("name", "leak"),
+            ("time_zone", "UTC"),
+            ("hours_mon", "09:00-17:00"),
+        ],
+    ),
+    post(
+        "/admin/sla/calendars/{calendar}/holidays",
+        Object::Calendar,
+        &[("day", "2027-01-01"), ("holiday_name", "leak")],
+    ),
+    post(
+        "/admin/sla/calendars/{calendar}/holidays/remove",
+        Object::Calendar,
+        &[("day", "2026-12-25")],
+    ),
+    upload(
+        "/admin/sla/calendars/{calendar}/import",
+        Object::Calendar,
+        &[],
+    ),
+    post(
+        "/admin/sla/policies",
+        Object::None,
+        &[("kind", "po_confirmation"), ("scope", "kind:factory")],
+    ),
+    get("/admin/sla/policies/{policy}", Object::Policy),
+    post(
+        "/admin/sla/policies/{policy}",
+        Object::Policy,
+        &[
+            ("version", "1"),
+            ("target_amount", "1"),
+            ("target_unit", "business_hours"),
+            ("warn_percent", "50"),
+            ("again_after_hours", "0"),
+        ],
+    ),
     get("/admin/settings", Object::None),
     post(
         "/admin/settings",
@@ -292,6 +347,9 @@ struct Actor {
     foreign_asns: Vec<String>,
     /// SLA alerts it must not handle.
     foreign_alerts: Vec<String>,
+    /// Working calendars and SLA policies of brands it must not read or change.
+    foreign_calendars: Vec<String>,
+    foreign_policies: Vec<String>,
     /// (order, file) pairs it must not download.
     foreign_files: Vec<(String, String)>,
     /// Text that must never appear on its list pages.
@@ -495,8 +553,45 @@ async fn breach_alerts(app: &TestApp) -> (String, String) {
     (alert_on("BH-1").await, alert_on("AC-SUN").await)
 }
 
+/// A calendar (with a holiday) and a partner-kind policy of each brand: (blue, acme) pairs.
+async fn sla_setups(app: &TestApp) -> ((String, String), (String, String)) {
+    use portico::service::sla::{calendars, policies};
+    let mut out = Vec::new();
+    for (admin, brand) in [
+        ("admin@blueharbor.test", "Blue Harbor Home"),
+        ("admin@acme.test", "Acme Apparel"),
+    ] {
+        let actor = crate::support::orders::actor(app, admin, brand).await;
+        let input = calendars::CalendarInput {
+            name: format!("{brand} factory"),
+            time_zone: "Asia/Shanghai".into(),
+            hours: std::array::from_fn(|i| {
+                if i < 5 {
+                    "09:00-18:00".into()
+                } else {
+                    String::new()
+                }
+            }),
+        };
+        let cal = calendars::create(app.state(), &actor, &input)
+            .await
+            .unwrap();
+        calendars::add_holiday(app.state(), &actor, &cal, "2026-12-25", "Christmas")
+            .await
+            .unwrap();
+        let policy = policies::add_scoped(app.state(), &actor, "first_sample", "kind:factory")
+            .await
+            .unwrap();
+        out.push((cal, policy));
+    }
+    (out[0].clone(), out[1].clone())
+}
+
 async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
     let o = foreign_orders(app).await;
+    let ((blue_cal, blue_policy), (acme_cal, acme_policy)) = sla_setups(app).await;
+    let both_calendars = vec![blue_cal.clone(), acme_cal.clone()];
+    let both_policies = vec![blue_policy.clone(), acme_policy.clone()];
     let (blue_alert, acme_alert) = breach_alerts(app).await;
     let both_alerts = vec![blue_alert.clone(), acme_alert.clone()];
     let id = |x: &dyn ToString| x.to_string();
@@ -517,6 +612,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invitations: vec![id(&f.blueharbor_invitation), id(&f.delta_invitation)],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
             foreign_alerts: vec![blue_alert.clone()],
+            foreign_calendars: vec![blue_cal.clone()],
+            foreign_policies: vec![blue_policy.clone()],
             foreign_files: vec![
                 o.blue_file.clone(),
                 (o.acme_sunrise_file.0.clone(), o.blue_file.1.clone()),
@@ -541,6 +638,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invitations: vec![id(&f.blueharbor_invitation)],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
             foreign_alerts: vec![blue_alert.clone()],
+            foreign_calendars: vec![blue_cal.clone()],
+            foreign_policies: vec![blue_policy.clone()],
             foreign_files: vec![o.blue_file.clone()],
             foreign_orders: vec![o.blue_sunrise.clone()],
             foreign_text: vec!["BH-1", "Bluewater Crafts", "admin@blueharbor.test"],
@@ -561,6 +660,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             ],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
             foreign_alerts: both_alerts.clone(),
+            foreign_calendars: both_calendars.clone(),
+            foreign_policies: both_policies.clone(),
             foreign_files: vec![
                 o.blue_file.clone(),
                 (o.acme_sunrise_file.0.clone(), o.blue_file.1.clone()),
@@ -592,6 +693,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invitations: vec![id(&f.acme_invitation), id(&f.blueharbor_invitation)],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
             foreign_alerts: both_alerts.clone(),
+            foreign_calendars: both_calendars.clone(),
+            foreign_policies: both_policies.clone(),
             foreign_files: vec![o.blue_file.clone(), o.acme_sunrise_file.clone()],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
@@ -617,6 +720,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invitations: vec![id(&f.delta_invitation)],
             foreign_asns: vec![o.blue_asn.clone()],
             foreign_alerts: both_alerts.clone(),
+            foreign_calendars: both_calendars.clone(),
+            foreign_policies: both_policies.clone(),
             foreign_files: vec![o.blue_file.clone(), o.acme_delta_file.clone()],
             foreign_orders: vec![
                 o.blue_sunrise.clone(),
@@ -632,6 +737,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invitations: vec![id(&f.acme_invitation)],
             foreign_asns: vec![o.blue_asn.clone(), o.acme_asn.clone()],
             foreign_alerts: both_alerts.clone(),
+            foreign_calendars: both_calendars.clone(),
+            foreign_policies: both_policies.clone(),
             foreign_files: vec![o.acme_sunrise_file.clone(), o.acme_delta_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone(), o.acme_delta.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
@@ -644,6 +751,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invitations: vec![id(&f.acme_invitation)],
             foreign_asns: vec![o.acme_asn.clone()],
             foreign_alerts: both_alerts.clone(),
+            foreign_calendars: both_calendars.clone(),
+            foreign_policies: both_policies.clone(),
             foreign_files: vec![o.acme_sunrise_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
@@ -711,6 +820,8 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                     .collect(),
                 Object::Asn => one("{asn}", &actor.foreign_asns),
                 Object::Alert => one("{alert}", &actor.foreign_alerts),
+                Object::Calendar => one("{calendar}", &actor.foreign_calendars),
+                Object::Policy => one("{policy}", &actor.foreign_policies),
                 Object::None => unreachable!(),
             };
             for path in paths {

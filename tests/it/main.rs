@@ -22,3 +22,4 @@ mod shipping;
 mod signing;
 mod sla;
 mod sla_board;
+mod sla_setup;

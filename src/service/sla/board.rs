@@ -106,7 +106,7 @@ pub async fn board(state: &AppState, actor: &Actor, f: &Filters) -> ServiceResul
         .into_iter()
         .map(|(id, name, _)| (id.to_string(), name))
         .collect();
-    let policies = db::sla::policies(&mut conn, tenant)
+    let policies = db::sla_setup::policies(&mut conn, tenant)
         .await?
         .into_iter()
         .map(|p| (p.id.clone(), policy_label(&p)))
@@ -142,7 +142,7 @@ fn time_left(row: &BoardRow, cal: &Calendar, now: jiff::Timestamp) -> SignedDura
 }
 
 /// A policy's name in lists: its kind and scope ("po_confirmation · factory").
-fn policy_label(p: &db::sla::PolicyRow) -> String {
+fn policy_label(p: &db::sla_setup::PolicyRow) -> String {
     let scope = p
         .partner_kind
         .clone()

@@ -4,6 +4,8 @@
 
 pub mod alerts;
 pub mod board;
+pub mod calendars;
 pub mod clocks;
+pub mod policies;
 pub mod scheduler;
 pub mod setup;

@@ -94,7 +94,8 @@ async fn handle(
 /// The escalation rules of the policy version the clock started under.
 async fn escalation_of(conn: &mut Conn, row: &TimerRow) -> ServiceResult<Value> {
     let snapshot =
-        db::sla::policy_snapshot(conn, row.tenant_id, &row.policy_id, row.policy_version).await?;
+        db::sla_setup::policy_snapshot(conn, row.tenant_id, &row.policy_id, row.policy_version)
+            .await?;
     let value: Value = snapshot
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();

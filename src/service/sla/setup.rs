@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde_json::json;
 
-use crate::db::sla::{CalendarRow, PolicyRow};
+use crate::db::sla_setup::{CalendarRow, PolicyRow};
 use crate::db::{self, Conn};
 use crate::domain::ids::{OrgId, TenantId};
 use crate::domain::sla::calendar::Calendar;
@@ -40,7 +40,7 @@ pub async fn ensure_defaults(
         "",
         "",
     ];
-    db::sla::insert_calendar(
+    db::sla_setup::insert_calendar(
         conn,
         tenant,
         &CalendarRow {
@@ -69,7 +69,7 @@ pub async fn ensure_defaults(
             pause_on_brand: kind.pauses_on_brand_by_default().into(),
             escalation: default_escalation().to_string(),
         };
-        db::sla::insert_policy(conn, tenant, &policy, &snapshot(&policy), None, now).await?;
+        db::sla_setup::insert_policy(conn, tenant, &policy, &snapshot(&policy), None, now).await?;
     }
     Ok(())
 }
@@ -97,7 +97,7 @@ pub async fn policy_for(
 ) -> Result<Option<PolicyRow>, sqlx::Error> {
     ensure_defaults(conn, tenant, now).await?;
     let candidates =
-        db::sla::policies_for(conn, tenant, kind.code(), partner, partner_kind).await?;
+        db::sla_setup::policies_for(conn, tenant, kind.code(), partner, partner_kind).await?;
     let partner = partner.to_string();
     let rank = |p: &PolicyRow| {
         if p.partner_org_id.as_deref() == Some(partner.as_str()) {
@@ -124,10 +124,10 @@ pub async fn load_calendar(
     let Some(id) = id else {
         return Ok(Calendar::always());
     };
-    let Some(row) = db::sla::calendar(conn, tenant, id).await? else {
+    let Some(row) = db::sla_setup::calendar(conn, tenant, id).await? else {
         return Ok(Calendar::always());
     };
-    let holidays = db::sla::holidays(conn, tenant, id).await?;
+    let holidays = db::sla_setup::holidays(conn, tenant, id).await?;
     Ok(calendar_of(&row, holidays.iter().map(|(d, _)| d.as_str())))
 }
 

@@ -7,6 +7,8 @@ pub mod invitations;
 pub mod milestones;
 pub mod partners;
 pub mod settings;
+pub mod sla;
+mod sla_view;
 pub mod team;
 
 use askama::Template;
@@ -22,6 +24,7 @@ pub fn routes() -> Routes {
         .merge(audit::routes())
         .merge(settings::routes())
         .merge(milestones::routes())
+        .merge(sla::routes())
 }
 
 /// "Are you sure?" for one destructive step.
