@@ -211,3 +211,25 @@ pub async fn revision(conn: &mut Conn, tenant: TenantId) -> Result<i64, sqlx::Er
         .await?;
     Ok(row.map_or(0, |r| r.0))
 }
+
+/// The open clocks on some of a partner's orders (for its inbox's "time left" badges).
+pub async fn open_for_partner(
+    conn: &mut Conn,
+    tenant: TenantId,
+    partner: OrgId,
+    orders: &[OrderId],
+) -> Result<Vec<TimerRow>, sqlx::Error> {
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = super::DynamicSql::default();
+    let t = q.text(tenant.to_string());
+    let p = q.text(partner.to_string());
+    let ids: Vec<String> = orders.iter().map(|o| q.text(o.to_string())).collect();
+    q.sql = format!(
+        "{TIMER} WHERE tenant_id = {t} AND partner_org_id = {p} AND state <> 'stopped' \
+         AND order_id IN ({}) ORDER BY deadline_at",
+        ids.join(", ")
+    );
+    q.fetch_all(conn).await
+}

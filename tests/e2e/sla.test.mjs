@@ -53,3 +53,83 @@ test('a clock crosses its deadline while the dashboard is open; the breach appea
   watch.assertClean();
   await context.close();
 });
+
+test('Acme admin sets up a factory calendar with imported holidays and points the confirmation policy at it', async () => {
+  const { context, page, watch } = await env.newPage();
+  await signIn(page, 'admin@acme.test');
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Settings', exact: true }).click();
+  await waitForPath(page, '/admin/settings');
+  await page.getByRole('link', { name: 'Deadlines setup', exact: true }).click();
+  await waitForPath(page, '/admin/sla');
+  await page.getByRole('heading', { level: 1, name: 'Deadlines setup' }).waitFor();
+
+  // A new calendar; a mistyped time zone is refused beside the field and the rest is kept.
+  await page.locator('details.calendar-new summary').click();
+  let form = page.locator('details.calendar-new form');
+  await form.getByLabel('Name', { exact: true }).fill('Shanghai factory');
+  await form.getByLabel('Time zone (IANA, e.g. Asia/Shanghai)', { exact: true }).fill('Shanghai');
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
+    await form.getByLabel(day, { exact: true }).fill('08:30-12:00, 13:00-17:30');
+  }
+  await form.getByLabel('Saturday', { exact: true }).fill('');
+  await form.getByLabel('Sunday', { exact: true }).fill('');
+  await submitForm(page, form.getByRole('button', { name: 'Create calendar', exact: true }));
+  await expectText(page.locator('#ctz-new-error'), /IANA database/);
+  form = page.locator('details.calendar-new form');
+  assert.equal(await form.getByLabel('Tuesday', { exact: true }).inputValue(), '08:30-12:00, 13:00-17:30', 'the hours typed are kept');
+  await form.getByLabel('Time zone (IANA, e.g. Asia/Shanghai)', { exact: true }).fill('Asia/Shanghai');
+  await submitForm(page, form.getByRole('button', { name: 'Create calendar', exact: true }));
+  await expectFlash(page, 'The calendar is saved.');
+  const calendar = page.locator('section.calendar').filter({ has: page.getByRole('heading', { name: /^Shanghai factory/ }) });
+  await expectText(calendar.locator('h3 small'), 'Asia/Shanghai');
+  await expectText(calendar.locator('p.empty'), 'No holidays yet.');
+
+  // Holidays from a CSV file.
+  const csv = 'date,name\n2027-10-01,National Day\n2027-10-02,Golden Week\n2027-10-03,Golden Week\n';
+  await calendar.getByLabel('Import holidays', { exact: true }).setInputFiles({ name: 'cn-2027.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await submitForm(page, calendar.getByRole('button', { name: 'Import', exact: true }));
+  await expectFlash(page, '3 holiday(s) imported.');
+  assert.equal(await calendar.locator('ul.holidays li').count(), 3);
+  await expectText(calendar.locator('ul.holidays li').first(), /^2027-10-01 National Day/);
+
+  // The PO confirmation policy now runs on that calendar: a new version.
+  const policy = page.locator('#policy-default-po_confirmation');
+  await expectText(policy.locator('h3 small'), /version 1/);
+  await policy.getByLabel('Calendar', { exact: true }).selectOption({ label: 'Shanghai factory' });
+  await policy.getByLabel('Target', { exact: true }).fill('16');
+  await submitForm(page, policy.getByRole('button', { name: 'Save as a new version', exact: true }));
+  await expectFlash(page, /saved as a new version/);
+  await expectText(policy.locator('h3 small'), /version 2/);
+  assert.equal((await policy.getByLabel('Calendar', { exact: true }).locator('option:checked').innerText()).trim(), 'Shanghai factory');
+
+  await policy.getByRole('link', { name: 'History', exact: true }).click();
+  await waitForPath(page, '/admin/sla/policies/default-po_confirmation');
+  const versions = page.locator('ol.policy-versions > li');
+  assert.equal(await versions.count(), 2);
+  await expectText(versions.first().locator('small'), /^Alice Admin · /);
+  await expectText(versions.first().locator('p'), /^16 working hours/);
+  await expectText(versions.last().locator('small'), /^Portico's default · /);
+
+  watch.assertClean();
+  await context.close();
+});
+
+test('the factory sees the time it has left on its orders in its inbox', async () => {
+  const po = uniquePo('LEFT');
+  const acme = await env.newPage();
+  await signIn(acme.page, 'ops@acme.test');
+  await createAndIssueForDelta(acme.page, {
+    po,
+    requested: daysFromNow(60),
+    lines: [{ sku: 'E2E-SCARF', description: 'Scarf', hs: '6117.10', quantity: '100', price: '3.00' }],
+  });
+  const { context, page, watch } = await env.newPage();
+  await signIn(page, 'planner@delta.test');
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Orders', exact: true }).click();
+  await waitForPath(page, '/orders');
+  const row = page.locator('table.orders tbody tr').filter({ hasText: po });
+  await expectText(row.locator('td[data-label="Deadline"] .badge-time'), /^\d+ h( \d+ min)? left$|^\d+ min left$/);
+  await expectText(row.locator('td[data-label="Deadline"] small'), 'PO confirmation');
+  for (const p of [acme, { watch, context }]) p.watch.assertClean();
+  for (const p of [acme, { watch, context }]) await p.context.close();
+});

@@ -108,6 +108,19 @@ async fn a_confirmation_clock_warns_breaches_and_stops_late_on_business_hours() 
     assert_near(c.deadline_at, MONDAY_10 + 72 * HOUR);
     assert_near(c.warn_at, MONDAY_10 + 48 * HOUR + 3 * HOUR + 12 * 60_000);
 
+    // Delta's inbox shows the time it has left, on working hours.
+    let planner = app.login("planner@delta.test").await;
+    let inbox = planner.get("/orders").await;
+    let row = inbox
+        .texts("tbody tr")
+        .into_iter()
+        .find(|r| r.contains("SLA-1"))
+        .expect("the order in Delta's inbox");
+    assert!(
+        row.contains("24 h left") && row.contains("PO confirmation"),
+        "{row}"
+    );
+
     // Nothing is due on Tuesday.
     clock_now.jump_to(at(MONDAY_10 + 24 * HOUR));
     assert_eq!(run_due(app.state()).await.unwrap(), 0);
@@ -124,7 +137,6 @@ async fn a_confirmation_clock_warns_breaches_and_stops_late_on_business_hours() 
         "{}",
         bell.text("main")
     );
-    let planner = app.login("planner@delta.test").await;
     assert!(
         planner
             .get("/notifications")

@@ -158,19 +158,70 @@ pub async fn revision(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
     Ok(db::sla::revision(&mut conn, tenant).await?)
 }
 
-/// Working time as people say it, to the nearest minute: "3 h 12 min", "2 d 4 h" (a day being
-/// 24 hours of it).
+/// Working time as people say it, to the nearest minute: "45 min", "3 h 12 min", "26 h".
+/// Hours, not days: a working day's length depends on the calendar.
 pub fn human(d: SignedDuration) -> String {
     let minutes = (d.as_secs().unsigned_abs() + 30) / 60;
-    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
-    match (days, hours) {
-        (0, 0) => format!("{mins} min"),
-        (0, _) => format!("{hours} h {mins} min"),
-        _ => format!("{days} d {hours} h"),
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
     }
 }
 
 pub(super) async fn touch(conn: &mut Conn, tenant: TenantId) -> ServiceResult<()> {
     db::sla::bump_revision(conn, tenant).await?;
     Ok(())
+}
+
+/// A partner's own clock on an order, as its inbox shows it.
+pub struct Badge {
+    pub kind: &'static str,
+    pub left: SignedDuration,
+}
+
+/// For a partner's list of orders: the clock it owes on each (the most urgent one), with the
+/// working time left on that clock's calendar. Brands get none here (they have the dashboard).
+pub async fn partner_badges(
+    state: &AppState,
+    actor: &Actor,
+    orders: &[crate::domain::ids::OrderId],
+) -> ServiceResult<HashMap<crate::domain::ids::OrderId, Badge>> {
+    let tenant = tenant_of(actor)?.tenant_id;
+    if actor.org_kind == OrgKind::Brand {
+        return Ok(HashMap::new());
+    }
+    let now = ts(state.now().0);
+    let mut conn = state.db.reader().acquire().await?;
+    let rows = db::sla::open_for_partner(&mut conn, tenant, actor.org_id, orders).await?;
+    let mut calendars: HashMap<Option<String>, Calendar> = HashMap::new();
+    let mut out = HashMap::new();
+    for row in rows {
+        let Some(kind) = crate::domain::sla::policy::Kind::parse(&row.kind) else {
+            continue;
+        };
+        if kind.owes() != crate::domain::sla::policy::Owes::Partner
+            || out.contains_key(&row.order_id)
+        {
+            continue;
+        }
+        if !calendars.contains_key(&row.calendar_id) {
+            let cal = setup::load_calendar(&mut conn, tenant, row.calendar_id.as_deref()).await?;
+            calendars.insert(row.calendar_id.clone(), cal);
+        }
+        let cal = &calendars[&row.calendar_id];
+        let left = crate::domain::sla::timer::SlaClock::time_left(
+            &super::clocks::clock_of(&row),
+            cal,
+            now,
+        );
+        out.insert(
+            row.order_id,
+            Badge {
+                kind: kind.label_key(),
+                left,
+            },
+        );
+    }
+    Ok(out)
 }

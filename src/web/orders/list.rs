@@ -16,6 +16,7 @@ use crate::domain::order::state::OrderState;
 use crate::domain::org::{OrgKind, Permission};
 use crate::error::AppResult;
 use crate::service::orders::query::{self, ListQuery, View};
+use crate::service::sla::board::Badge;
 use crate::web::shell::{PageCtx, Shell};
 use crate::web::{Routes, next_page, render};
 
@@ -48,11 +49,25 @@ struct ListPage {
     next_page: Option<String>,
     /// Kitting status of the listed orders that have a bill of materials.
     kitting: std::collections::HashMap<crate::domain::ids::OrderId, KitStatus>,
+    /// For a partner: the deadline it owes on each order, with the working time left.
+    clocks: std::collections::HashMap<crate::domain::ids::OrderId, Badge>,
 }
 
 impl ListPage {
     fn kit(&self, order: &Order) -> Option<KitStatus> {
         self.kitting.get(&order.id).copied()
+    }
+
+    fn clock(&self, order: &Order) -> Option<&Badge> {
+        self.clocks.get(&order.id)
+    }
+
+    fn left_text(&self, badge: &Badge) -> String {
+        crate::service::sla::board::human(badge.left)
+    }
+
+    fn late(&self, badge: &Badge) -> bool {
+        badge.left.is_negative()
     }
 }
 
@@ -87,6 +102,7 @@ async fn list_get(
     .await?;
     let ids: Vec<_> = orders.iter().map(|o| o.id).collect();
     let kitting = crate::service::orders::kitting_status::statuses(&state, &actor, &ids).await?;
+    let clocks = crate::service::sla::board::partner_badges(&state, &actor, &ids).await?;
     let keep: Vec<(&'static str, String)> = [
         ("view", Some(view.as_str().to_owned())),
         ("q", f.q.clone()),
@@ -128,6 +144,7 @@ async fn list_get(
         view: view.as_str(),
         views,
         kitting,
+        clocks,
         q: f.q.unwrap_or_default(),
         from: from.unwrap_or_default(),
         to: to.unwrap_or_default(),
