@@ -132,11 +132,20 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
             7_100_201,
         ),
     ];
+    // The orders spread over the last weeks, so their SLA clocks have a history: the business
+    // clock is set back for each order and moved on as partners answer (some late), then set
+    // right again. The first scheduler pass raises the old breaches with their real times.
+    let real_now = crate::domain::time::UtcMillis::now();
     for (tenant, buyer, plan, first_po) in plans {
         let brand_actor = actor(state, buyer, tenant).await?;
+        let total: usize = plan.iter().map(|(_, c)| *c).sum();
         let mut n = 0usize;
         for (target, count) in plan {
             for _ in 0..*count {
+                let issued_ago_h = (total - n) as i64 * 18;
+                state
+                    .clock
+                    .jump_to(real_now.plus_secs(-issued_ago_h * 3600));
                 let (partner, partner_email) = if tenant == TenantId::of_brand(blue) || n % 3 != 2 {
                     (sunrise, "sales@sunrise.test")
                 } else {
@@ -176,8 +185,23 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                     .await
                     .map_err(|e| anyhow::anyhow!("demo draft: {e:?}"))?;
                 let partner = actor(state, partner_email, tenant).await?;
-                advance(state, tenant, id, &brand_actor, &partner, *target).await?;
+                // Most partners answer within hours; every fifth takes two and a half days.
+                let answer_after_h = if n.is_multiple_of(5) { 60 } else { 4 };
+                advance(
+                    state,
+                    tenant,
+                    id,
+                    &brand_actor,
+                    &partner,
+                    *target,
+                    answer_after_h,
+                )
+                .await?;
                 if let Target::Confirmed | Target::Shipped | Target::Received(_) = target {
+                    // First samples take 3 to 12 days.
+                    state
+                        .clock
+                        .advance((3 + (n as i64 % 7) * 3 / 2) * 86_400_000);
                     // Every fourth confirmed order is short of buttons, production near.
                     let short = matches!(target, Target::Confirmed) && n % 4 == 2;
                     demo_production::kit(state, tenant, &partner, id, short).await?;
@@ -200,6 +224,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
             }
         }
     }
+    state.clock.jump_to(crate::domain::time::UtcMillis::now());
     Ok(made)
 }
 
@@ -210,6 +235,7 @@ async fn advance(
     brand: &Actor,
     partner: &Actor,
     target: Target,
+    answer_after_h: i64,
 ) -> anyhow::Result<()> {
     let fail = |e: super::ServiceError| anyhow::anyhow!("demo order step: {e:?}");
     if matches!(target, Target::Draft) {
@@ -218,6 +244,7 @@ async fn advance(
     decide::issue(state, brand, &step(state, tenant, id).await?)
         .await
         .map_err(fail)?;
+    state.clock.advance(answer_after_h * 3_600_000);
     let partner_says = |actions: Vec<(i64, LineAction)>| {
         let partner = partner.clone();
         async move {

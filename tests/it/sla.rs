@@ -361,3 +361,63 @@ async fn two_schedulers_never_raise_the_same_alert_twice() {
     .unwrap();
     assert_eq!(notified, 24, "ops hears each warning and breach once");
 }
+
+#[tokio::test]
+async fn demo_orders_have_clocks_in_every_state_with_weeks_of_history() {
+    let app = TestApp::spawn_with(crate::support::Options {
+        demo_orders: true,
+        ..Default::default()
+    })
+    .await;
+    run_due(app.state()).await.unwrap();
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    let states: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT state, CASE WHEN breached_at IS NOT NULL AND state <> 'stopped' THEN 'breached' \
+           WHEN warned_at IS NOT NULL AND state <> 'stopped' THEN 'at risk' \
+           ELSE COALESCE(outcome, '-') END AS how, COUNT(*) \
+         FROM sla_timers GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let has = |state: &str, how: &str| {
+        states
+            .iter()
+            .any(|(s, h, n)| s == state && h == how && *n > 0)
+    };
+    for (state, how) in [
+        ("running", "breached"),
+        ("running", "-"),
+        ("paused", "-"),
+        ("stopped", "met"),
+        ("stopped", "late"),
+        ("stopped", "void"),
+    ] {
+        assert!(has(state, how), "no {state}/{how} clock among {states:?}");
+    }
+    let oldest: i64 = sqlx::query_scalar("SELECT MIN(started_at) FROM sla_timers")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert!(
+        UtcMillis::now().0 - oldest > 21 * 24 * HOUR,
+        "history reaches back three weeks"
+    );
+    let breaches: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sla_alerts WHERE level = 'breach'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert!(breaches > 0);
+    let breached_kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT kind FROM sla_timers WHERE breached_at IS NOT NULL ORDER BY kind",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        breached_kinds,
+        ["change_decision", "first_sample", "po_confirmation"],
+        "late partners and a late brand"
+    );
+}

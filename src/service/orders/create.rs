@@ -17,7 +17,6 @@ use crate::domain::order::fields::{
 use crate::domain::order::line::LineState;
 use crate::domain::org::{OrgKind, Permission};
 use crate::domain::partnership::PartnershipStatus;
-use crate::domain::time::UtcMillis;
 use crate::service::{
     AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, tenant_of,
 };
@@ -271,9 +270,9 @@ pub(crate) async fn insert_draft(
     actor: &Actor,
     tenant: TenantId,
     draft: &ValidDraft,
+    now: i64,
 ) -> ServiceResult<OrderId> {
     let id = OrderId::new();
-    let now = UtcMillis::now().0;
     let inserted = db::orders::insert(
         conn,
         &NewOrder {
@@ -357,7 +356,7 @@ pub async fn create_draft(
         }
     }
     let draft = validate(&mut tx, tenant, input).await?;
-    let id = insert_draft(&mut tx, actor, tenant, &draft).await?;
+    let id = insert_draft(&mut tx, actor, tenant, &draft, state.now().0).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -14,7 +14,6 @@ use crate::domain::ids::{OrderId, TenantId};
 use crate::domain::order::line::{self as line_machine, LineAction, LineState, Side};
 use crate::domain::order::state::{self as order_machine, OrderState};
 use crate::domain::org::Permission;
-use crate::domain::time::UtcMillis;
 use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, notifications, sla};
 
 /// What the actor saw when deciding.
@@ -79,6 +78,7 @@ async fn save_order(
     order: &db::orders::Order,
     new_state: OrderState,
     lines: &[Line],
+    now: i64,
 ) -> ServiceResult<()> {
     let saved = db::orders::bump_version(
         conn,
@@ -89,7 +89,7 @@ async fn save_order(
             state: new_state,
             due_date: &due_date(lines, &order.requested_delivery),
             total_minor: total_minor(lines),
-            now: UtcMillis::now().0,
+            now,
         },
     )
     .await?;
@@ -103,22 +103,22 @@ async fn save_order(
 async fn event(
     conn: &mut Conn,
     actor: &Actor,
-    tenant: TenantId,
-    order: OrderId,
+    order: &db::orders::Order,
     kind: &str,
     line_no: Option<i64>,
     detail: serde_json::Value,
+    at: i64,
 ) -> ServiceResult<()> {
     db::order_history::append_event(
         conn,
-        tenant,
-        order,
+        order.tenant_id,
+        order.id,
         &db::order_history::NewEvent {
             kind,
             line_no,
             actor_user_id: Some(actor.user_id),
             actor_org_id: Some(actor.org_id),
-            at: UtcMillis::now().0,
+            at,
             detail,
         },
     )
@@ -134,8 +134,17 @@ pub async fn issue(state: &AppState, actor: &Actor, seen: &Seen) -> ServiceResul
     let next = order_machine::issue(order.state, lines.len())
         .map_err(|r| ServiceError::Refused(r.message_key()))?;
     let seen_hash = order_hash(&order, &lines);
-    save_order(&mut tx, tenant, &order, next, &lines).await?;
-    event(&mut tx, actor, tenant, order.id, "issued", None, json!({})).await?;
+    save_order(&mut tx, tenant, &order, next, &lines, state.now().0).await?;
+    event(
+        &mut tx,
+        actor,
+        &order,
+        "issued",
+        None,
+        json!({}),
+        state.now().0,
+    )
+    .await?;
     let attests = format!(
         "{} issued PO {} to {} with {} line(s)",
         actor.org_name,
@@ -187,16 +196,16 @@ pub async fn cancel(
         .map_err(|r| ServiceError::Refused(r.message_key()))?;
     let seen_hash = order_hash(&order, &lines);
     let was_issued = order.state != OrderState::Draft;
-    save_order(&mut tx, tenant, &order, next, &lines).await?;
+    save_order(&mut tx, tenant, &order, next, &lines, state.now().0).await?;
     db::orders::set_cancel_reason(&mut tx, tenant, order.id, reason).await?;
     event(
         &mut tx,
         actor,
-        tenant,
-        order.id,
+        &order,
         "cancelled",
         None,
         json!({ "reason": reason }),
+        state.now().0,
     )
     .await?;
     if was_issued {
@@ -266,7 +275,7 @@ pub async fn decide_lines(
         }));
     }
     let next_state = order_machine::derive(&lines.iter().map(|l| l.state).collect::<Vec<_>>());
-    save_order(&mut tx, tenant, &order, next_state, &lines).await?;
+    save_order(&mut tx, tenant, &order, next_state, &lines, state.now().0).await?;
     for (line, old) in lines.iter().zip(&before) {
         if line != old {
             db::orders::update_line(&mut tx, tenant, order.id, line).await?;
@@ -276,11 +285,11 @@ pub async fn decide_lines(
         event(
             &mut tx,
             actor,
-            tenant,
-            order.id,
+            &order,
             action.name(),
             Some(*line_no),
             detail.clone(),
+            state.now().0,
         )
         .await?;
     }

@@ -35,7 +35,9 @@ pub(crate) async fn sign_statement(
     let tenant = order.tenant_id;
     let prev = db::order_history::last_statement_hash(conn, tenant, order.id).await?;
     let seq = db::order_history::statement_count(conn, tenant, order.id).await? + 1;
-    let now = state.now();
+    // A signature states when it was really made (keys are valid from a real instant), so
+    // statements read the system clock, never the business clock tests and demo data move.
+    let now = crate::domain::time::UtcMillis::now();
     let id = StatementId::new();
     let header = StatementHeader {
         kind: kind.to_owned(),

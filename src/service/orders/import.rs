@@ -252,7 +252,7 @@ pub async fn import_csv(
     }
     let mut created = Vec::new();
     for draft in &drafts {
-        match create::insert_draft(&mut tx, actor, tenant, draft).await {
+        match create::insert_draft(&mut tx, actor, tenant, draft, state.now().0).await {
             Ok(id) => created.push((draft.po_number.clone(), id)),
             Err(ServiceError::Invalid(_)) => {
                 let row = groups[&draft.po_number][0].0;
