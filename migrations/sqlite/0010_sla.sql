@@ -98,6 +98,8 @@ CREATE UNIQUE INDEX sla_timers_one_open ON sla_timers (tenant_id, kind, order_id
     WHERE state <> 'stopped';
 CREATE INDEX sla_timers_by_order ON sla_timers (tenant_id, order_id);
 CREATE INDEX sla_timers_open ON sla_timers (tenant_id, state, deadline_at);
+-- Scorecards read the clocks that finished in a date range.
+CREATE INDEX sla_timers_finished ON sla_timers (tenant_id, stopped_at) WHERE state = 'stopped';
 
 CREATE TABLE sla_alerts (
     tenant_id        TEXT NOT NULL,

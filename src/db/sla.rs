@@ -233,3 +233,47 @@ pub async fn open_for_partner(
     );
     q.fetch_all(conn).await
 }
+
+/// A clock that finished (met or late), for scorecards.
+#[derive(Clone, Debug, FromRow)]
+pub struct FinishedRow {
+    pub partner_org_id: OrgId,
+    pub partner_name: String,
+    pub kind: String,
+    pub calendar_id: Option<String>,
+    pub business: i64,
+    pub started_at: i64,
+    pub stopped_at: i64,
+    pub outcome: String,
+}
+
+/// Clocks of the brand that stopped met or late between two instants (voided ones do not
+/// count for or against anyone), optionally of one partner and one kind.
+pub async fn finished(
+    conn: &mut Conn,
+    tenant: TenantId,
+    range: (i64, i64),
+    partner: Option<&str>,
+    kind: Option<&str>,
+) -> Result<Vec<FinishedRow>, sqlx::Error> {
+    let mut q = super::DynamicSql::default();
+    let t = q.text(tenant.to_string());
+    let from = q.int(range.0);
+    let to = q.int(range.1);
+    let mut filters = String::new();
+    if let Some(p) = partner {
+        filters.push_str(&format!(" AND t.partner_org_id = {}", q.text(p.to_owned())));
+    }
+    if let Some(k) = kind {
+        filters.push_str(&format!(" AND t.kind = {}", q.text(k.to_owned())));
+    }
+    q.sql = format!(
+        "SELECT t.partner_org_id, p.name AS partner_name, t.kind, t.calendar_id, t.business, \
+           t.started_at, t.stopped_at, t.outcome \
+         FROM sla_timers t JOIN orgs p ON p.id = t.partner_org_id \
+         WHERE t.tenant_id = {t} AND t.state = 'stopped' AND t.outcome IN ('met', 'late') \
+           AND t.stopped_at >= {from} AND t.stopped_at < {to}{filters} \
+         ORDER BY p.name, t.kind, t.stopped_at"
+    );
+    q.fetch_all(conn).await
+}

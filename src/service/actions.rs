@@ -47,6 +47,7 @@ pub const SLA_ALERT_COMMENTED: &str = "sla.alert_commented";
 pub const SLA_ALERT_SNOOZED: &str = "sla.alert_snoozed";
 pub const SLA_CALENDAR_CHANGED: &str = "sla.calendar_changed";
 pub const SLA_POLICY_CHANGED: &str = "sla.policy_changed";
+pub const SLA_SCORECARD_EXPORTED: &str = "sla.scorecard_exported";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -97,4 +98,5 @@ pub const ALL: &[&str] = &[
     SLA_ALERT_SNOOZED,
     SLA_CALENDAR_CHANGED,
     SLA_POLICY_CHANGED,
+    SLA_SCORECARD_EXPORTED,
 ];

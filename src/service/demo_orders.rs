@@ -185,8 +185,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                     .await
                     .map_err(|e| anyhow::anyhow!("demo draft: {e:?}"))?;
                 let partner = actor(state, partner_email, tenant).await?;
-                // Most partners answer within hours; every fifth takes two and a half days.
-                let answer_after_h = if n.is_multiple_of(5) { 60 } else { 4 };
+                // Most partners answer within hours; every fifth takes five days.
+                let answer_after_h = if n.is_multiple_of(5) { 120 } else { 4 };
                 advance(
                     state,
                     tenant,

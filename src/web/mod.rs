@@ -18,6 +18,7 @@ pub mod orders;
 pub mod platform;
 pub mod shell;
 pub mod sla;
+pub mod sla_scorecards;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
 
@@ -143,6 +144,7 @@ pub fn routes() -> Routes {
         .merge(notifications::routes())
         .merge(inbound::routes())
         .merge(sla::routes())
+        .merge(sla_scorecards::routes())
         .merge(admin::routes())
         .merge(platform::routes())
         .merge(test_routes())

@@ -225,6 +225,14 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     {
         items.push(("/sla", "nav.sla"));
     }
+    if actor.scope.is_some()
+        && matches!(
+            actor.org_kind,
+            OrgKind::Supplier | OrgKind::Factory | OrgKind::Warehouse
+        )
+    {
+        items.push(("/sla/scorecards", "nav.scorecard"));
+    }
     if actor.can(Permission::OperatePlatform) {
         items.push(("/platform/brands", "nav.brands"));
         items.push(("/platform/orgs", "nav.organisations"));

@@ -4,6 +4,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { expectFlash, expectText, signIn, suite, waitForPath } from './harness.mjs';
 import { createAndIssueForDelta, daysFromNow, submitForm, uniquePo } from './order-steps.mjs';
 
@@ -132,4 +133,36 @@ test('the factory sees the time it has left on its orders in its inbox', async (
   await expectText(row.locator('td[data-label="Deadline"] small'), 'PO confirmation');
   for (const p of [acme, { watch, context }]) p.watch.assertClean();
   for (const p of [acme, { watch, context }]) await p.context.close();
+});
+
+test('scorecards: Acme ops compares its partners and exports them; Delta sees only its own record', async () => {
+  const { context, page, watch } = await env.newPage();
+  await signIn(page, 'ops@acme.test');
+  await page.goto('/sla');
+  await page.getByRole('link', { name: 'Scorecards', exact: true }).click();
+  await waitForPath(page, '/sla/scorecards');
+  await page.getByRole('heading', { level: 1, name: 'Scorecards' }).waitFor();
+  const rows = page.locator('table.scorecard tbody tr');
+  const partners = new Set((await rows.locator('td[data-label="Supplier or factory"]').allInnerTexts()).map((t) => t.trim()));
+  assert.ok(partners.has('Delta Garment Works') && partners.has('Sunrise Textiles'), `both demo partners: ${[...partners]}`);
+  await expectText(rows.first().locator('td[data-label="On time"]'), /^\d+ %$/);
+  assert.ok(await rows.first().locator('svg.week-chart rect').count() > 0, 'a weekly chart');
+
+  await page.getByLabel('Clock', { exact: true }).selectOption({ label: 'PO confirmation' });
+  await submitForm(page, page.getByRole('button', { name: 'Filter', exact: true }));
+  const clocks = new Set((await rows.locator('td[data-label="Clock"]').allInnerTexts()).map((t) => t.trim()));
+  assert.deepEqual([...clocks], ['PO confirmation']);
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV', exact: true }).click()]);
+  const csv = await readFile(await file.path(), 'utf8');
+  assert.match(csv.split('\n')[0], /^partner,clock,finished,late,on_time_percent,median_hours,p90_hours/);
+  assert.ok(csv.includes(',po_confirmation,'), csv);
+
+  const delta = await env.newPage();
+  await signIn(delta.page, 'planner@delta.test');
+  await delta.page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Our record', exact: true }).click();
+  await waitForPath(delta.page, '/sla/scorecards');
+  const own = new Set((await delta.page.locator('table.scorecard tbody td[data-label="Supplier or factory"]').allInnerTexts()).map((t) => t.trim()));
+  assert.deepEqual([...own], ['Delta Garment Works']);
+  for (const p of [delta, { watch, context }]) p.watch.assertClean();
+  for (const p of [delta, { watch, context }]) await p.context.close();
 });

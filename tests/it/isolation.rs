@@ -232,6 +232,8 @@ const TENANT_ROUTES: &[RouteCase] = &[
     ),
     get("/sla", Object::None),
     get("/sla/live", Object::None),
+    get("/sla/scorecards", Object::None),
+    get("/sla/scorecards.csv", Object::None),
     post("/sla/alerts/{alert}/acknowledge", Object::Alert, &[]),
     post("/sla/alerts/{alert}/assign", Object::Alert, &[("to", "")]),
     post(

@@ -22,4 +22,5 @@ mod shipping;
 mod signing;
 mod sla;
 mod sla_board;
+mod sla_scorecards;
 mod sla_setup;

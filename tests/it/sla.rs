@@ -337,7 +337,7 @@ async fn two_schedulers_never_raise_the_same_alert_twice() {
     }
     clock_now.jump_to(at(MONDAY_10 + 7 * 24 * HOUR));
     // Two passes at once (on PostgreSQL they lease rows with SKIP LOCKED; on SQLite they queue
-    // for the one writer) and the background scheduler may join in.
+    // for the one writer).
     let (a, b) = tokio::join!(run_due(app.state()), run_due(app.state()));
     let total = a.unwrap() + b.unwrap() + run_due(app.state()).await.unwrap();
     assert!(

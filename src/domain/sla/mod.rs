@@ -4,4 +4,5 @@ pub mod calendar;
 pub mod holidays;
 pub mod hours;
 pub mod policy;
+pub mod stats;
 pub mod timer;

@@ -8,4 +8,5 @@ pub mod calendars;
 pub mod clocks;
 pub mod policies;
 pub mod scheduler;
+pub mod scorecards;
 pub mod setup;
