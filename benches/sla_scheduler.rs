@@ -24,6 +24,12 @@
 //! a bare round trip, the scheduler's `next_due_at` read, an empty pass, and the pass that raises
 //! the 1,000 warnings; between runs the alerts, notifications and outbox rows the pass made are
 //! deleted and the 1,000 clocks restored.
+//!
+//! Every statement of a pass hands over between a runtime thread and SQLite's connection thread.
+//! On a virtual machine a wake-up across CPUs can cost several times more at one hour than the
+//! next. The sizes are measured in turns, so they share those conditions, but a costly hand-over
+//! also hides the differences between them; `taskset -c 0 cargo bench --bench sla_scheduler`
+//! keeps the hand-overs on one CPU and the figures steady.
 
 use std::time::{Duration, Instant};
 
