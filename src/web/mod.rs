@@ -161,6 +161,25 @@ fn test_routes() -> Routes {
 }
 
 /// Renders a page template; a template error is an internal error, never shown.
+/// The message that tells a user why a step was refused (the first problem of a form that did
+/// not validate); any other failure stays an error page.
+pub fn refusal_flash(
+    err: crate::service::ServiceError,
+) -> Result<crate::auth::session::Flash, AppError> {
+    use crate::auth::session::Flash;
+    use crate::service::ServiceError;
+    match err {
+        ServiceError::Refused(key) => Ok(Flash::error(key)),
+        ServiceError::Invalid(errors) => Ok(Flash::error(
+            errors
+                .iter()
+                .next()
+                .map_or("validation.required", |(_, key)| key),
+        )),
+        other => Err(other.into()),
+    }
+}
+
 pub fn render<T: askama::Template>(page: &T) -> Result<axum::response::Html<String>, AppError> {
     Ok(axum::response::Html(page.render()?))
 }

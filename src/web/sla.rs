@@ -14,7 +14,7 @@ use futures_util::Stream;
 use serde::Deserialize;
 
 use super::shell::{PageCtx, Shell};
-use super::{Routes, render};
+use super::{Routes, refusal_flash, render};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
@@ -184,14 +184,7 @@ async fn handled(
 ) -> AppResult<Response> {
     let flash = match result {
         Ok(()) => Flash::success(done),
-        Err(ServiceError::Refused(key)) => Flash::error(key),
-        Err(ServiceError::Invalid(errors)) => Flash::error(
-            errors
-                .iter()
-                .next()
-                .map_or("validation.required", |(_, k)| k),
-        ),
-        Err(err) => return Err(err.into()),
+        Err(err) => refusal_flash(err)?,
     };
     shell.flash(flash).await?;
     Ok(Redirect::to("/sla").into_response())

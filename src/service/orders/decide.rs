@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::evidence::sign_statement;
-use super::{Party, due_date, load_for, order_hash, total_minor};
+use super::{Party, due_date, load_for, order_hash, timeline_event, total_minor};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::orders::Line;
@@ -100,32 +100,6 @@ async fn save_order(
     }
 }
 
-async fn event(
-    conn: &mut Conn,
-    actor: &Actor,
-    order: &db::orders::Order,
-    kind: &str,
-    line_no: Option<i64>,
-    detail: serde_json::Value,
-    at: i64,
-) -> ServiceResult<()> {
-    db::order_history::append_event(
-        conn,
-        order.tenant_id,
-        order.id,
-        &db::order_history::NewEvent {
-            kind,
-            line_no,
-            actor_user_id: Some(actor.user_id),
-            actor_org_id: Some(actor.org_id),
-            at,
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 /// The brand issues a draft to its partner.
 pub async fn issue(state: &AppState, actor: &Actor, seen: &Seen) -> ServiceResult<Outcome> {
     let Some((mut tx, tenant, order, lines)) = begin(state, actor, seen, Side::Brand).await? else {
@@ -133,9 +107,9 @@ pub async fn issue(state: &AppState, actor: &Actor, seen: &Seen) -> ServiceResul
     };
     let next = order_machine::issue(order.state, lines.len())
         .map_err(|r| ServiceError::Refused(r.message_key()))?;
-    let seen_hash = order_hash(&order, &lines);
+    let seen_hash = order_hash(&order, &lines)?;
     save_order(&mut tx, tenant, &order, next, &lines, state.now().0).await?;
-    event(
+    timeline_event(
         &mut tx,
         actor,
         &order,
@@ -194,11 +168,11 @@ pub async fn cancel(
     let reason = reason.trim();
     let next = order_machine::cancel(order.state, reason)
         .map_err(|r| ServiceError::Refused(r.message_key()))?;
-    let seen_hash = order_hash(&order, &lines);
+    let seen_hash = order_hash(&order, &lines)?;
     let was_issued = order.state != OrderState::Draft;
     save_order(&mut tx, tenant, &order, next, &lines, state.now().0).await?;
     db::orders::set_cancel_reason(&mut tx, tenant, order.id, reason).await?;
-    event(
+    timeline_event(
         &mut tx,
         actor,
         &order,
@@ -254,7 +228,7 @@ pub async fn decide_lines(
     if decisions.is_empty() {
         return Err(ServiceError::Refused("orders.refused.nothing_to_decide"));
     }
-    let seen_hash = order_hash(&order, &lines);
+    let seen_hash = order_hash(&order, &lines)?;
     let before: Vec<Line> = lines.clone();
     let mut record = Vec::new();
     for (line_no, action) in decisions {
@@ -282,7 +256,7 @@ pub async fn decide_lines(
         }
     }
     for ((line_no, action), detail) in decisions.iter().zip(&record) {
-        event(
+        timeline_event(
             &mut tx,
             actor,
             &order,

@@ -271,7 +271,7 @@ pub async fn record_stock(
         actor,
         &order,
         "po.materials_recorded",
-        &order_hash(&order, &lines),
+        &order_hash(&order, &lines)?,
         attests,
         body,
     )

@@ -112,7 +112,7 @@ struct LineSnapshot<'a> {
 }
 
 /// SHA-256 (hex) of the canonical JSON of an order version: what a statement says it saw.
-pub fn order_hash(order: &Order, lines: &[Line]) -> String {
+pub fn order_hash(order: &Order, lines: &[Line]) -> ServiceResult<String> {
     let snapshot = Snapshot {
         id: order.id.to_string(),
         po_number: &order.po_number,
@@ -141,8 +141,9 @@ pub fn order_hash(order: &Order, lines: &[Line]) -> String {
             })
             .collect(),
     };
-    let text = canonical_json(&snapshot).expect("orders hold strings and integers only");
-    hex::encode(Sha256::digest(text.as_bytes()))
+    let text =
+        canonical_json(&snapshot).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e:?}")))?;
+    Ok(hex::encode(Sha256::digest(text.as_bytes())))
 }
 
 /// The earliest delivery date of the order's lines: what lists sort by.
@@ -171,4 +172,31 @@ pub(crate) fn total_minor(lines: &[Line]) -> i64 {
                 .unwrap_or(0)
         })
         .sum()
+}
+
+/// Appends a step by `actor` to the order's timeline.
+pub(crate) async fn timeline_event(
+    conn: &mut Conn,
+    actor: &Actor,
+    order: &Order,
+    kind: &str,
+    line_no: Option<i64>,
+    detail: serde_json::Value,
+    at: i64,
+) -> ServiceResult<()> {
+    db::order_history::append_event(
+        conn,
+        order.tenant_id,
+        order.id,
+        &db::order_history::NewEvent {
+            kind,
+            line_no,
+            actor_user_id: Some(actor.user_id),
+            actor_org_id: Some(actor.org_id),
+            at,
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -199,7 +199,7 @@ pub async fn post_progress(
         "quantity_produced": checked.quantity, "planned_completion": checked.planned,
         "expected_completion": checked.expected, "note": checked.note, "files": files,
     });
-    let seen_hash = order_hash(&order, &lines);
+    let seen_hash = order_hash(&order, &lines)?;
     sign_statement(
         &mut tx,
         state,

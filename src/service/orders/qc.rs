@@ -7,7 +7,7 @@ use serde_json::json;
 use super::decide::{Outcome, Seen};
 use super::evidence::sign_statement;
 use super::files::{self, Upload};
-use super::{Party, load_for, order_hash};
+use super::{Party, load_for, order_hash, timeline_event};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::progress::Attachment;
@@ -20,7 +20,6 @@ use crate::domain::order::qc::{
 };
 use crate::domain::order::state::OrderState;
 use crate::domain::org::Permission;
-use crate::domain::time::UtcMillis;
 use crate::domain::upload::UploadLimits;
 use crate::service::{
     AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, notifications,
@@ -190,13 +189,14 @@ pub async fn record(
         QcResult::Pass => "qc_passed",
         QcResult::Fail => "qc_failed",
     };
-    event(
+    timeline_event(
         &mut tx,
         actor,
-        tenant,
-        order.id,
+        &order,
         kind,
+        None,
         json!({ "inspection": id }),
+        state.now().0,
     )
     .await?;
     let attests = format!(
@@ -220,7 +220,7 @@ pub async fn record(
         actor,
         &order,
         "po.qc_inspected",
-        &order_hash(&order, &lines),
+        &order_hash(&order, &lines)?,
         attests,
         body,
     )
@@ -237,31 +237,6 @@ pub async fn record(
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(Outcome::Applied)
-}
-
-async fn event(
-    conn: &mut Conn,
-    actor: &Actor,
-    tenant: TenantId,
-    order: OrderId,
-    kind: &str,
-    detail: serde_json::Value,
-) -> ServiceResult<()> {
-    db::order_history::append_event(
-        conn,
-        tenant,
-        order,
-        &db::order_history::NewEvent {
-            kind,
-            line_no: None,
-            actor_user_id: Some(actor.user_id),
-            actor_org_id: Some(actor.org_id),
-            at: UtcMillis::now().0,
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// Brand quality lets goods ship despite the latest, failed inspection.
@@ -307,13 +282,14 @@ pub async fn waive(
     if !db::qc::insert_waiver(&mut tx, &waiver).await? {
         return Err(ServiceError::Refused("qc.refused.nothing_to_waive"));
     }
-    event(
+    timeline_event(
         &mut tx,
         actor,
-        tenant,
-        order.id,
+        &order,
         "qc_waived",
+        None,
         json!({ "inspection": inspection_id, "reason": reason }),
+        state.now().0,
     )
     .await?;
     let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
@@ -328,7 +304,7 @@ pub async fn waive(
         actor,
         &order,
         "po.qc_waived",
-        &order_hash(&order, &lines),
+        &order_hash(&order, &lines)?,
         attests,
         body,
     )

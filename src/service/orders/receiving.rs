@@ -296,7 +296,7 @@ pub async fn post_receipt(
         actor,
         &order,
         "po.received",
-        &order_hash(&order, &order_lines),
+        &order_hash(&order, &order_lines)?,
         attests,
         body,
     )

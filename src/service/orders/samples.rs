@@ -6,7 +6,7 @@ use serde_json::json;
 use super::decide::{Outcome, Seen};
 use super::evidence::sign_statement;
 use super::files::{self, Upload};
-use super::{Party, load_for, order_hash};
+use super::{Party, load_for, order_hash, timeline_event};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db;
@@ -16,7 +16,6 @@ use crate::domain::ids::{OrderId, TenantId};
 use crate::domain::order::fields::parse_text;
 use crate::domain::order::sample::{self as machine, SampleStatus};
 use crate::domain::org::Permission;
-use crate::domain::time::UtcMillis;
 use crate::domain::upload::UploadLimits;
 use crate::service::{
     AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, notifications,
@@ -86,13 +85,14 @@ pub async fn submit(
     )
     .await?;
     let files = files::attach_all(&mut tx, tenant, order.id, &id, &written, now).await?;
-    event(
+    timeline_event(
         &mut tx,
         actor,
-        tenant,
-        order.id,
+        &order,
         "sample_submitted",
+        None,
         json!({ "files": files.len() }),
+        state.now().0,
     )
     .await?;
     let attests = format!(
@@ -109,7 +109,7 @@ pub async fn submit(
         actor,
         &order,
         "po.sample_submitted",
-        &order_hash(&order, &lines),
+        &order_hash(&order, &lines)?,
         attests,
         body,
     )
@@ -137,31 +137,6 @@ async fn latest_status(
         .await?
         .first()
         .and_then(|s| SampleStatus::parse(&s.status)))
-}
-
-async fn event(
-    conn: &mut db::Conn,
-    actor: &Actor,
-    tenant: TenantId,
-    order: OrderId,
-    kind: &str,
-    detail: serde_json::Value,
-) -> ServiceResult<()> {
-    db::order_history::append_event(
-        conn,
-        tenant,
-        order,
-        &db::order_history::NewEvent {
-            kind,
-            line_no: None,
-            actor_user_id: Some(actor.user_id),
-            actor_org_id: Some(actor.org_id),
-            at: UtcMillis::now().0,
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// Brand quality's decision on a submitted sample.
@@ -209,13 +184,14 @@ pub async fn decide(
     } else {
         "sample_rejected"
     };
-    event(
+    timeline_event(
         &mut tx,
         actor,
-        tenant,
-        order.id,
+        &order,
         kind,
+        None,
         json!({ "comment": comment }),
+        state.now().0,
     )
     .await?;
     let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
@@ -231,7 +207,7 @@ pub async fn decide(
         actor,
         &order,
         "po.sample_decided",
-        &order_hash(&order, &lines),
+        &order_hash(&order, &lines)?,
         attests,
         body,
     )

@@ -207,7 +207,7 @@ pub async fn create_asn(
         actor,
         &order,
         "po.shipped",
-        &order_hash(&order, &lines),
+        &order_hash(&order, &lines)?,
         attests,
         body,
     )

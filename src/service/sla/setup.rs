@@ -31,6 +31,13 @@ pub async fn ensure_defaults(
     tenant: TenantId,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    // Seeded in one transaction with its policies: once the calendar is there, all of it is.
+    if db::sla_setup::calendar(conn, tenant, OFFICE_CALENDAR)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
     let hours = [
         OFFICE_HOURS,
         OFFICE_HOURS,

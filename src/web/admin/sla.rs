@@ -18,7 +18,7 @@ use crate::service::sla::calendars::{self, CalendarInput};
 use crate::service::sla::policies::{self, ALERT_ROLES, PolicyInput};
 use crate::web::orders::progress::read_form;
 use crate::web::shell::Shell;
-use crate::web::{Routes, render};
+use crate::web::{Routes, refusal_flash, render};
 
 use super::sla_view::{HistoryPage, Refused, SetupPage};
 
@@ -216,11 +216,7 @@ async fn holiday_add_post(
     .await;
     let flash = match result {
         Ok(()) => Flash::success("sla.setup.holiday_added"),
-        Err(ServiceError::Refused(key)) => Flash::error(key),
-        Err(ServiceError::Invalid(e)) => {
-            Flash::error(e.iter().next().map_or("validation.required", |(_, k)| k))
-        }
-        Err(err) => return Err(err.into()),
+        Err(err) => refusal_flash(err)?,
     };
     done(&shell, flash, &format!("calendar-{id}")).await
 }
@@ -280,16 +276,7 @@ async fn policy_add_post(
             )
             .await
         }
-        Err(ServiceError::Refused(key)) => done(&shell, Flash::error(key), "policies").await,
-        Err(ServiceError::Invalid(e)) => {
-            done(
-                &shell,
-                Flash::error(e.iter().next().map_or("validation.required", |(_, k)| k)),
-                "policies",
-            )
-            .await
-        }
-        Err(err) => Err(err.into()),
+        Err(err) => done(&shell, refusal_flash(err)?, "policies").await,
     }
 }
 
