@@ -121,6 +121,15 @@
       });
     });
 
+    // The digest time zone: while it is the untouched default, propose the browser's own zone
+    // (the user still saves it).
+    var zone = document.querySelector("input[data-guess-zone]");
+    if (zone && window.Intl && Intl.DateTimeFormat) {
+      var guessed = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      var known = zone.list && Array.prototype.some.call(zone.list.options, function (o) { return o.value === guessed; });
+      if (guessed && known) zone.value = guessed;
+    }
+
     // Live lists (the SLA dashboard): the server's event stream says when the picture changed;
     // the list is fetched again and swapped in, unless the user is typing in one of its forms.
     var live = document.querySelector("[data-live-events]");

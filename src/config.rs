@@ -88,9 +88,10 @@ pub struct Config {
     pub mail_from: String,
     pub trust_proxy: bool,
     pub master_key: Option<String>,
-    /// Whether this process runs the SLA scheduler (the integration tests run its passes
-    /// themselves, so a background pass never races their assertions).
-    pub sla_scheduler: bool,
+    /// Whether this process runs the jobs that act on the (injected) clock: the SLA scheduler
+    /// and the daily digests. The integration tests run their passes themselves, so a
+    /// background pass never races their assertions.
+    pub timed_jobs: bool,
 }
 
 impl Config {
@@ -124,7 +125,7 @@ impl Config {
             mail_from: settings.mail_from.clone(),
             trust_proxy: settings.trust_proxy,
             master_key: settings.master_key.clone().filter(|k| !k.trim().is_empty()),
-            sla_scheduler: true,
+            timed_jobs: true,
         })
     }
 
@@ -142,7 +143,7 @@ impl Config {
             mail_from: "Portico <no-reply@portico.localhost>".to_owned(),
             trust_proxy: false,
             master_key: None,
-            sla_scheduler: true,
+            timed_jobs: true,
         }
     }
 

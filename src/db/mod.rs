@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod brand_settings;
 mod codec;
+pub mod digests;
 pub mod invitations;
 pub mod kitting;
 pub mod milestones;

@@ -16,13 +16,15 @@ pub struct Notification {
     pub read_at: Option<i64>,
 }
 
-/// A recipient: user, address, language, whether they want e-mail.
+/// A recipient: user, address, language, how they want e-mail (`Delivery` stored form) and
+/// the time zone of their daily digest.
 #[derive(Clone, Debug, FromRow)]
 pub struct Recipient {
     pub id: UserId,
     pub email: String,
     pub locale: Option<String>,
-    pub email_notifications: i64,
+    pub email_delivery: String,
+    pub digest_time_zone: String,
 }
 
 /// Active users of an organisation with one of the given roles (all roles when empty).
@@ -31,19 +33,23 @@ pub async fn recipients(
     org: OrgId,
     roles: &[&str],
 ) -> Result<Vec<Recipient>, sqlx::Error> {
-    let users: Vec<(Recipient, String)> = sqlx::query_as::<_, (UserId, String, Option<String>, i64, String)>(
-        "SELECT id, email, locale, email_notifications, role FROM users WHERE org_id = $1 AND status = 'active' ORDER BY email",
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        recipient: Recipient,
+        role: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, email, locale, email_delivery, digest_time_zone, role FROM users \
+         WHERE org_id = $1 AND status = 'active' ORDER BY email",
     )
     .bind(org)
     .fetch_all(conn)
-    .await?
-    .into_iter()
-    .map(|(id, email, locale, email_notifications, role)| (Recipient { id, email, locale, email_notifications }, role))
-    .collect();
-    Ok(users
+    .await?;
+    Ok(rows
         .into_iter()
-        .filter(|(_, role)| roles.is_empty() || roles.contains(&role.as_str()))
-        .map(|(r, _)| r)
+        .filter(|r| roles.is_empty() || roles.contains(&r.role.as_str()))
+        .map(|r| r.recipient)
         .collect())
 }
 
@@ -126,12 +132,15 @@ pub async fn mark_all_read(
     Ok(done.rows_affected())
 }
 
+/// Queues an item for the outbox worker, due at once. The worker runs on the wall clock, so
+/// the item is stamped with it too (not the injected clock use cases reason with, which tests
+/// move ahead: an item stamped with a moved clock would wait until the wall clock caught up).
 pub async fn enqueue(
     conn: &mut Conn,
     kind: &str,
     payload: &serde_json::Value,
-    now: i64,
 ) -> Result<(), sqlx::Error> {
+    let now = crate::domain::time::UtcMillis::now().0;
     sqlx::query(
         "INSERT INTO outbox (id, kind, payload, created_at, due_at) VALUES ($1, $2, $3, $4, $4)",
     )

@@ -20,11 +20,13 @@ pub struct Asn {
     pub cartons: i64,
     pub status: String,
     pub created_at: i64,
+    /// When the goods were reported at the warehouse dock (before the count).
+    pub arrived_at: Option<i64>,
 }
 
 const ASN: &str = "SELECT a.id, a.order_id, o.po_number, p.name AS partner_name, a.warehouse_org_id, \
-     w.name AS warehouse_name, a.carrier, a.tracking, a.ship_date, a.eta, a.cartons, a.status, a.created_at \
-     FROM asns a JOIN orders o ON o.tenant_id = a.tenant_id AND o.id = a.order_id \
+     w.name AS warehouse_name, a.carrier, a.tracking, a.ship_date, a.eta, a.cartons, a.status, a.created_at, \
+     a.arrived_at FROM asns a JOIN orders o ON o.tenant_id = a.tenant_id AND o.id = a.order_id \
      JOIN orgs p ON p.id = o.partner_org_id JOIN orgs w ON w.id = a.warehouse_org_id";
 
 #[derive(Clone, Debug, FromRow)]
@@ -193,6 +195,27 @@ pub async fn inbound(
     .bind(i64::from(only_in_transit))
     .fetch_all(conn)
     .await
+}
+
+/// Records the goods at the dock, once, while in transit (false: arrived or received already).
+pub async fn mark_arrived(
+    conn: &mut Conn,
+    tenant: TenantId,
+    id: &str,
+    by: UserId,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE asns SET arrived_at = $3, arrived_by = $4 WHERE tenant_id = $1 AND id = $2 \
+         AND status = 'in_transit' AND arrived_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(now)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Marks the ASN received if it was still in transit (false: it was received already).

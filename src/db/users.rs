@@ -226,24 +226,3 @@ pub async fn set_locale(conn: &mut Conn, id: UserId, locale: &str) -> Result<(),
         .await?;
     Ok(())
 }
-
-pub async fn set_email_notifications(
-    conn: &mut Conn,
-    id: UserId,
-    on: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET email_notifications = $2 WHERE id = $1")
-        .bind(id)
-        .bind(i64::from(on))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn email_notifications(conn: &mut Conn, id: UserId) -> Result<bool, sqlx::Error> {
-    let on: i64 = sqlx::query_scalar("SELECT email_notifications FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
-    Ok(on != 0)
-}

@@ -1,6 +1,7 @@
 //! Pure types and rules. Nothing here touches the database, the network or the clock:
 //! callers pass `now` in, so every rule is testable exhaustively.
 
+pub mod digest;
 pub mod email;
 pub mod ids;
 pub mod invitation;

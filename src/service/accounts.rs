@@ -216,27 +216,3 @@ pub async fn set_language(state: &AppState, actor: &Actor, lang: Lang) -> Servic
     tx.commit().await?;
     Ok(())
 }
-
-pub async fn email_notifications(state: &AppState, actor: &Actor) -> ServiceResult<bool> {
-    let mut conn = state.db.reader().acquire().await?;
-    Ok(db::users::email_notifications(&mut conn, actor.user_id).await?)
-}
-
-pub async fn set_email_notifications(
-    state: &AppState,
-    actor: &Actor,
-    on: bool,
-) -> ServiceResult<()> {
-    let mut tx = state.db.begin().await?;
-    db::users::set_email_notifications(&mut tx, actor.user_id, on).await?;
-    audit(
-        &mut tx,
-        actor,
-        None,
-        AuditEvent::new(actions::NOTIFICATIONS_SET, "user", actor.user_id)
-            .detail(json!({ "email": on })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}

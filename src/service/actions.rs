@@ -34,6 +34,7 @@ pub const SAMPLE_DECIDED: &str = "sample.decided";
 pub const BRAND_SETTINGS_CHANGED: &str = "brand.settings_changed";
 pub const ASN_CREATED: &str = "asn.created";
 pub const RECEIPT_POSTED: &str = "asn.received";
+pub const ASN_ARRIVED: &str = "asn.arrived";
 pub const INBOUND_EXPORTED: &str = "asn.inbound_exported";
 pub const QC_RECORDED: &str = "qc.recorded";
 pub const QC_WAIVED: &str = "qc.waived";
@@ -85,6 +86,7 @@ pub const ALL: &[&str] = &[
     BRAND_SETTINGS_CHANGED,
     ASN_CREATED,
     RECEIPT_POSTED,
+    ASN_ARRIVED,
     INBOUND_EXPORTED,
     QC_RECORDED,
     QC_WAIVED,

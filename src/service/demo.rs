@@ -114,6 +114,9 @@ pub const USERS: &[DemoUser] = &[
     },
 ];
 
+/// A demo user who reads a daily e-mail digest (08:00 Amsterdam) instead of one mail per event.
+const DIGEST_USER: &str = "ops@blueharbor.test";
+
 /// Seeds the demo data unless the database already holds organisations. Returns whether it
 /// seeded. All demo users share `password`.
 pub async fn seed(db: &Db, master: &MasterKey, demo_password: &str) -> anyhow::Result<bool> {
@@ -146,10 +149,11 @@ pub async fn seed(db: &Db, master: &MasterKey, demo_password: &str) -> anyhow::R
         .await?;
     }
     for user in USERS {
+        let id = UserId::new();
         db::users::insert(
             &mut tx,
             &db::users::NewUser {
-                id: UserId::new(),
+                id,
                 org_id: id_of(user.org)?,
                 email: user.email,
                 display_name: user.name,
@@ -160,6 +164,9 @@ pub async fn seed(db: &Db, master: &MasterKey, demo_password: &str) -> anyhow::R
             },
         )
         .await?;
+        if user.email == DIGEST_USER {
+            db::digests::set_settings(&mut tx, id, "daily", "Europe/Amsterdam", None).await?;
+        }
     }
     audit_unauthenticated(
         &mut tx,

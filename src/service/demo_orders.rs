@@ -199,9 +199,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                 .await?;
                 if let Target::Confirmed | Target::Shipped | Target::Received(_) = target {
                     // First samples take 3 to 12 days.
-                    state
-                        .clock
-                        .advance((3 + (n as i64 % 7) * 3 / 2) * 86_400_000);
+                    move_on(state, (3 + (n as i64 % 7) * 3 / 2) * 86_400_000);
                     // Every fourth confirmed order is short of buttons, production near.
                     let short = matches!(target, Target::Confirmed) && n % 4 == 2;
                     demo_production::kit(state, tenant, &partner, id, short).await?;
@@ -212,6 +210,10 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                 if let Target::Shipped | Target::Received(_) = target {
                     demo_production::inspect(state, &partner, id, true).await?;
                     demo_production::ship(state, tenant, &partner, id).await?;
+                    if matches!(target, Target::Shipped) && n % 2 == 0 {
+                        // Goods at the dock, not yet counted: the warehouse's clock runs.
+                        demo_production::arrive(state, tenant, id).await?;
+                    }
                 } else if matches!(target, Target::Confirmed) && n % 4 == 3 {
                     // One order on hold: its pre-shipment inspection failed.
                     demo_production::inspect(state, &partner, id, false).await?;
@@ -226,6 +228,16 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
     }
     state.clock.jump_to(crate::domain::time::UtcMillis::now());
     Ok(made)
+}
+
+/// Moves the seeding clock on, but never past the real now: the recent orders' later steps
+/// happen "now" rather than in the future.
+pub(super) fn move_on(state: &AppState, ms: i64) {
+    let real_now = crate::domain::time::UtcMillis::now().0;
+    let to = (state.now().0 + ms).min(real_now);
+    state
+        .clock
+        .jump_to(crate::domain::time::UtcMillis(to.max(state.now().0)));
 }
 
 async fn advance(
@@ -244,7 +256,7 @@ async fn advance(
     decide::issue(state, brand, &step(state, tenant, id).await?)
         .await
         .map_err(fail)?;
-    state.clock.advance(answer_after_h * 3_600_000);
+    move_on(state, answer_after_h * 3_600_000);
     let partner_says = |actions: Vec<(i64, LineAction)>| {
         let partner = partner.clone();
         async move {

@@ -233,7 +233,8 @@ pub async fn ship(
     let Some(warehouse) = order.ship_to_org_id else {
         return Ok(());
     };
-    let today = crate::domain::time::UtcMillis::now();
+    // Dates as the seeding clock sees them, which may be days back.
+    let today = state.now();
     let day = |offset: i64| today.plus_secs(offset * 86_400).rfc3339()[..10].to_owned();
     let input = AsnInput {
         warehouse: warehouse.to_string(),
@@ -257,13 +258,12 @@ pub async fn ship(
 }
 
 /// The warehouse receives the order's ASN: in full, or 12 short with 3 damaged on line 1.
-pub async fn receive(
+/// The order's first shipment, its lines and the warehouse user who receives it.
+async fn inbound_shipment(
     state: &AppState,
     tenant: TenantId,
     id: OrderId,
-    discrepancy: bool,
-) -> anyhow::Result<()> {
-    use super::orders::receiving::{self, ReceiptInput};
+) -> anyhow::Result<Option<(db::shipping::Asn, Vec<db::shipping::AsnLine>, Actor)>> {
     let (asn, dock) = {
         let mut conn = state.db.reader().acquire().await?;
         let Some(asn) = db::shipping::of_order(&mut conn, tenant, id)
@@ -271,7 +271,7 @@ pub async fn receive(
             .into_iter()
             .next()
         else {
-            return Ok(());
+            return Ok(None);
         };
         let lines = db::shipping::lines(&mut conn, tenant, &asn.id).await?;
         let dock = db::notifications::recipients(&mut conn, asn.warehouse_org_id, &[])
@@ -281,10 +281,36 @@ pub async fn receive(
         ((asn, lines), dock)
     };
     let Some(dock) = dock else {
-        return Ok(());
+        return Ok(None);
     };
     let warehouse = actor(state, &dock, tenant).await?;
     let (asn, lines) = asn;
+    Ok(Some((asn, lines, warehouse)))
+}
+
+/// The goods of the order's first shipment are at the warehouse dock (its receipt clock runs).
+pub async fn arrive(state: &AppState, tenant: TenantId, id: OrderId) -> anyhow::Result<()> {
+    if let Some((asn, _, warehouse)) = inbound_shipment(state, tenant, id).await? {
+        super::orders::receiving::mark_arrived(state, &warehouse, &asn.id)
+            .await
+            .map_err(fail("arrival"))?;
+    }
+    Ok(())
+}
+
+/// The warehouse reports the arrival, counts for a few hours and posts the receipt.
+pub async fn receive(
+    state: &AppState,
+    tenant: TenantId,
+    id: OrderId,
+    discrepancy: bool,
+) -> anyhow::Result<()> {
+    use super::orders::receiving::{self, ReceiptInput};
+    arrive(state, tenant, id).await?;
+    super::demo_orders::move_on(state, if discrepancy { 6 } else { 2 } * 3_600_000);
+    let Some((asn, lines, warehouse)) = inbound_shipment(state, tenant, id).await? else {
+        return Ok(());
+    };
     let input = ReceiptInput {
         lines: lines
             .iter()

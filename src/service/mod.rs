@@ -9,6 +9,7 @@ pub mod audit_log;
 pub mod demo;
 pub mod demo_orders;
 pub mod demo_production;
+pub mod digests;
 pub mod home;
 pub mod invitations;
 pub mod milestones;

@@ -9,8 +9,10 @@ use crate::auth::actor::Actor;
 use crate::db::notifications::{NewNotification, Notification, Recipient};
 use crate::db::orders::Order;
 use crate::db::{self, Conn};
+use crate::domain::digest::{Delivery, next_digest_at};
 use crate::domain::ids::TenantId;
 use crate::domain::order::line::Side;
+use crate::domain::time::UtcMillis;
 use crate::i18n::Lang;
 
 /// Brand roles that act on orders hear about partners' decisions.
@@ -40,25 +42,32 @@ async fn notify(
             },
         )
         .await?;
-        if recipient.email_notifications != 0 {
-            let lang = recipient
-                .locale
-                .as_deref()
-                .and_then(Lang::parse)
-                .unwrap_or_default();
-            let link = format!("{}/orders/{}", state.config.public_url, order.id);
-            let subject = lang.t2(
-                &format!("notification.{kind}"),
-                actor_org_name,
-                &order.po_number,
-            );
-            let body = format!(
-                "{subject}\n\n{link}\n\n{}\n",
-                lang.t("mail.notification_footer")
-            );
-            let mail = json!({ "to": recipient.email, "subject": subject, "body": body });
-            db::notifications::enqueue(conn, "email", &mail, now).await?;
+        let delivery = Delivery::parse(&recipient.email_delivery).unwrap_or(Delivery::Immediate);
+        if delivery == Delivery::Off {
+            continue;
         }
+        let lang = recipient
+            .locale
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default();
+        let link = format!("{}/orders/{}", state.config.public_url, order.id);
+        let subject = lang.t2(
+            &format!("notification.{kind}"),
+            actor_org_name,
+            &order.po_number,
+        );
+        if delivery == Delivery::Daily {
+            let due = next_digest_at(UtcMillis(now), &recipient.digest_time_zone);
+            db::digests::add_item(conn, recipient.id, &subject, &link, now, due.0).await?;
+            continue;
+        }
+        let body = format!(
+            "{subject}\n\n{link}\n\n{}\n",
+            lang.t("mail.notification_footer")
+        );
+        let mail = json!({ "to": recipient.email, "subject": subject, "body": body });
+        db::notifications::enqueue(conn, "email", &mail).await?;
     }
     Ok(())
 }
@@ -347,14 +356,14 @@ pub async fn mark_all_read(state: &AppState, actor: &Actor) -> ServiceResult<u64
 }
 
 /// An SLA clock's warning, breach or escalation: the brand roles its policy names and, when
-/// asked, the partner whose step it is.
+/// asked, the party whose step it is (`tell`: the partner, or a shipment's warehouse).
 pub(crate) async fn sla_alert(
     conn: &mut Conn,
     state: &AppState,
     order: &Order,
     level: &str,
     roles: &[&str],
-    tell_partner: bool,
+    tell: Option<crate::domain::ids::OrgId>,
 ) -> ServiceResult<()> {
     let mut recipients = Vec::new();
     // An empty role list means "nobody" here (the lookup would read it as "everyone").
@@ -362,8 +371,8 @@ pub(crate) async fn sla_alert(
         recipients
             .extend(db::notifications::recipients(conn, order.tenant_id.into(), roles).await?);
     }
-    if tell_partner {
-        recipients.extend(db::notifications::recipients(conn, order.partner_org_id, &[]).await?);
+    if let Some(party) = tell {
+        recipients.extend(db::notifications::recipients(conn, party, &[]).await?);
     }
     let kind = format!("sla_{level}");
     notify(

@@ -1,4 +1,5 @@
-//! The signed-in user's own account: language setting and password change.
+//! The signed-in user's own account: language, how notification e-mail arrives (each one, a
+//! daily digest, or none), and password change.
 
 use askama::Template;
 use axum::Form;
@@ -13,9 +14,10 @@ use super::{Routes, render};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::{self, Flash};
+use crate::domain::digest::{Delivery, zone_names};
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::service::{FieldErrors, ServiceError, accounts};
+use crate::service::{FieldErrors, ServiceError, accounts, digests};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -34,7 +36,12 @@ struct AccountPage {
     role_key: &'static str,
     langs: [Lang; 2],
     current_lang: Lang,
-    email_notifications: bool,
+    deliveries: [Delivery; 3],
+    delivery: Delivery,
+    time_zone: String,
+    zones: &'static [String],
+    next_digest: Option<i64>,
+    errors: FieldErrors,
 }
 
 async fn account_get(
@@ -42,9 +49,23 @@ async fn account_get(
     shell: Shell,
     actor: Actor,
 ) -> AppResult<Html<String>> {
-    let email_notifications = accounts::email_notifications(&state, &actor).await?;
+    render(&account_page(&state, shell, actor, None, FieldErrors::default()).await?)
+}
+
+/// The account page; `entered` keeps a refused notification form's values.
+async fn account_page(
+    state: &AppState,
+    shell: Shell,
+    actor: Actor,
+    entered: Option<&NotificationsForm>,
+    errors: FieldErrors,
+) -> AppResult<AccountPage> {
+    let choice = digests::choice(state, &actor).await?;
     let ctx = shell.page().await?;
-    render(&AccountPage {
+    let delivery = entered
+        .and_then(|f| Delivery::parse(&f.delivery))
+        .unwrap_or(choice.delivery);
+    Ok(AccountPage {
         current_lang: ctx.lang,
         ctx,
         display_name: actor.display_name,
@@ -52,8 +73,32 @@ async fn account_get(
         org_name: actor.org_name,
         role_key: actor.role.label_key(),
         langs: Lang::ALL,
-        email_notifications,
+        deliveries: Delivery::ALL,
+        delivery,
+        time_zone: entered.map_or(choice.time_zone, |f| f.time_zone.clone()),
+        zones: zone_names(),
+        next_digest: choice.next_digest_at,
+        errors,
     })
+}
+
+impl AccountPage {
+    /// Whether the browser may propose its own zone: only while the stored one is the untouched
+    /// default and no digest uses it.
+    fn guess_zone(&self) -> bool {
+        self.time_zone == "UTC" && self.delivery != Delivery::Daily
+    }
+
+    /// When waiting items go out, in the user's digest time zone.
+    fn next_digest_local(&self) -> Option<String> {
+        let at = jiff::Timestamp::from_millisecond(self.next_digest?).ok()?;
+        let tz = jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        Some(
+            at.to_zoned_datetime(tz)
+                .strftime("%Y-%m-%d %H:%M %Z")
+                .to_string(),
+        )
+    }
 }
 
 #[derive(Template)]
@@ -108,7 +153,9 @@ async fn password_post(
 #[derive(Deserialize)]
 struct NotificationsForm {
     #[serde(default)]
-    email: Option<String>,
+    delivery: String,
+    #[serde(default)]
+    time_zone: String,
 }
 
 async fn notifications_post(
@@ -117,7 +164,15 @@ async fn notifications_post(
     actor: Actor,
     Form(form): Form<NotificationsForm>,
 ) -> AppResult<Response> {
-    accounts::set_email_notifications(&state, &actor, form.email.is_some()).await?;
-    shell.flash(Flash::success("account.saved")).await?;
-    Ok(Redirect::to("/account").into_response())
+    match digests::save_choice(&state, &actor, &form.delivery, &form.time_zone).await {
+        Ok(()) => {
+            shell.flash(Flash::success("account.saved")).await?;
+            Ok(Redirect::to("/account").into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let page = account_page(&state, shell, actor, Some(&form), errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(err) => Err(err.into()),
+    }
 }

@@ -1,5 +1,8 @@
-//! The 3PL warehouse's inbound shipments: the list by ETA, one ASN with its receipt form, and
-//! a CSV export for the warehouse's own systems. None of it carries a price.
+//! The 3PL warehouse's inbound shipments: the list by ETA, one ASN with its arrival at the dock
+//! (which starts the receipt clock) and its receipt form, and a CSV export for the warehouse's
+//! own systems. None of it carries a price.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -17,9 +20,11 @@ use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
 use crate::db::progress::Attachment;
 use crate::db::shipping::{Asn, AsnLine};
+use crate::domain::ids::OrderId;
 use crate::error::AppResult;
 use crate::service::orders::decide::Outcome;
 use crate::service::orders::receiving::{self, ReceiptInput};
+use crate::service::sla::board::{self, Badge};
 use crate::service::{FieldErrors, ServiceError};
 
 pub fn routes() -> Routes {
@@ -27,6 +32,7 @@ pub fn routes() -> Routes {
         .tenant("/inbound", get(list_get))
         .tenant("/inbound/export.csv", get(export_get))
         .tenant("/inbound/{asn}", get(asn_get))
+        .tenant("/inbound/{asn}/arrived", post(arrived_post))
         .tenant(
             "/inbound/{asn}/receipt",
             post(receipt_post).layer(DefaultBodyLimit::max(MAX_POST_BYTES + 64 * 1024)),
@@ -38,6 +44,8 @@ pub fn routes() -> Routes {
 struct ListPage {
     ctx: PageCtx,
     asns: Vec<Asn>,
+    /// The receipt clock of each order with goods at the dock.
+    clocks: HashMap<OrderId, Badge>,
     next_page: Option<String>,
     /// Received shipments too, not only those on their way.
     show_all: bool,
@@ -66,9 +74,12 @@ async fn list_get(
         }
         query
     });
+    let orders: Vec<OrderId> = asns.iter().map(|a| a.order_id).collect();
+    let clocks = board::partner_badges(&state, &actor, &orders).await?;
     render(&ListPage {
         ctx: shell.page().await?,
         asns,
+        clocks,
         next_page,
         show_all,
     })
@@ -89,11 +100,22 @@ async fn export_get(State(state): State<AppState>, actor: Actor) -> AppResult<Re
     Ok(response)
 }
 
+impl ListPage {
+    /// The receipt clock of a shipment at the dock (none once received or not yet arrived).
+    fn clock(&self, asn: &Asn) -> Option<&Badge> {
+        if asn.arrived_at.is_none() || asn.status != "in_transit" {
+            return None;
+        }
+        self.clocks.get(&asn.order_id)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "inbound/asn.html")]
 struct AsnPage {
     ctx: PageCtx,
     asn: Asn,
+    clock: Option<Badge>,
     lines: Vec<AsnLine>,
     files: Vec<Attachment>,
     submission: String,
@@ -136,9 +158,17 @@ async fn asn_page(
     typed: ReceiptInput,
 ) -> AppResult<AsnPage> {
     let (asn, lines, files) = receiving::asn_for_receipt(state, actor, id).await?;
+    let clock = if asn.arrived_at.is_some() && asn.status == "in_transit" {
+        board::partner_badges(state, actor, &[asn.order_id])
+            .await?
+            .remove(&asn.order_id)
+    } else {
+        None
+    };
     Ok(AsnPage {
         ctx: shell.page().await?,
         asn,
+        clock,
         lines,
         files,
         submission: submission_token(),
@@ -164,6 +194,21 @@ async fn asn_get(
         )
         .await?,
     )
+}
+
+async fn arrived_post(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let flash = match receiving::mark_arrived(&state, &actor, &id).await {
+        Ok(Outcome::Applied) => Flash::success("inbound.arrived_done"),
+        Ok(Outcome::AlreadyApplied) => Flash::info("inbound.arrived_already"),
+        Err(err) => super::refusal_flash(err)?,
+    };
+    shell.flash(flash).await?;
+    Ok(Redirect::to(&format!("/inbound/{id}")).into_response())
 }
 
 async fn receipt_post(

@@ -1,4 +1,4 @@
-// The signed-in user's own account: language setting and password change.
+// The signed-in user's own account: language, e-mail delivery (each, daily digest, none), password.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,6 +6,7 @@ import {
   DEMO_PASSWORD,
   expectFlash,
   expectText,
+  pollUntil,
   signIn,
   submitSignIn,
   suite,
@@ -108,4 +109,35 @@ test('a user changes their password; a wrong current password is refused', async
   other.watch.assertClean();
   await context.close();
   await other.context.close();
+});
+
+test('a user chooses a daily e-mail digest in their own time zone; an unknown zone is refused', async () => {
+  // The browser's zone is proposed while the stored one is the untouched default.
+  const { context, page, watch } = await env.newPage({ timezoneId: 'Asia/Shanghai' });
+  await signIn(page, 'planner@delta.test');
+  await page.goto('/account');
+  const section = accountSection(page, 'Notifications');
+  const zone = section.getByLabel('Time zone of your daily digest');
+  await pollUntil(async () => (await zone.inputValue()) === 'Asia/Shanghai', { what: 'the browser zone proposed' });
+  assert.ok(await section.getByLabel('Send each notification as it happens').isChecked());
+
+  await section.getByLabel('Send one daily digest').check();
+  await zone.fill('Asia/Atlantis');
+  await section.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.locator('#f-time_zone-error')
+    .filter({ hasText: 'Choose a time zone from the list, e.g. Asia/Shanghai or Europe/Amsterdam.' })
+    .waitFor();
+  assert.equal(await zone.inputValue(), 'Asia/Atlantis', 'the entry is kept');
+  assert.equal(await zone.getAttribute('aria-invalid'), 'true');
+  assert.ok(await section.getByLabel('Send one daily digest').isChecked(), 'the choice is kept');
+
+  await zone.fill('Asia/Shanghai');
+  await section.getByRole('button', { name: 'Save', exact: true }).click();
+  await waitForPath(page, '/account');
+  await expectFlash(page, 'Saved.');
+  assert.ok(await section.getByLabel('Send one daily digest').isChecked());
+  assert.equal(await zone.inputValue(), 'Asia/Shanghai');
+
+  watch.assertClean();
+  await context.close();
 });

@@ -196,6 +196,13 @@ test('Delta reports progress with photos and a first sample, Acme quality approv
   const asnPath = pathOf(hp);
   await hp.getByRole('heading', { level: 1, name: `Inbound shipment · PO ${po}` }).waitFor();
   await expectText(hp.locator('#asn-status'), 'In transit');
+  // The truck is at the dock: the arrival starts Harbor's receipt clock, shown as time left.
+  await submitForm(hp, hp.getByRole('button', { name: 'Goods arrived at the dock', exact: true }));
+  await waitForPath(hp, asnPath);
+  await expectFlash(hp, 'Arrival recorded. Count the goods and post the receipt below.');
+  await expectText(hp.locator('#asn-status'), 'At the dock');
+  await expectText(hp.locator('#arrived-at .badge-time'), /left$/);
+  assert.equal(await hp.getByRole('button', { name: 'Goods arrived at the dock' }).count(), 0, 'arrival is reported once');
   const received1 = hp.getByLabel('Received 1', { exact: true });
   assert.equal(await received1.inputValue(), '600', 'received starts at what was announced');
   assert.equal(await hp.getByLabel('Received 2', { exact: true }).inputValue(), '250');

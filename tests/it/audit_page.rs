@@ -215,16 +215,20 @@ async fn users_who_turn_email_off_get_only_in_app_notifications() {
     let app = TestApp::spawn().await;
     let sales = app.login("sales@sunrise.test").await;
     let account = sales.get("/account").await;
-    assert!(account.has("input[name='email'][checked]"));
+    assert!(account.has("input[name='delivery'][value='immediate'][checked]"));
     let saved = sales
-        .submit(&account, "form[action='/account/notifications']", &[])
+        .submit(
+            &account,
+            "form[action='/account/notifications']",
+            &[("delivery", "off")],
+        )
         .await;
     assert_eq!(saved.status, 303);
     assert!(
-        !sales
+        sales
             .follow(&saved)
             .await
-            .has("input[name='email'][checked]")
+            .has("input[name='delivery'][value='off'][checked]")
     );
 
     order(

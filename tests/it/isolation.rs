@@ -221,6 +221,7 @@ const TENANT_ROUTES: &[RouteCase] = &[
     get("/inbound", Object::None),
     get("/inbound/export.csv", Object::None),
     get("/inbound/{asn}", Object::Asn),
+    post("/inbound/{asn}/arrived", Object::Asn, &[]),
     upload(
         "/inbound/{asn}/receipt",
         Object::Asn,

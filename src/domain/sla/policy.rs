@@ -15,9 +15,12 @@ pub enum Kind {
     ChangeDecision,
     /// The factory submits the first sample after confirmation.
     FirstSample,
-    /// The ASN arrives well before the goods (waits on the logistics wiring; see the note).
+    /// The shipping notice comes well before the goods: from the first accepted line until the
+    /// first ASN, due the target's lead before the earliest accepted delivery date (or before
+    /// the ASN's own ETA, if that is earlier).
     AsnBeforeEta,
-    /// The warehouse posts the receipt after arrival.
+    /// The warehouse posts the receipt after the goods arrive at its dock (one clock per
+    /// shipment, owed by the warehouse).
     GoodsReceipt,
     /// Brand finance accepts an invoice (starts working when financing lands).
     InvoiceAcceptance,
@@ -125,6 +128,8 @@ pub struct OrderFacts {
     pub proposals: usize,
     pub accepted_lines: usize,
     pub sample_submitted: bool,
+    /// Whether a shipping notice (ASN) exists for the order.
+    pub shipped: bool,
 }
 
 impl OrderFacts {
@@ -138,6 +143,7 @@ impl OrderFacts {
             }),
             accepted_lines: count(|s| *s == LineState::Accepted),
             sample_submitted,
+            shipped: false,
         }
     }
 }
@@ -160,8 +166,25 @@ pub fn want_for_order(kind: Kind, facts: &OrderFacts, pause_on_brand: bool) -> O
             _ if live && facts.accepted_lines > 0 => Want::Run,
             _ => Want::Absent,
         },
+        Kind::AsnBeforeEta => match facts.state {
+            OrderState::Cancelled => Want::Void,
+            _ if facts.shipped => Want::Stop,
+            _ if live && facts.accepted_lines > 0 => Want::Run,
+            _ => Want::Absent,
+        },
         _ => return None,
     })
+}
+
+/// The wish for a shipment's goods-receipt clock: runs from arrival at the dock until the
+/// receipt is posted.
+pub fn want_for_shipment(order: OrderState, arrived: bool, received: bool) -> Want {
+    match (order, arrived, received) {
+        (_, _, true) => Want::Stop,
+        (OrderState::Cancelled, _, _) => Want::Void,
+        (_, true, false) => Want::Run,
+        _ => Want::Absent,
+    }
 }
 
 /// The wish for a line's change-decision clock.
@@ -224,6 +247,30 @@ mod tests {
         );
         assert_eq!(want(OrderState::Confirmed, &[Accepted], true), Want::Stop);
         assert_eq!(want(OrderState::Cancelled, &[Accepted], false), Want::Void);
+    }
+
+    #[test]
+    fn the_shipping_notice_clock_runs_from_confirmation_until_the_first_asn() {
+        let want = |s, l: &[LineState], shipped| {
+            let f = OrderFacts {
+                shipped,
+                ..facts(s, l, false)
+            };
+            want_for_order(Kind::AsnBeforeEta, &f, false).unwrap()
+        };
+        assert_eq!(want(OrderState::Issued, &[Open], false), Want::Absent);
+        assert_eq!(want(OrderState::Confirmed, &[Accepted], false), Want::Run);
+        assert_eq!(want(OrderState::Confirmed, &[Accepted], true), Want::Stop);
+        assert_eq!(want(OrderState::Cancelled, &[Accepted], false), Want::Void);
+    }
+
+    #[test]
+    fn the_receipt_clock_runs_from_arrival_until_the_receipt() {
+        use OrderState::*;
+        assert_eq!(want_for_shipment(Confirmed, false, false), Want::Absent);
+        assert_eq!(want_for_shipment(Confirmed, true, false), Want::Run);
+        assert_eq!(want_for_shipment(Confirmed, true, true), Want::Stop);
+        assert_eq!(want_for_shipment(Cancelled, true, false), Want::Void);
     }
 
     #[test]

@@ -59,6 +59,41 @@ impl Target {
             Target::CalendarDays(d) => cal.add_calendar_days(from, d),
         }
     }
+
+    /// The latest instant that still leaves this target before `until`: for "ASN at least 48
+    /// hours before ETA", the moment the notice is due. Business targets count back working
+    /// time only (found by bisection on `deadline`, which never decreases with its start).
+    pub fn before(self, cal: &Calendar, until: Timestamp) -> Option<Timestamp> {
+        match self {
+            Target::CalendarHours(h) => {
+                until.checked_sub(SignedDuration::from_hours(h.into())).ok()
+            }
+            Target::CalendarDays(d) => until
+                .to_zoned_datetime(cal.time_zone().clone())
+                .checked_sub(jiff::Span::new().days(i64::from(d)))
+                .ok()
+                .map(|z| z.timestamp()),
+            Target::BusinessHours(_) | Target::BusinessDays(_) => {
+                // Generous lower bound: a week holds at least an hour of working time for any
+                // calendar with hours, and holidays rarely cover more than a month.
+                let span = SignedDuration::from_hours(24 * 7 * (i64::from(self.amount()) + 8));
+                let mut lo = until.checked_sub(span).ok()?;
+                if self.deadline(cal, lo)? > until {
+                    return None;
+                }
+                let mut hi = until;
+                while hi.duration_since(lo) > SignedDuration::from_secs(1) {
+                    let mid = lo.checked_add(hi.duration_since(lo) / 2).ok()?;
+                    if self.deadline(cal, mid)? <= until {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                Some(lo)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +169,49 @@ impl SlaClock {
             breached_at: None,
             status: Status::Running,
         })
+    }
+
+    /// A clock started at `at` with a deadline fixed from outside (e.g. "before the goods
+    /// arrive"), warning when `warn_percent` of the time to it has gone. A deadline already
+    /// past is due at once.
+    pub fn start_until(
+        deadline: Timestamp,
+        business: bool,
+        warn_percent: u8,
+        cal: &Calendar,
+        at: Timestamp,
+    ) -> Result<SlaClock, ClockError> {
+        let warn_at = warning_between(business, warn_percent, cal, at, deadline)?;
+        Ok(SlaClock {
+            business,
+            started_at: at,
+            warn_at,
+            deadline,
+            warned_at: None,
+            breached_at: None,
+            status: Status::Running,
+        })
+    }
+
+    /// Moves a running clock's deadline (the date it measures against changed). Like a
+    /// resume, alarms already raised stand; the ones still to come move.
+    pub fn retarget(
+        &mut self,
+        deadline: Timestamp,
+        warn_percent: u8,
+        cal: &Calendar,
+    ) -> Result<(), ClockError> {
+        if self.status != Status::Running {
+            return Err(ClockError::NotRunning);
+        }
+        if self.warned_at.is_none() {
+            self.warn_at =
+                warning_between(self.business, warn_percent, cal, self.started_at, deadline)?;
+        }
+        if self.breached_at.is_none() {
+            self.deadline = deadline;
+        }
+        Ok(())
     }
 
     /// The next instant the scheduler must look at this clock (None when paused or stopped,
@@ -233,6 +311,24 @@ impl SlaClock {
             _ => -measure(self.business, cal, self.deadline, now),
         }
     }
+}
+
+/// The warning instant `warn_percent` of the way from `start` to `deadline` (at the deadline or
+/// at once when there is no time between).
+fn warning_between(
+    business: bool,
+    warn_percent: u8,
+    cal: &Calendar,
+    start: Timestamp,
+    deadline: Timestamp,
+) -> Result<Timestamp, ClockError> {
+    if deadline <= start {
+        return Ok(deadline);
+    }
+    let total = measure(business, cal, start, deadline);
+    let to_warning = total * i32::from(warn_percent.min(100)) / 100;
+    let warn_at = advance(business, cal, start, to_warning).ok_or(ClockError::NoWorkingTime)?;
+    Ok(warn_at.min(deadline))
 }
 
 /// Time from `a` to `b` the way the target counts it.

@@ -173,3 +173,49 @@ fn a_calendar_without_working_time_cannot_start_a_business_clock() {
         Err(ClockError::NoWorkingTime)
     );
 }
+
+#[test]
+fn a_lead_target_counts_back_from_the_date_it_must_precede() {
+    let cal = factory();
+    let eta = sh("2026-11-27T00:00"); // Friday, start of the day
+    assert_eq!(
+        Target::CalendarHours(48).before(&cal, eta),
+        Some(sh("2026-11-25T00:00"))
+    );
+    assert_eq!(
+        Target::CalendarDays(2).before(&cal, eta),
+        Some(sh("2026-11-25T00:00"))
+    );
+    // 8 working hours before Friday 00:00 is Thursday 09:00 (Thursday's 8 hours), to the second.
+    let due = Target::BusinessHours(8).before(&cal, eta).unwrap();
+    assert!(
+        due <= sh("2026-11-26T09:00:00") && sh("2026-11-26T08:59:59") <= due,
+        "{due}"
+    );
+    assert!(Target::BusinessHours(8).deadline(&cal, due).unwrap() <= eta);
+}
+
+#[test]
+fn a_clock_with_a_fixed_deadline_warns_on_the_way_and_moves_when_the_date_moves() {
+    let cal = factory();
+    let start = sh("2026-11-23T10:00");
+    let mut clock = SlaClock::start_until(sh("2026-11-28T10:00"), false, 80, &cal, start).unwrap();
+    assert_eq!(clock.warn_at, sh("2026-11-27T10:00"), "80 % of 5 days");
+    // The date moves out by five days: both instants move, counted from the start.
+    clock.retarget(sh("2026-12-03T10:00"), 80, &cal).unwrap();
+    assert_eq!(clock.deadline, sh("2026-12-03T10:00"));
+    assert_eq!(clock.warn_at, sh("2026-12-01T10:00"));
+    // A warning raised stays raised; the deadline still moves.
+    assert_eq!(clock.due_alarms(sh("2026-12-01T11:00")).len(), 1);
+    clock.retarget(sh("2026-12-05T10:00"), 80, &cal).unwrap();
+    assert_eq!(clock.warned_at, Some(sh("2026-12-01T10:00")));
+    assert_eq!(clock.deadline, sh("2026-12-05T10:00"));
+
+    // Started after its deadline: due at once, and late when stopped.
+    let mut late = SlaClock::start_until(start, false, 80, &cal, sh("2026-11-24T10:00")).unwrap();
+    assert_eq!(late.next_due(), Some(start));
+    assert_eq!(
+        late.stop(&cal, sh("2026-11-24T11:00")).unwrap(),
+        Outcome::Late(h(25))
+    );
+}

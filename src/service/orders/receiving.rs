@@ -150,6 +150,46 @@ pub async fn asn_for_receipt(
     Ok((asn, lines, photos))
 }
 
+/// The goods of a shipment are at the dock: starts the warehouse's receipt clock. Reporting it
+/// again is harmless (the first report stands); a received shipment cannot arrive.
+pub async fn mark_arrived(state: &AppState, actor: &Actor, asn_id: &str) -> ServiceResult<Outcome> {
+    let mut tx = state.db.begin().await?;
+    let (tenant, asn) = asn_for_warehouse(&mut tx, actor, asn_id).await?;
+    if asn.status == "received" {
+        return Err(ServiceError::Refused(
+            ReceiptRefusal::AlreadyReceived.message_key(),
+        ));
+    }
+    let now = state.now().0;
+    if !db::shipping::mark_arrived(&mut tx, tenant, &asn.id, actor.user_id, now).await? {
+        return Ok(Outcome::AlreadyApplied);
+    }
+    let order = db::orders::get(&mut tx, tenant, asn.order_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    super::timeline_event(
+        &mut tx,
+        actor,
+        &order,
+        "arrived",
+        None,
+        json!({ "asn": asn.id }),
+        now,
+    )
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        Some(tenant),
+        AuditEvent::new(actions::ASN_ARRIVED, "asn", &asn.id),
+    )
+    .await?;
+    crate::service::sla::clocks::sync(&mut tx, state, tenant, order.id).await?;
+    tx.commit().await?;
+    state.sla_wake.notify_one();
+    Ok(Outcome::Applied)
+}
+
 /// A receipt line as typed.
 #[derive(Clone, Debug, Default)]
 pub struct ReceiptInput {
@@ -259,22 +299,19 @@ pub async fn post_receipt(
         .iter()
         .map(|(n, r, d, why)| json!({ "line_no": n, "received": r.to_string(), "damaged": d.to_string(), "reason": why }))
         .collect();
-    db::order_history::append_event(
+    let kind = if discrepancy {
+        "received_with_discrepancy"
+    } else {
+        "received"
+    };
+    super::timeline_event(
         &mut tx,
-        tenant,
-        order.id,
-        &db::order_history::NewEvent {
-            kind: if discrepancy {
-                "received_with_discrepancy"
-            } else {
-                "received"
-            },
-            line_no: None,
-            actor_user_id: Some(actor.user_id),
-            actor_org_id: Some(actor.org_id),
-            at: now,
-            detail: json!({ "asn": asn.id }),
-        },
+        actor,
+        &order,
+        kind,
+        None,
+        json!({ "asn": asn.id }),
+        now,
     )
     .await?;
     let attests = format!(
@@ -310,6 +347,7 @@ pub async fn post_receipt(
     )
     .await?;
     notifications::received(&mut tx, state, &order, &actor.org_name, discrepancy).await?;
+    crate::service::sla::clocks::sync(&mut tx, state, tenant, order.id).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(Outcome::Applied)

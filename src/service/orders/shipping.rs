@@ -177,18 +177,14 @@ pub async fn create_asn(
         .iter()
         .map(|(n, q, lots)| json!({ "line_no": n, "quantity": q.to_string(), "lot_codes": lots }))
         .collect();
-    db::order_history::append_event(
+    super::timeline_event(
         &mut tx,
-        tenant,
-        order.id,
-        &db::order_history::NewEvent {
-            kind: "shipped",
-            line_no: None,
-            actor_user_id: Some(actor.user_id),
-            actor_org_id: Some(actor.org_id),
-            at: now,
-            detail: json!({ "asn": id, "lines": shipped_lines.len() }),
-        },
+        actor,
+        &order,
+        "shipped",
+        None,
+        json!({ "asn": id, "lines": shipped_lines.len() }),
+        now,
     )
     .await?;
     let attests = format!(
@@ -221,6 +217,7 @@ pub async fn create_asn(
     )
     .await?;
     notifications::asn_created(&mut tx, state, &order, warehouse, &actor.org_name).await?;
+    crate::service::sla::clocks::sync(&mut tx, state, tenant, order.id).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(Outcome::Applied)

@@ -180,8 +180,20 @@ pub struct Badge {
     pub left: SignedDuration,
 }
 
-/// For a partner's list of orders: the clock it owes on each (the most urgent one), with the
-/// working time left on that clock's calendar. Brands get none here (they have the dashboard).
+impl Badge {
+    pub fn is_late(&self) -> bool {
+        self.left.is_negative()
+    }
+
+    /// The time left (or late by), in words a phone screen fits.
+    pub fn left_text(&self) -> String {
+        human(self.left)
+    }
+}
+
+/// For a partner's list of orders (a warehouse's inbound shipments): the clock it owes on each
+/// (the most urgent one), with the working time left on that clock's calendar. Brands get none
+/// here (they have the dashboard).
 pub async fn partner_badges(
     state: &AppState,
     actor: &Actor,
@@ -191,6 +203,11 @@ pub async fn partner_badges(
     if actor.org_kind == OrgKind::Brand {
         return Ok(HashMap::new());
     }
+    let owed = match actor.org_kind {
+        OrgKind::Warehouse => crate::domain::sla::policy::Owes::Warehouse,
+        OrgKind::Financier => crate::domain::sla::policy::Owes::Financier,
+        _ => crate::domain::sla::policy::Owes::Partner,
+    };
     let now = ts(state.now().0);
     let mut conn = state.db.reader().acquire().await?;
     let rows = db::sla::open_for_partner(&mut conn, tenant, actor.org_id, orders).await?;
@@ -200,9 +217,7 @@ pub async fn partner_badges(
         let Some(kind) = crate::domain::sla::policy::Kind::parse(&row.kind) else {
             continue;
         };
-        if kind.owes() != crate::domain::sla::policy::Owes::Partner
-            || out.contains_key(&row.order_id)
-        {
+        if kind.owes() != owed || out.contains_key(&row.order_id) {
             continue;
         }
         if !calendars.contains_key(&row.calendar_id) {

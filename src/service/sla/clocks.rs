@@ -2,13 +2,16 @@
 //! the domain says what each clock should be doing, this starts, pauses, resumes or stops the
 //! stored clocks to match.
 
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
 use super::setup;
 use crate::app::AppState;
 use crate::db::orders::{Line, Order};
+use crate::db::shipping::Asn;
 use crate::db::sla::TimerRow;
 use crate::db::{self, Conn};
+use crate::domain::ids::OrgId;
 use crate::domain::sla::calendar::Calendar;
 use crate::domain::sla::policy::{self, Kind, OrderFacts, Want};
 use crate::domain::sla::timer::{Outcome, SlaClock, Status};
@@ -99,21 +102,27 @@ pub async fn sync(
     };
     let lines = db::orders::lines(conn, tenant, order).await?;
     let sample_submitted = !db::samples::of_order(conn, tenant, order).await?.is_empty();
-    sync_order(conn, state, &current, &lines, sample_submitted).await
+    let asns = db::shipping::of_order(conn, tenant, order).await?;
+    sync_order(conn, state, &current, &lines, sample_submitted, &asns).await
 }
 
-/// Brings the order's clocks in step with `order` and `lines` as they stand after the change.
+/// Brings the order's clocks in step with `order`, its `lines` and shipments as they stand
+/// after the change.
 pub async fn sync_order(
     conn: &mut Conn,
     state: &AppState,
     order: &Order,
     lines: &[Line],
     sample_submitted: bool,
+    asns: &[Asn],
 ) -> ServiceResult<()> {
     let now = state.now().0;
     let open = db::sla::open_timers(conn, order.tenant_id, order.id).await?;
     let states: Vec<_> = lines.iter().map(|l| l.state).collect();
-    let facts = OrderFacts::of(order.state, &states, sample_submitted);
+    let facts = OrderFacts {
+        shipped: !asns.is_empty(),
+        ..OrderFacts::of(order.state, &states, sample_submitted)
+    };
     let mut wishes = Vec::new();
     for kind in [Kind::PoConfirmation, Kind::FirstSample] {
         let existing = open
@@ -141,10 +150,10 @@ pub async fn sync_order(
     for (kind, line_no, wish, existing) in wishes {
         apply(conn, order, kind, line_no, wish, existing, now).await?;
     }
-    Ok(())
+    super::logistics::sync(conn, order, lines, asns, &open, &facts, now).await
 }
 
-async fn apply(
+pub(super) async fn apply(
     conn: &mut Conn,
     order: &Order,
     kind: Kind,
@@ -156,7 +165,8 @@ async fn apply(
     let at = ts(now);
     let Some(mut row) = existing else {
         if wish == Want::Run {
-            start(conn, order, kind, line_no, now).await?;
+            let owed_by = order.partner_org_id;
+            start(conn, order, kind, line_no, owed_by, None, now).await?;
         }
         return Ok(());
     };
@@ -189,21 +199,24 @@ async fn apply(
     Ok(())
 }
 
-/// Starts a clock of `kind` under the partner's policy (none if the brand switched it off).
-async fn start(
+/// Starts a clock of `kind` owed by `owed_by` (the order's partner, or the warehouse of a
+/// shipment) under that party's policy (none if the brand switched it off). With `before`, the
+/// target is a lead: the clock is due that long before the start of that date.
+pub(super) async fn start(
     conn: &mut Conn,
     order: &Order,
     kind: Kind,
     line_no: i64,
+    owed_by: OrgId,
+    before: Option<Date>,
     now: i64,
 ) -> ServiceResult<()> {
     let tenant = order.tenant_id;
-    let partner_kind = db::orgs::get(conn, order.partner_org_id)
+    let party_kind = db::orgs::get(conn, owed_by)
         .await?
         .map(|o| o.kind.as_str())
         .unwrap_or_default();
-    let Some(policy) =
-        setup::policy_for(conn, tenant, kind, order.partner_org_id, partner_kind, now).await?
+    let Some(policy) = setup::policy_for(conn, tenant, kind, owed_by, party_kind, now).await?
     else {
         return Ok(());
     };
@@ -212,7 +225,14 @@ async fn start(
     };
     let cal: Calendar = setup::load_calendar(conn, tenant, policy.calendar_id.as_deref()).await?;
     let warn = u8::try_from(policy.warn_percent.clamp(1, 100)).unwrap_or(80);
-    let Ok(clock) = SlaClock::start(target, warn, &cal, ts(now)) else {
+    let started = match before {
+        None => SlaClock::start(target, warn, &cal, ts(now)),
+        Some(date) => {
+            let due = super::logistics::lead_deadline(target, &cal, date);
+            SlaClock::start_until(due, target.is_business(), warn, &cal, ts(now))
+        }
+    };
+    let Ok(clock) = started else {
         tracing::warn!(
             policy = policy.id,
             "SLA calendar has no working time; clock not started"
@@ -227,7 +247,7 @@ async fn start(
         policy_version: policy.version,
         order_id: order.id,
         line_no,
-        partner_org_id: order.partner_org_id,
+        partner_org_id: owed_by,
         calendar_id: policy.calendar_id.clone(),
         business: i64::from(clock.business),
         pause_on_brand: policy.pause_on_brand,

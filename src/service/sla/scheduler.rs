@@ -126,7 +126,8 @@ async fn tell(
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let owes_partner = Kind::parse(&row.kind).is_some_and(|k| k.owes() == Owes::Partner);
-    let tell_partner = level == "warning" && owes_partner;
-    notifications::sla_alert(conn, state, &order, level, &roles, tell_partner).await
+    // The party that owes the step (the partner, or a shipment's warehouse) hears of its warning.
+    let owed_by_party = Kind::parse(&row.kind).is_some_and(|k| k.owes() != Owes::Brand);
+    let tell = (level == "warning" && owed_by_party).then_some(row.partner_org_id);
+    notifications::sla_alert(conn, state, &order, level, &roles, tell).await
 }

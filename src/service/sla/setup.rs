@@ -118,6 +118,25 @@ pub async fn policy_for(
     Ok(candidates.into_iter().min_by_key(rank))
 }
 
+/// The target and warning percentage of the policy version a clock started under.
+pub async fn version_terms(
+    conn: &mut Conn,
+    row: &crate::db::sla::TimerRow,
+) -> Result<Option<(Target, u8)>, sqlx::Error> {
+    let Some(snapshot) =
+        db::sla_setup::policy_snapshot(conn, row.tenant_id, &row.policy_id, row.policy_version)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let v: serde_json::Value = serde_json::from_str(&snapshot).unwrap_or_default();
+    let target = v["target_unit"]
+        .as_str()
+        .and_then(|unit| Target::parse(unit, u32::try_from(v["target_amount"].as_i64()?).ok()?));
+    let warn = u8::try_from(v["warn_percent"].as_i64().unwrap_or(80).clamp(1, 100)).unwrap_or(80);
+    Ok(target.map(|t| (t, warn)))
+}
+
 pub fn target_of(p: &PolicyRow) -> Option<Target> {
     Target::parse(&p.target_unit, u32::try_from(p.target_amount).ok()?)
 }

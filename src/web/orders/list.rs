@@ -61,14 +61,6 @@ impl ListPage {
     fn clock(&self, order: &Order) -> Option<&Badge> {
         self.clocks.get(&order.id)
     }
-
-    fn left_text(&self, badge: &Badge) -> String {
-        crate::service::sla::board::human(badge.left)
-    }
-
-    fn late(&self, badge: &Badge) -> bool {
-        badge.left.is_negative()
-    }
 }
 
 async fn list_get(

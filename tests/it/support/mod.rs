@@ -80,7 +80,7 @@ impl TestApp {
         config.listen = addr;
         config.dev = options.dev;
         // Tests run the SLA scheduler's passes themselves (`run_due`), at the times they set.
-        config.sla_scheduler = false;
+        config.timed_jobs = false;
         let db = app::open_database(&config).await.expect("database");
         if options.demo {
             let master = config.load_master_key().expect("master key");
