@@ -234,18 +234,14 @@ pub async fn record_stock(
         allocated,
     };
     let short = after.shortfall(quantity).normalize();
-    db::order_history::append_event(
+    super::timeline_event(
         &mut tx,
-        tenant,
-        order.id,
-        &db::order_history::NewEvent {
-            kind: "materials_recorded",
-            line_no: Some(component.line_no),
-            actor_user_id: Some(actor.user_id),
-            actor_org_id: Some(actor.org_id),
-            at: now,
-            detail: json!({ "component": component.component, "short": short.to_string() }),
-        },
+        actor,
+        &order,
+        "materials_recorded",
+        Some(component.line_no),
+        json!({ "component": component.component, "short": short.to_string() }),
+        now,
     )
     .await?;
     let attests = format!(

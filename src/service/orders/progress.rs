@@ -165,18 +165,14 @@ pub async fn post_progress(
     )
     .await?;
     let files = files::attach_all(&mut tx, tenant, order.id, &post_id, &written, now).await?;
-    db::order_history::append_event(
+    super::timeline_event(
         &mut tx,
-        tenant,
-        order.id,
-        &db::order_history::NewEvent {
-            kind: "progress",
-            line_no: checked.line_no,
-            actor_user_id: Some(actor.user_id),
-            actor_org_id: Some(actor.org_id),
-            at: now,
-            detail: json!({ "milestone": step.code.as_str(), "files": files.len() }),
-        },
+        actor,
+        &order,
+        "progress",
+        checked.line_no,
+        json!({ "milestone": step.code.as_str(), "files": files.len() }),
+        now,
     )
     .await?;
     let attests = format!(
