@@ -210,7 +210,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                 if let Target::Shipped | Target::Received(_) = target {
                     demo_production::inspect(state, &partner, id, true).await?;
                     demo_production::ship(state, tenant, &partner, id).await?;
-                    if matches!(target, Target::Shipped) && n % 2 == 0 {
+                    if matches!(target, Target::Shipped) && n.is_multiple_of(2) {
                         // Goods at the dock, not yet counted: the warehouse's clock runs.
                         demo_production::arrive(state, tenant, id).await?;
                     }

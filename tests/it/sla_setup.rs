@@ -367,3 +367,56 @@ async fn a_policy_for_factories_overrides_the_default_for_them_only() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_tampered_policy_scope_is_refused_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let foreign = crate::support::fixtures::foreign_objects(&app).await;
+    let admin = app.login("admin@acme.test").await;
+    let page = setup_page(&admin).await;
+    let before = ids(&page, "section.policy");
+    let harbor = app.org_id("Harbor Logistics").await.to_string();
+    // Another brand's supplier, a brand as a "kind of partner", an unknown shape: none is a
+    // scope Acme may use. (Harbor Logistics, Acme's own warehouse, is the control.)
+    for scope in [
+        format!("partner:{}", foreign.bluewater_org),
+        "kind:brand".to_owned(),
+        "kind:platform".to_owned(),
+        format!("org:{harbor}"),
+        String::new(),
+    ] {
+        let refused = admin
+            .submit(
+                &page,
+                "form.policy-add",
+                &[("kind", "goods_receipt"), ("scope", scope.as_str())],
+            )
+            .await;
+        let shown = admin.follow(&refused).await;
+        assert!(
+            shown
+                .text(".flash-error")
+                .contains("Choose a kind of partner or one of your partners."),
+            "{scope}: {}",
+            shown.text(".flashes")
+        );
+        assert_eq!(
+            ids(&shown, "section.policy"),
+            before,
+            "{scope}: nothing stored"
+        );
+    }
+    let added = admin
+        .submit(
+            &page,
+            "form.policy-add",
+            &[
+                ("kind", "goods_receipt"),
+                ("scope", &format!("partner:{harbor}")),
+            ],
+        )
+        .await;
+    let shown = admin.follow(&added).await;
+    assert!(shown.text(".flashes").contains("The policy is added"));
+    assert_eq!(ids(&shown, "section.policy").len(), before.len() + 1);
+}

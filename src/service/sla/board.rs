@@ -36,6 +36,8 @@ pub struct Entry {
 
 pub struct Board {
     pub entries: Vec<Entry>,
+    /// The list stopped at `BOARD_LIMIT` rows: more clocks are at risk than are shown.
+    pub truncated: bool,
     pub partners: Vec<(String, String)>,
     pub policies: Vec<(String, String)>,
     pub assignees: Vec<(UserId, String)>,
@@ -68,6 +70,7 @@ pub async fn board(state: &AppState, actor: &Actor, f: &Filters) -> ServiceResul
         },
     )
     .await?;
+    let truncated = rows.len() as i64 >= BOARD_LIMIT;
     let alert_ids: Vec<String> = rows.iter().map(|r| r.alert_id.clone()).collect();
     let mut comments: HashMap<String, (String, String)> = HashMap::new();
     for (alert, who, body, _) in
@@ -114,6 +117,7 @@ pub async fn board(state: &AppState, actor: &Actor, f: &Filters) -> ServiceResul
     let assignees = db::sla_board::assignees(&mut conn, tenant.into()).await?;
     Ok(Board {
         entries,
+        truncated,
         partners,
         policies,
         assignees,

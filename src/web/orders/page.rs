@@ -5,21 +5,20 @@ use axum::Form;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::submission_token;
 use super::view::{Failed, render_order_with};
+use super::{back_to_order, order_id};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
-use crate::auth::session::Flash;
 use crate::domain::ids::OrderId;
 use crate::domain::order::line::Side;
 use crate::error::{AppError, AppResult};
-use crate::service::ServiceError;
 use crate::service::orders::Party;
-use crate::service::orders::decide::{self, Outcome, Seen};
+use crate::service::orders::decide::{self, Seen};
 use crate::service::orders::decision_form::{DecisionInput, parse_decision};
 use crate::service::orders::evidence;
 use crate::service::orders::query;
@@ -34,10 +33,6 @@ pub fn routes() -> Routes {
         .tenant("/orders/{id}/decide", post(decide_post))
         .tenant("/orders/{id}/accept-all", post(accept_all_post))
         .tenant("/orders/{id}/evidence.json", get(evidence_get))
-}
-
-fn order_id(raw: &str) -> AppResult<OrderId> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 async fn order_get(
@@ -66,23 +61,6 @@ impl SeenForm {
     }
 }
 
-/// After a decision: back to the order with a message saying what happened.
-async fn back_to_order(
-    shell: &Shell,
-    id: OrderId,
-    result: Result<Outcome, ServiceError>,
-    done: &str,
-) -> AppResult<Response> {
-    let flash = match result {
-        Ok(Outcome::Applied) => Flash::success(done),
-        Ok(Outcome::AlreadyApplied) => Flash::info("orders.already_applied"),
-        Err(ServiceError::Refused(key)) => Flash::error(key),
-        Err(err) => return Err(err.into()),
-    };
-    shell.flash(flash).await?;
-    Ok(Redirect::to(&format!("/orders/{id}")).into_response())
-}
-
 async fn issue_post(
     State(state): State<AppState>,
     shell: Shell,
@@ -92,7 +70,7 @@ async fn issue_post(
 ) -> AppResult<Response> {
     let id = order_id(&id)?;
     let result = decide::issue(&state, &actor, &form.seen(id)).await;
-    back_to_order(&shell, id, result, "orders.issued_done").await
+    back_to_order(&shell, id, result, "orders.issued_done", "").await
 }
 
 async fn cancel_get(
@@ -148,7 +126,7 @@ async fn cancel_post(
         submission: form.submission,
     };
     let result = decide::cancel(&state, &actor, &seen, &form.reason).await;
-    back_to_order(&shell, id, result, "orders.cancelled_done").await
+    back_to_order(&shell, id, result, "orders.cancelled_done", "").await
 }
 
 #[derive(Deserialize)]
@@ -194,7 +172,7 @@ async fn decide_post(
         submission: form.submission,
     };
     let result = decide::decide_lines(&state, &actor, &seen, side, &[(form.line, action)]).await;
-    back_to_order(&shell, id, result, "orders.decision_done").await
+    back_to_order(&shell, id, result, "orders.decision_done", "").await
 }
 
 async fn accept_all_post(
@@ -206,7 +184,7 @@ async fn accept_all_post(
 ) -> AppResult<Response> {
     let id = order_id(&id)?;
     let result = decide::accept_all(&state, &actor, &form.seen(id)).await;
-    back_to_order(&shell, id, result, "orders.accepted_all_done").await
+    back_to_order(&shell, id, result, "orders.accepted_all_done", "").await
 }
 
 async fn evidence_get(

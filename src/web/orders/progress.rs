@@ -6,11 +6,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
+use super::order_id;
 use super::view::{Failed, render_order_with};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
-use crate::domain::ids::OrderId;
 use crate::error::{AppError, AppResult};
 use crate::service::ServiceError;
 use crate::service::orders::decide::{Outcome, Seen};
@@ -30,10 +30,6 @@ pub fn routes() -> Routes {
         )
         .tenant("/orders/{id}/files/{file}", get(file_get))
         .tenant("/orders/{id}/files/{file}/thumb", get(thumb_get))
-}
-
-fn order_id(raw: &str) -> AppResult<OrderId> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 async fn progress_post(

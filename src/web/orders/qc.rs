@@ -4,19 +4,18 @@
 use axum::Form;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
 use super::progress::{MAX_POST_BYTES, read_form};
 use super::view::{Failed, render_order_with};
+use super::{back_to_order, order_id};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
-use crate::auth::session::Flash;
-use crate::domain::ids::OrderId;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::ServiceError;
-use crate::service::orders::decide::{Outcome, Seen};
+use crate::service::orders::decide::Seen;
 use crate::service::orders::qc::{self, QcInput};
 use crate::web::shell::Shell;
 use crate::web::{Routes, render};
@@ -28,26 +27,6 @@ pub fn routes() -> Routes {
             post(record_post).layer(DefaultBodyLimit::max(MAX_POST_BYTES + 64 * 1024)),
         )
         .tenant("/orders/{id}/qc/{inspection}/waive", post(waive_post))
-}
-
-fn order_id(raw: &str) -> AppResult<OrderId> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-async fn back(
-    shell: &Shell,
-    id: OrderId,
-    result: Result<Outcome, ServiceError>,
-    done: &str,
-) -> AppResult<Response> {
-    let flash = match result {
-        Ok(Outcome::Applied) => Flash::success(done),
-        Ok(Outcome::AlreadyApplied) => Flash::info("orders.already_applied"),
-        Err(ServiceError::Refused(key)) => Flash::error(key),
-        Err(err) => return Err(err.into()),
-    };
-    shell.flash(flash).await?;
-    Ok(Redirect::to(&format!("/orders/{id}#qc")).into_response())
 }
 
 async fn record_post(
@@ -87,7 +66,7 @@ async fn record_post(
                 render_order_with(&state, &shell, &actor, id, Failed::Qc(errors, input)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
-        result => back(&shell, id, result, "qc.recorded_done").await,
+        result => back_to_order(&shell, id, result, "qc.recorded_done", "#qc").await,
     }
 }
 
@@ -112,5 +91,5 @@ async fn waive_post(
         submission: form.submission,
     };
     let result = qc::waive(&state, &actor, &seen, &inspection, &form.reason).await;
-    back(&shell, id, result, "qc.waived_done").await
+    back_to_order(&shell, id, result, "qc.waived_done", "#qc").await
 }

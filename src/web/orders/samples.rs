@@ -4,19 +4,18 @@
 use axum::Form;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
 use super::progress::{MAX_POST_BYTES, read_form};
 use super::view::{Failed, render_order_with};
+use super::{back_to_order, order_id};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
-use crate::auth::session::Flash;
-use crate::domain::ids::OrderId;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::ServiceError;
-use crate::service::orders::decide::{Outcome, Seen};
+use crate::service::orders::decide::Seen;
 use crate::service::orders::samples::{self, SampleInput};
 use crate::web::shell::Shell;
 use crate::web::{Routes, render};
@@ -28,26 +27,6 @@ pub fn routes() -> Routes {
             post(submit_post).layer(DefaultBodyLimit::max(MAX_POST_BYTES + 64 * 1024)),
         )
         .tenant("/orders/{id}/samples/{sample}/decide", post(decide_post))
-}
-
-fn order_id(raw: &str) -> AppResult<OrderId> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-async fn back(
-    shell: &Shell,
-    id: OrderId,
-    result: Result<Outcome, ServiceError>,
-    done: &str,
-) -> AppResult<Response> {
-    let flash = match result {
-        Ok(Outcome::Applied) => Flash::success(done),
-        Ok(Outcome::AlreadyApplied) => Flash::info("orders.already_applied"),
-        Err(ServiceError::Refused(key)) => Flash::error(key),
-        Err(err) => return Err(err.into()),
-    };
-    shell.flash(flash).await?;
-    Ok(Redirect::to(&format!("/orders/{id}#samples")).into_response())
 }
 
 async fn submit_post(
@@ -81,7 +60,7 @@ async fn submit_post(
                 .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
-        result => back(&shell, id, result, "sample.submitted_done").await,
+        result => back_to_order(&shell, id, result, "sample.submitted_done", "#samples").await,
     }
 }
 
@@ -108,15 +87,10 @@ async fn decide_post(
     };
     let approve = form.decision == "approve";
     let result = samples::decide(&state, &actor, &seen, &sample, approve, &form.comment).await;
-    back(
-        &shell,
-        id,
-        result,
-        if approve {
-            "sample.approved_done"
-        } else {
-            "sample.rejected_done"
-        },
-    )
-    .await
+    let done = if approve {
+        "sample.approved_done"
+    } else {
+        "sample.rejected_done"
+    };
+    back_to_order(&shell, id, result, done, "#samples").await
 }
