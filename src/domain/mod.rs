@@ -3,6 +3,7 @@
 
 pub mod digest;
 pub mod email;
+pub mod finance;
 pub mod ids;
 pub mod invitation;
 pub mod money;
