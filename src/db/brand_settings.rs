@@ -8,7 +8,8 @@ use crate::domain::settings::BrandSettings;
 
 pub async fn get(conn: &mut Conn, tenant: TenantId) -> Result<BrandSettings, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT production_requires_sample, ship_tolerance_pct FROM brand_settings \
+        "SELECT production_requires_sample, ship_tolerance_pct, invoice_second_acceptance_above \
+         FROM brand_settings \
          WHERE tenant_id = $1",
     )
     .bind(tenant)
@@ -18,6 +19,7 @@ pub async fn get(conn: &mut Conn, tenant: TenantId) -> Result<BrandSettings, sql
         Some(row) => BrandSettings {
             production_requires_sample: row.try_get::<i64, _>(0)? != 0,
             ship_tolerance_pct: row.try_get(1)?,
+            invoice_second_acceptance_above: row.try_get(2)?,
         },
         None => BrandSettings::default(),
     })
@@ -30,15 +32,17 @@ pub async fn save(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO brand_settings (tenant_id, production_requires_sample, ship_tolerance_pct, updated_at) \
-         VALUES ($1, $2, $3, $4) \
+        "INSERT INTO brand_settings (tenant_id, production_requires_sample, ship_tolerance_pct, \
+           invoice_second_acceptance_above, updated_at) \
+         VALUES ($1, $2, $3, $5, $4) \
          ON CONFLICT (tenant_id) DO UPDATE SET production_requires_sample = $2, \
-           ship_tolerance_pct = $3, updated_at = $4",
+           ship_tolerance_pct = $3, invoice_second_acceptance_above = $5, updated_at = $4",
     )
     .bind(tenant)
     .bind(i64::from(settings.production_requires_sample))
     .bind(settings.ship_tolerance_pct)
     .bind(now)
+    .bind(settings.invoice_second_acceptance_above)
     .execute(conn)
     .await?;
     Ok(())

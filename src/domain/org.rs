@@ -159,6 +159,8 @@ pub enum Permission {
     ApproveSamples,
     /// Change the brand's settings.
     ManageBrandSettings,
+    /// Accept or dispute suppliers' invoices (brand finance).
+    DecideInvoices,
 }
 
 pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
@@ -174,6 +176,9 @@ pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
             kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Quality)
         }
         Permission::ManageBrandSettings => kind == OrgKind::Brand && role == Role::Admin,
+        Permission::DecideInvoices => {
+            kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Finance)
+        }
         Permission::RespondToOrders => {
             matches!(kind, OrgKind::Supplier | OrgKind::Factory)
                 && matches!(role, Role::Admin | Role::Member)

@@ -9,6 +9,9 @@ pub struct BrandSettings {
     pub production_requires_sample: bool,
     /// How far beyond a line's quantity shipments may go, in percent (0: not at all).
     pub ship_tolerance_pct: i64,
+    /// Accepting an invoice above this many whole units of its currency takes a second finance
+    /// user (None: one is enough).
+    pub invoice_second_acceptance_above: Option<i64>,
 }
 
 impl Default for BrandSettings {
@@ -17,6 +20,7 @@ impl Default for BrandSettings {
         BrandSettings {
             production_requires_sample: true,
             ship_tolerance_pct: 0,
+            invoice_second_acceptance_above: None,
         }
     }
 }
@@ -29,9 +33,29 @@ pub fn parse_ship_tolerance(text: &str) -> Result<i64, &'static str> {
     }
 }
 
+/// Reads the maker-checker threshold as typed: blank for none, else whole units above zero.
+pub fn parse_acceptance_threshold(text: &str) -> Result<Option<i64>, &'static str> {
+    let text = text.trim().replace([',', ' '], "");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err("settings.acceptance_threshold_invalid"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_acceptance_threshold_is_blank_or_whole_units_above_zero() {
+        assert_eq!(parse_acceptance_threshold(""), Ok(None));
+        assert_eq!(parse_acceptance_threshold(" 10,000 "), Ok(Some(10_000)));
+        assert!(parse_acceptance_threshold("0").is_err());
+        assert!(parse_acceptance_threshold("12.5").is_err());
+    }
 
     #[test]
     fn tolerance_is_a_whole_percentage_within_bounds() {

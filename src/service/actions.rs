@@ -35,6 +35,11 @@ pub const BRAND_SETTINGS_CHANGED: &str = "brand.settings_changed";
 pub const ASN_CREATED: &str = "asn.created";
 pub const RECEIPT_POSTED: &str = "asn.received";
 pub const ASN_ARRIVED: &str = "asn.arrived";
+pub const INVOICE_SUBMITTED: &str = "invoice.submitted";
+pub const INVOICE_DUPLICATE_REFUSED: &str = "invoice.duplicate_refused";
+pub const INVOICE_ACCEPTED: &str = "invoice.accepted";
+pub const INVOICE_DISPUTED: &str = "invoice.disputed";
+pub const INVOICE_CANCELLED: &str = "invoice.cancelled";
 pub const INBOUND_EXPORTED: &str = "asn.inbound_exported";
 pub const QC_RECORDED: &str = "qc.recorded";
 pub const QC_WAIVED: &str = "qc.waived";
@@ -87,6 +92,11 @@ pub const ALL: &[&str] = &[
     ASN_CREATED,
     RECEIPT_POSTED,
     ASN_ARRIVED,
+    INVOICE_SUBMITTED,
+    INVOICE_DUPLICATE_REFUSED,
+    INVOICE_ACCEPTED,
+    INVOICE_DISPUTED,
+    INVOICE_CANCELLED,
     INBOUND_EXPORTED,
     QC_RECORDED,
     QC_WAIVED,

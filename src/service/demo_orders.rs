@@ -220,6 +220,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                 }
                 if let Target::Received(discrepancy) = target {
                     demo_production::receive(state, tenant, id, *discrepancy).await?;
+                    super::demo_finance::invoice(state, tenant, &partner, id, n).await?;
                 }
                 n += 1;
                 made += 1;

@@ -329,6 +329,36 @@ pub(crate) async fn kitting_short(
     .await
 }
 
+/// Invoice events: the supplier's submissions (and refused duplicates, and look-alikes) go to
+/// the brand's finance people; the brand's decisions go to the supplier.
+pub(crate) async fn invoice_event(
+    conn: &mut Conn,
+    state: &AppState,
+    order: &Order,
+    kind: &str,
+    actor_org_name: &str,
+) -> ServiceResult<()> {
+    let recipients = match kind {
+        "invoice_accepted" | "invoice_disputed" => {
+            db::notifications::recipients(conn, order.partner_org_id, &[]).await?
+        }
+        _ => {
+            db::notifications::recipients(conn, order.tenant_id.into(), &["admin", "finance"])
+                .await?
+        }
+    };
+    notify(
+        conn,
+        state,
+        order.tenant_id,
+        order,
+        kind,
+        actor_org_name,
+        recipients,
+    )
+    .await
+}
+
 pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
     let Some(scope) = &actor.scope else {
         return Ok(0);

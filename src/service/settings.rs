@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db;
 use crate::domain::org::{OrgKind, Permission};
-use crate::domain::settings::{BrandSettings, parse_ship_tolerance};
+use crate::domain::settings::{BrandSettings, parse_acceptance_threshold, parse_ship_tolerance};
 use crate::domain::time::UtcMillis;
 
 /// The settings form as typed.
@@ -15,6 +15,8 @@ use crate::domain::time::UtcMillis;
 pub struct SettingsInput {
     pub production_requires_sample: bool,
     pub ship_tolerance_pct: String,
+    /// Blank, or whole units of an invoice's currency.
+    pub invoice_second_acceptance_above: String,
 }
 
 fn require_admin(actor: &Actor) -> ServiceResult<()> {
@@ -39,10 +41,15 @@ pub async fn set(state: &AppState, actor: &Actor, input: &SettingsInput) -> Serv
         "ship_tolerance_pct",
         parse_ship_tolerance(&input.ship_tolerance_pct),
     );
+    let threshold = errors.check(
+        "invoice_second_acceptance_above",
+        parse_acceptance_threshold(&input.invoice_second_acceptance_above),
+    );
     errors.into_result()?;
     let new = BrandSettings {
         production_requires_sample: input.production_requires_sample,
         ship_tolerance_pct: tolerance.unwrap_or_default(),
+        invoice_second_acceptance_above: threshold.flatten(),
     };
     let tenant = tenant_of(actor)?.tenant_id;
     let mut tx = state.db.begin().await?;
@@ -55,6 +62,7 @@ pub async fn set(state: &AppState, actor: &Actor, input: &SettingsInput) -> Serv
         AuditEvent::about(actions::BRAND_SETTINGS_CHANGED, "brand_settings").detail(json!({
             "production_requires_sample": { "from": old.production_requires_sample, "to": new.production_requires_sample },
             "ship_tolerance_pct": { "from": old.ship_tolerance_pct, "to": new.ship_tolerance_pct },
+            "invoice_second_acceptance_above": { "from": old.invoice_second_acceptance_above, "to": new.invoice_second_acceptance_above },
         })),
     )
     .await?;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod home;
 pub mod inbound;
 pub mod invitations;
+pub mod invoices;
 pub mod keys;
 pub mod notifications;
 pub mod orders;
@@ -143,6 +144,7 @@ pub fn routes() -> Routes {
         .merge(orders::routes())
         .merge(notifications::routes())
         .merge(inbound::routes())
+        .merge(invoices::routes())
         .merge(sla::routes())
         .merge(sla_scorecards::routes())
         .merge(admin::routes())

@@ -220,6 +220,13 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
         items.push(("/inbound", "nav.inbound"));
     }
     if actor.scope.is_some()
+        && (matches!(actor.org_kind, OrgKind::Supplier | OrgKind::Factory)
+            || actor.can(Permission::DecideInvoices)
+            || (actor.org_kind == OrgKind::Brand && actor.can(Permission::ManageOrders)))
+    {
+        items.push(("/invoices", "nav.invoices"));
+    }
+    if actor.scope.is_some()
         && actor.org_kind == OrgKind::Brand
         && actor.can(Permission::ViewPartners)
     {

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { expectFlash, expectText, pathOf, signIn, suite, waitForMail, waitForPath } from './harness.mjs';
+import { acceptInvoice, invoiceReceivedGoods } from './invoice-steps.mjs';
 import {
   acceptAll,
   createAndIssueForDelta,
@@ -48,7 +49,7 @@ function assertInOrder(labels, wanted) {
 // Tests
 // ---------------------------------------------------------------------------------------------
 
-test('Delta reports progress with photos and a first sample, Acme quality approves, Delta ships, Harbor receives short, Acme is alerted', async () => {
+test('Delta reports progress with photos and a first sample, Acme quality approves, Delta ships, Harbor receives short, Acme is alerted, Delta invoices and Acme finance accepts', async () => {
   const po = uniquePo('PROD');
   const requested = daysFromNow(50);
   const shipDate = daysFromNow(30);
@@ -284,8 +285,16 @@ test('Delta reports progress with photos and a first sample, Acme quality approv
   const mail = await waitForMail(env.server.mailDir, 'ops@acme.test', new RegExp(`^Harbor Logistics found a discrepancy receiving PO ${po}$`));
   assert.ok(mail.body.includes(`${env.server.baseURL}${orderPath}`), `the mail links the order:\n${mail.body}`);
 
-  for (const p of [acme, delta, quality, harbor]) p.watch.assertClean();
-  for (const p of [acme, delta, quality, harbor]) await p.context.close();
+  // Delta invoices what Harbor counted (590 and 250), and Acme finance accepts.
+  const number = `DGW-${po}`;
+  const invoicePath = await invoiceReceivedGoods(page, orderPath, { po, number, due: daysFromNow(60) });
+  await expectText(page.locator('#invoice-amount'), /^5549\.80 /);
+  const finance = await env.newPage();
+  await signIn(finance.page, 'finance@acme.test');
+  await acceptInvoice(finance.page, invoicePath, number);
+
+  for (const p of [acme, delta, quality, harbor, finance]) p.watch.assertClean();
+  for (const p of [acme, delta, quality, harbor, finance]) await p.context.close();
 });
 
 test('on a phone-sized screen the factory posts progress with two photos', async () => {

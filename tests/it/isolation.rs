@@ -30,6 +30,8 @@ enum Object {
     Component,
     /// An SLA alert on the brand's dashboard: `{alert}`.
     Alert,
+    /// A supplier's invoice: `{invoice}`.
+    Invoice,
     /// A brand's working calendar: `{calendar}`.
     Calendar,
     /// A brand's SLA policy: `{policy}`.
@@ -218,6 +220,27 @@ const TENANT_ROUTES: &[RouteCase] = &[
         Object::Order,
         &[("submission", SUBMISSION), ("planned_start", "2027-01-01")],
     ),
+    get("/invoices", Object::None),
+    get("/orders/{id}/invoices/new", Object::Order),
+    post(
+        "/orders/{id}/invoices/new",
+        Object::Order,
+        &[
+            ("submission", SUBMISSION),
+            ("number", "X-1"),
+            ("invoice_date", "2027-03-01"),
+            ("due_date", "2027-04-01"),
+            ("qty_1", "1"),
+        ],
+    ),
+    get("/invoices/{invoice}", Object::Invoice),
+    post("/invoices/{invoice}/accept", Object::Invoice, &[]),
+    post(
+        "/invoices/{invoice}/dispute",
+        Object::Invoice,
+        &[("reason", "No")],
+    ),
+    post("/invoices/{invoice}/cancel", Object::Invoice, &[]),
     get("/inbound", Object::None),
     get("/inbound/export.csv", Object::None),
     get("/inbound/{asn}", Object::Asn),
@@ -355,6 +378,8 @@ struct Actor {
     foreign_policies: Vec<String>,
     /// (order, file) pairs it must not download.
     foreign_files: Vec<(String, String)>,
+    /// Invoices it must not read or decide.
+    foreign_invoices: Vec<String>,
     /// Text that must never appear on its list pages.
     foreign_text: Vec<&'static str>,
 }
@@ -379,6 +404,9 @@ struct ForeignOrders {
     /// ASNs to Harbor Logistics: on Blue Harbor's order, and on Acme's.
     blue_asn: String,
     acme_asn: String,
+    /// Sunrise's invoices (after Harbor received both ASNs): to Blue Harbor, and to Acme.
+    blue_invoice: String,
+    acme_sunrise_invoice: String,
 }
 
 async fn foreign_orders(app: &TestApp) -> ForeignOrders {
@@ -442,11 +470,31 @@ async fn foreign_orders(app: &TestApp) -> ForeignOrders {
         acme_delta.to_string(),
         progress_with_photo(app, "planner@delta.test", "Acme Apparel", acme_delta).await,
     );
+    let blue_invoice = crate::support::orders::invoice_on(
+        app,
+        "sales@sunrise.test",
+        "Blue Harbor Home",
+        blue,
+        &blue_asn,
+        "BH-INV-1",
+    )
+    .await;
+    let acme_sunrise_invoice = crate::support::orders::invoice_on(
+        app,
+        "sales@sunrise.test",
+        "Acme Apparel",
+        acme,
+        &acme_asn,
+        "AC-INV-1",
+    )
+    .await;
     ForeignOrders {
         blue_file,
         acme_sunrise_file,
         blue_asn,
         acme_asn,
+        blue_invoice,
+        acme_sunrise_invoice,
         blue_sunrise: id(order(
             app,
             "ops@blueharbor.test",
@@ -622,7 +670,9 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 (o.acme_sunrise_file.0.clone(), o.blue_file.1.clone()),
             ],
             foreign_orders: vec![o.blue_sunrise.clone()],
+            foreign_invoices: vec![o.blue_invoice.clone()],
             foreign_text: vec![
+                "BH-INV-1",
                 "BH-1",
                 "Bluewater Crafts",
                 "ops@blueharbor.test",
@@ -645,7 +695,13 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_policies: vec![blue_policy.clone()],
             foreign_files: vec![o.blue_file.clone()],
             foreign_orders: vec![o.blue_sunrise.clone()],
-            foreign_text: vec!["BH-1", "Bluewater Crafts", "admin@blueharbor.test"],
+            foreign_invoices: vec![o.blue_invoice.clone()],
+            foreign_text: vec![
+                "BH-INV-1",
+                "BH-1",
+                "Bluewater Crafts",
+                "admin@blueharbor.test",
+            ],
         },
         // A supplier serving two brands: other partners, brand users, other brands.
         Actor {
@@ -675,7 +731,9 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 o.acme_delta.clone(),
                 o.acme_draft.clone(),
             ],
+            foreign_invoices: vec![o.blue_invoice.clone()],
             foreign_text: vec![
+                "BH-INV-1",
                 "BH-1",
                 "AC-DELTA",
                 "AC-DRAFT",
@@ -704,7 +762,10 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 o.acme_sunrise.clone(),
                 o.acme_draft.clone(),
             ],
+            foreign_invoices: vec![o.blue_invoice.clone(), o.acme_sunrise_invoice.clone()],
             foreign_text: vec![
+                "BH-INV-1",
+                "AC-INV-1",
                 "BH-1",
                 "AC-SUN",
                 "AC-DRAFT",
@@ -731,6 +792,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 o.acme_delta.clone(),
                 o.acme_draft.clone(),
             ],
+            foreign_invoices: vec![o.blue_invoice.clone(), o.acme_sunrise_invoice.clone()],
             foreign_text: vec!["BH-1", "sales@sunrise.test"],
         },
         Actor {
@@ -744,6 +806,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_policies: both_policies.clone(),
             foreign_files: vec![o.acme_sunrise_file.clone(), o.acme_delta_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone(), o.acme_delta.clone()],
+            foreign_invoices: vec![o.blue_invoice.clone(), o.acme_sunrise_invoice.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
         },
         // The platform operator has no brand: tenant pages do not exist for them.
@@ -758,6 +821,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_policies: both_policies.clone(),
             foreign_files: vec![o.acme_sunrise_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone()],
+            foreign_invoices: vec![o.blue_invoice.clone(), o.acme_sunrise_invoice.clone()],
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
         },
     ]
@@ -823,6 +887,7 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                     .collect(),
                 Object::Asn => one("{asn}", &actor.foreign_asns),
                 Object::Alert => one("{alert}", &actor.foreign_alerts),
+                Object::Invoice => one("{invoice}", &actor.foreign_invoices),
                 Object::Calendar => one("{calendar}", &actor.foreign_calendars),
                 Object::Policy => one("{policy}", &actor.foreign_policies),
                 Object::None => unreachable!(),

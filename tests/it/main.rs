@@ -10,6 +10,7 @@ mod cli;
 mod digest;
 mod import;
 mod invitations;
+mod invoices;
 mod isolation;
 mod kitting;
 mod milestones;

@@ -169,6 +169,7 @@ async fn navigation_follows_the_role() {
         vec![
             "Home",
             "Orders",
+            "Invoices",
             "Deadlines",
             "Partners",
             "Audit log",
@@ -179,7 +180,22 @@ async fn navigation_follows_the_role() {
     );
     assert_eq!(
         nav(app.login("ops@acme.test").await.get("/").await),
-        vec!["Home", "Orders", "Deadlines", "Partners"]
+        vec!["Home", "Orders", "Invoices", "Deadlines", "Partners"]
+    );
+    assert_eq!(
+        nav(app.login("finance@acme.test").await.get("/").await),
+        vec!["Home", "Orders", "Invoices", "Deadlines", "Partners"]
+    );
+    assert_eq!(
+        nav(app.login("sales@sunrise.test").await.get("/").await),
+        vec![
+            "Home",
+            "Orders",
+            "Invoices",
+            "Our record",
+            "Users",
+            "Invitations"
+        ]
     );
     assert_eq!(
         nav(app.login("analyst@jade.test").await.get("/").await),

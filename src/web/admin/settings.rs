@@ -40,6 +40,10 @@ async fn settings_get(
         typed: SettingsInput {
             production_requires_sample: saved.production_requires_sample,
             ship_tolerance_pct: saved.ship_tolerance_pct.to_string(),
+            invoice_second_acceptance_above: saved
+                .invoice_second_acceptance_above
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
         },
         errors: FieldErrors::default(),
     })
@@ -50,6 +54,8 @@ struct SettingsForm {
     production_requires_sample: Option<String>,
     #[serde(default)]
     ship_tolerance_pct: String,
+    #[serde(default)]
+    invoice_second_acceptance_above: String,
 }
 
 async fn settings_post(
@@ -61,6 +67,7 @@ async fn settings_post(
     let typed = SettingsInput {
         production_requires_sample: form.production_requires_sample.is_some(),
         ship_tolerance_pct: form.ship_tolerance_pct,
+        invoice_second_acceptance_above: form.invoice_second_acceptance_above,
     };
     match settings::set(&state, &actor, &typed).await {
         Ok(()) => {}

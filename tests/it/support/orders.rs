@@ -279,3 +279,53 @@ pub async fn component_on(
         .await
         .unwrap()
 }
+
+/// Harbor Logistics receives the ASN in full, then the partner invoices every received line
+/// (number `number`, dated 2027-03-01, due 2027-05-31); returns the invoice's id.
+pub async fn invoice_on(
+    app: &TestApp,
+    partner_email: &str,
+    brand: &str,
+    order: OrderId,
+    asn: &str,
+    number: &str,
+) -> String {
+    use portico::service::invoices::{self, Created, InvoiceInput};
+    use portico::service::orders::receiving::{self, ReceiptInput};
+    let dock = actor(app, "dock@harborlog.test", brand).await;
+    let tenant = dock.scope.as_ref().unwrap().tenant_id;
+    let lines = {
+        let mut conn = app.db.reader().acquire().await.unwrap();
+        portico::db::shipping::lines(&mut conn, tenant, asn)
+            .await
+            .unwrap()
+    };
+    let receipt = ReceiptInput {
+        lines: lines
+            .iter()
+            .map(|l| (l.line_no, l.quantity.clone(), String::new(), String::new()))
+            .collect(),
+    };
+    let token = portico::auth::tokens::new_token();
+    receiving::post_receipt(app.state(), &dock, asn, &token, &receipt, Vec::new())
+        .await
+        .expect("receipt");
+    let partner = actor(app, partner_email, brand).await;
+    let input = InvoiceInput {
+        submission: portico::auth::tokens::new_token(),
+        number: number.to_owned(),
+        invoice_date: "2027-03-01".into(),
+        due_date: "2027-05-31".into(),
+        lines: lines
+            .iter()
+            .map(|l| (l.line_no, l.quantity.clone()))
+            .collect(),
+    };
+    match invoices::create(app.state(), &partner, order, &input)
+        .await
+        .expect("invoice")
+    {
+        Created::Invoice(id) => id,
+        Created::AlreadyApplied => panic!("a fresh submission"),
+    }
+}
