@@ -367,3 +367,46 @@ async fn twenty_concurrent_invoices_for_the_same_goods_have_exactly_one_effect()
     .unwrap();
     assert_eq!((invoices, registered), (1, 1));
 }
+
+#[tokio::test]
+async fn brand_finance_has_three_business_days_to_decide_an_invoice() {
+    use portico::domain::time::UtcMillis;
+    let app = TestApp::spawn().await;
+    let (id, sales) = received(&app, "INV-G").await;
+    // Monday 1 March 2027, 10:00 UTC, on the brand's office calendar (UTC, Mon-Fri 09-17).
+    let monday_10 = 1_803_895_200_000;
+    app.state().clock.jump_to(UtcMillis(monday_10));
+    let sent = send(&sales, id, &[("number", "SR-90"), DATES[0], DATES[1]]).await;
+    let clock = |app: &TestApp| {
+        let db = app.state().db.clone();
+        async move {
+            let mut conn = db.reader().acquire().await.unwrap();
+            sqlx::query_as::<_, (String, i64, Option<String>, String)>(
+                "SELECT t.state, t.deadline_at, t.outcome, g.name FROM sla_timers t \
+                 JOIN orgs g ON g.id = t.partner_org_id WHERE t.kind = 'invoice_acceptance'",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+        }
+    };
+    let (state, deadline, _, partner) = clock(&app).await;
+    assert_eq!(
+        (state.as_str(), partner.as_str()),
+        ("running", "Sunrise Textiles")
+    );
+    // Three working days from Monday 10:00: Thursday 10:00.
+    assert!(
+        (deadline - (monday_10 + 72 * 3_600_000)).abs() < 5_000,
+        "{deadline}"
+    );
+
+    let finance = app.login("finance@acme.test").await;
+    let page = finance.get(&sent.location().unwrap()).await;
+    finance.submit(&page, "form.accept-form", &[]).await;
+    let (state, _, outcome, _) = clock(&app).await;
+    assert_eq!(
+        (state.as_str(), outcome.as_deref()),
+        ("stopped", Some("met"))
+    );
+}

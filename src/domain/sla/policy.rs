@@ -22,7 +22,7 @@ pub enum Kind {
     /// The warehouse posts the receipt after the goods arrive at its dock (one clock per
     /// shipment, owed by the warehouse).
     GoodsReceipt,
-    /// Brand finance accepts an invoice (starts working when financing lands).
+    /// Brand finance accepts (or disputes) an invoice (one clock per invoice).
     InvoiceAcceptance,
     /// The financier decides a financing request (starts working when financing lands).
     FinancierDecision,
@@ -187,6 +187,18 @@ pub fn want_for_shipment(order: OrderState, arrived: bool, received: bool) -> Wa
     }
 }
 
+/// The wish for an invoice's acceptance clock (owed by the brand): runs while the invoice waits
+/// for brand finance, stops at its decision, and does not count when the supplier withdraws it.
+pub fn want_for_invoice(order: OrderState, invoice_state: &str) -> Want {
+    match (order, invoice_state) {
+        (_, "submitted" | "awaiting_second_acceptance") if order != OrderState::Cancelled => {
+            Want::Run
+        }
+        (_, "accepted" | "disputed" | "financed" | "paid") => Want::Stop,
+        _ => Want::Void,
+    }
+}
+
 /// The wish for a line's change-decision clock.
 pub fn want_for_line(order: OrderState, line: LineState) -> Want {
     match (order, line) {
@@ -262,6 +274,20 @@ mod tests {
         assert_eq!(want(OrderState::Confirmed, &[Accepted], false), Want::Run);
         assert_eq!(want(OrderState::Confirmed, &[Accepted], true), Want::Stop);
         assert_eq!(want(OrderState::Cancelled, &[Accepted], false), Want::Void);
+    }
+
+    #[test]
+    fn the_acceptance_clock_runs_until_brand_finance_decides() {
+        use OrderState::*;
+        assert_eq!(want_for_invoice(Confirmed, "submitted"), Want::Run);
+        assert_eq!(
+            want_for_invoice(Confirmed, "awaiting_second_acceptance"),
+            Want::Run
+        );
+        assert_eq!(want_for_invoice(Confirmed, "accepted"), Want::Stop);
+        assert_eq!(want_for_invoice(Confirmed, "disputed"), Want::Stop);
+        assert_eq!(want_for_invoice(Confirmed, "cancelled"), Want::Void);
+        assert_eq!(want_for_invoice(Cancelled, "submitted"), Want::Void);
     }
 
     #[test]

@@ -106,6 +106,7 @@ pub async fn accept(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<
             .await?;
         Accepted::AwaitingSecond
     };
+    crate::service::sla::clocks::sync(&mut tx, state, tenant, order.id).await?;
     audit(
         &mut tx,
         actor,
@@ -170,6 +171,7 @@ pub async fn dispute(state: &AppState, actor: &Actor, id: &str, reason: &str) ->
     .await?;
     notifications::invoice_event(&mut tx, state, &order, "invoice_disputed", &actor.org_name)
         .await?;
+    crate::service::sla::clocks::sync(&mut tx, state, order.tenant_id, order.id).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(())

@@ -320,6 +320,7 @@ pub async fn create(
         )
         .await?;
     }
+    super::sla::clocks::sync(&mut tx, state, tenant, order.id).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(Created::Invoice(id))
@@ -442,6 +443,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<
         return Err(ServiceError::Refused("invoice.refused.not_open"));
     }
     db::invoices::release(&mut tx, &invoice.fingerprint, &invoice.id).await?;
+    super::sla::clocks::sync(&mut tx, state, invoice.tenant_id, invoice.order_id).await?;
     audit(
         &mut tx,
         actor,

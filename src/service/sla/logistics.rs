@@ -2,6 +2,7 @@
 //! due the policy's lead before the earliest accepted delivery date, moving when that date moves
 //! and tightened to the ASN's own ETA when the goods come earlier. The goods receipt: one clock
 //! per shipment, owed by its warehouse, from arrival at the dock until the receipt is posted.
+//! And the brand's acceptance of each invoice, from submission to its decision.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -47,6 +48,7 @@ pub(super) async fn sync(
     now: i64,
 ) -> ServiceResult<()> {
     shipping_notice(conn, order, lines, asns, open, facts, now).await?;
+    invoice_acceptance(conn, order, open, now).await?;
     let kind = Kind::GoodsReceipt;
     for (n, asn) in asns.iter().enumerate() {
         // A shipment's clock is numbered by the shipment's place among the order's ASNs.
@@ -70,6 +72,31 @@ pub(super) async fn sync(
                     since,
                 )
                 .await?;
+            }
+            (wish, existing) => apply(conn, order, kind, line_no, wish, existing, now).await?,
+        }
+    }
+    Ok(())
+}
+
+/// One acceptance clock per invoice, numbered by the invoice's place among the order's,
+/// measured against the partner (the brand owes the decision).
+async fn invoice_acceptance(
+    conn: &mut Conn,
+    order: &Order,
+    open: &[TimerRow],
+    now: i64,
+) -> ServiceResult<()> {
+    let kind = Kind::InvoiceAcceptance;
+    let invoices = db::invoices::of_order(conn, order.tenant_id, order.id).await?;
+    for (n, invoice) in invoices.iter().enumerate() {
+        let line_no = n as i64 + 1;
+        let existing = find(open, kind, line_no);
+        let wish = policy::want_for_invoice(order.state, &invoice.state);
+        match (wish, existing) {
+            (Want::Run, None) => {
+                let owed_to = order.partner_org_id;
+                start(conn, order, kind, line_no, owed_to, None, now).await?;
             }
             (wish, existing) => apply(conn, order, kind, line_no, wish, existing, now).await?,
         }
