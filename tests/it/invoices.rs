@@ -130,6 +130,18 @@ async fn a_supplier_invoices_what_was_received_and_brand_finance_accepts_it() {
     );
     assert_eq!(count_audit(&app, "invoice.accepted").await, 1);
 
+    // The order page lists it for both sides, never for the warehouse (no amounts there).
+    for client in [&finance, &sales] {
+        let order_page = client.get(&format!("/orders/{id}")).await;
+        assert!(
+            order_page
+                .text("#invoices")
+                .contains("SR-2027-001 · 1475.00 USD")
+        );
+    }
+    let dock = app.login("dock@harborlog.test").await;
+    assert!(!dock.get(&format!("/orders/{id}")).await.has("#invoices"));
+
     // A withdrawn invoice stays accepted: the supplier cannot take it back.
     let gone = sales.post(&format!("{path}/cancel"), &[]).await;
     assert!(

@@ -372,6 +372,29 @@ pub(super) async fn visible(conn: &mut Conn, actor: &Actor, id: &str) -> Service
     }
 }
 
+/// The order's invoices for its page: all of them for the brand's finance and order people and
+/// for the order's partner (they are its own); none for anyone else (a warehouse sees no
+/// amounts).
+pub async fn of_order(
+    state: &AppState,
+    actor: &Actor,
+    order: OrderId,
+) -> ServiceResult<Vec<Invoice>> {
+    let mut conn = state.db.reader().acquire().await?;
+    let (tenant, order, party) = load_for(&mut conn, actor, order).await?;
+    let sees = match party {
+        Party::Brand => {
+            actor.can(Permission::DecideInvoices) || actor.can(Permission::ManageOrders)
+        }
+        Party::Partner => true,
+        Party::ShipTo => false,
+    };
+    if !sees {
+        return Ok(Vec::new());
+    }
+    Ok(db::invoices::of_order(&mut conn, tenant, order.id).await?)
+}
+
 /// An invoice with its lines: (line_no, sku, description, quantity, unit, amount).
 pub type InvoiceLines = Vec<(i64, String, String, String, String, i64)>;
 

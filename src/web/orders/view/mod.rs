@@ -41,6 +41,8 @@ use crate::web::shell::{PageCtx, Shell};
 pub struct OrderTemplate {
     ctx: PageCtx,
     order: Order,
+    /// The order's invoices (empty for those who see no amounts).
+    invoices: Vec<crate::db::invoices::Invoice>,
     lines: Vec<Line>,
     events: Vec<Event>,
     checks: Vec<StatementCheck>,
@@ -80,6 +82,10 @@ pub struct OrderTemplate {
 }
 
 impl OrderTemplate {
+    fn invoice_state_key(&self, code: &str) -> String {
+        format!("invoice.state.{code}")
+    }
+
     fn partner_may_decide(&self, line: &Line) -> bool {
         self.is_partner
             && self.can_decide
@@ -259,6 +265,7 @@ pub async fn render_order_with(
     let warehouses = shipping::asn_warehouses(state, actor, id).await?;
     let (inspections, qc_blocked) = qc::list(state, actor, id).await?;
     let (kits, kit_status) = kitting_status::of_order(state, actor, id).await?;
+    let invoices = crate::service::invoices::of_order(state, actor, id).await?;
     let pending_sample = samples
         .first()
         .is_some_and(|(s, _)| s.status == "submitted");
@@ -324,5 +331,6 @@ pub async fn render_order_with(
         can_record_stock: partner_at_work,
         qc_blocked,
         can_inspect,
+        invoices,
     })
 }
