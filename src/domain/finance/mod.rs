@@ -6,4 +6,5 @@
 pub mod financing;
 pub mod invoice;
 pub mod pricing;
+pub mod program;
 pub mod registry;
