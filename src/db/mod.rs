@@ -6,6 +6,7 @@ pub mod audit;
 pub mod brand_settings;
 mod codec;
 pub mod digests;
+pub mod finance_programs;
 pub mod invitations;
 pub mod invoices;
 pub mod kitting;

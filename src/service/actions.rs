@@ -40,6 +40,9 @@ pub const INVOICE_DUPLICATE_REFUSED: &str = "invoice.duplicate_refused";
 pub const INVOICE_ACCEPTED: &str = "invoice.accepted";
 pub const INVOICE_DISPUTED: &str = "invoice.disputed";
 pub const INVOICE_CANCELLED: &str = "invoice.cancelled";
+pub const PROGRAM_SAVED: &str = "finance_program.saved";
+pub const PROGRAM_SUPPLIERS_SET: &str = "finance_program.suppliers_set";
+pub const PROGRAM_OPT_IN: &str = "finance_program.opt_in";
 pub const INBOUND_EXPORTED: &str = "asn.inbound_exported";
 pub const QC_RECORDED: &str = "qc.recorded";
 pub const QC_WAIVED: &str = "qc.waived";
@@ -97,6 +100,9 @@ pub const ALL: &[&str] = &[
     INVOICE_ACCEPTED,
     INVOICE_DISPUTED,
     INVOICE_CANCELLED,
+    PROGRAM_SAVED,
+    PROGRAM_SUPPLIERS_SET,
+    PROGRAM_OPT_IN,
     INBOUND_EXPORTED,
     QC_RECORDED,
     QC_WAIVED,

@@ -11,6 +11,7 @@ pub mod demo_finance;
 pub mod demo_orders;
 pub mod demo_production;
 pub mod digests;
+pub mod finance_programs;
 pub mod home;
 pub mod invitations;
 pub mod invoices;

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod auth;
 pub mod context;
 pub mod errors;
+pub mod finance_programs;
 pub mod health;
 pub mod home;
 pub mod inbound;
@@ -145,6 +146,7 @@ pub fn routes() -> Routes {
         .merge(notifications::routes())
         .merge(inbound::routes())
         .merge(invoices::routes())
+        .merge(finance_programs::routes())
         .merge(sla::routes())
         .merge(sla_scorecards::routes())
         .merge(admin::routes())

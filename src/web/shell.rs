@@ -226,6 +226,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     {
         items.push(("/invoices", "nav.invoices"));
     }
+    if actor.scope.is_some() && matches!(actor.org_kind, OrgKind::Supplier | OrgKind::Factory) {
+        items.push(("/financing", "nav.finance"));
+    }
     if actor.scope.is_some()
         && actor.org_kind == OrgKind::Brand
         && actor.can(Permission::ViewPartners)

@@ -32,6 +32,8 @@ enum Object {
     Alert,
     /// A supplier's invoice: `{invoice}`.
     Invoice,
+    /// A brand's financing program: `{program}`.
+    Program,
     /// A brand's working calendar: `{calendar}`.
     Calendar,
     /// A brand's SLA policy: `{policy}`.
@@ -321,6 +323,28 @@ const TENANT_ROUTES: &[RouteCase] = &[
             ("again_after_hours", "0"),
         ],
     ),
+    get("/admin/finance", Object::None),
+    post(
+        "/admin/finance/programs",
+        Object::None,
+        &[("name", "leak"), ("currency", "USD")],
+    ),
+    post(
+        "/admin/finance/programs/{program}",
+        Object::Program,
+        &[("name", "leak"), ("currency", "USD")],
+    ),
+    post(
+        "/admin/finance/programs/{program}/suppliers",
+        Object::Program,
+        &[],
+    ),
+    get("/financing", Object::None),
+    post(
+        "/financing/programs/{program}/opt-in",
+        Object::Program,
+        &[("join", "yes")],
+    ),
     get("/admin/settings", Object::None),
     post(
         "/admin/settings",
@@ -380,6 +404,8 @@ struct Actor {
     foreign_files: Vec<(String, String)>,
     /// Invoices it must not read or decide.
     foreign_invoices: Vec<String>,
+    /// Financing programs it must not change or join.
+    foreign_programs: Vec<String>,
     /// Text that must never appear on its list pages.
     foreign_text: Vec<&'static str>,
 }
@@ -605,6 +631,72 @@ async fn breach_alerts(app: &TestApp) -> (String, String) {
 }
 
 /// A calendar (with a holiday) and a partner-kind policy of each brand: (blue, acme) pairs.
+/// A financing program of each brand with Jade Capital: (Blue Harbor's, Acme's). Blue Harbor
+/// does not work with Jade, so its program is written straight to the database.
+async fn programs(app: &TestApp) -> (String, String) {
+    use portico::domain::finance::program::TermsInput;
+    use portico::service::finance_programs::{ProgramInput, save};
+    let admin = crate::support::orders::actor(app, "admin@acme.test", "Acme Apparel").await;
+    let jade = app.org_id("Jade Capital").await;
+    let input = ProgramInput {
+        name: "Acme early pay".into(),
+        financier: jade.to_string(),
+        active: true,
+        terms: TermsInput {
+            currency: "USD".into(),
+            advance_pct: "90".into(),
+            pricing: "discount".into(),
+            rate_pct: "6".into(),
+            day_count: "act360".into(),
+            max_tenor_days: "120".into(),
+            supplier_limit: "100000".into(),
+            total_limit: "1000000".into(),
+            evidence: vec!["buyer_accepted".into()],
+            invoice_confirmed: false,
+            disbursement_second_above: String::new(),
+        },
+    };
+    let acme = save(app.state(), &admin, None, &input).await.unwrap();
+    let blue_tenant =
+        portico::domain::ids::TenantId::of_brand(app.org_id("Blue Harbor Home").await);
+    let blue_admin = app.user_id("admin@blueharbor.test").await;
+    let row = portico::db::finance_programs::ProgramRow {
+        tenant_id: blue_tenant,
+        id: "blue-program".into(),
+        name: "Blue Harbor early pay".into(),
+        financier_org_id: jade,
+        financier_name: String::new(),
+        currency: "USD".into(),
+        advance_bps: 8_000,
+        pricing: "flat".into(),
+        rate_bps: 150,
+        day_count: "act365".into(),
+        max_tenor_days: 90,
+        supplier_limit_minor: 1_000_000,
+        total_limit_minor: 10_000_000,
+        evidence: "buyer_accepted".into(),
+        invoice_confirmed: 0,
+        disbursement_second_above_minor: None,
+        status: "active".into(),
+    };
+    let mut tx = app.state().db.begin().await.unwrap();
+    portico::db::finance_programs::save(&mut tx, &row, blue_admin, 0)
+        .await
+        .unwrap();
+    let sunrise = app.org_id("Sunrise Textiles").await;
+    portico::db::finance_programs::set_suppliers(
+        &mut tx,
+        blue_tenant,
+        "blue-program",
+        &[sunrise],
+        0,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (row.id, acme)
+}
+
 async fn sla_setups(app: &TestApp) -> ((String, String), (String, String)) {
     use portico::service::sla::{calendars, policies};
     let mut out = Vec::new();
@@ -644,6 +736,8 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
     let both_calendars = vec![blue_cal.clone(), acme_cal.clone()];
     let both_policies = vec![blue_policy.clone(), acme_policy.clone()];
     let (blue_alert, acme_alert) = breach_alerts(app).await;
+    let (blue_program, acme_program) = programs(app).await;
+    let both_programs = vec![blue_program.clone(), acme_program.clone()];
     let both_alerts = vec![blue_alert.clone(), acme_alert.clone()];
     let id = |x: &dyn ToString| x.to_string();
     let user = |email: &'static str| async move { app.user_id(email).await.to_string() };
@@ -671,7 +765,9 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             ],
             foreign_orders: vec![o.blue_sunrise.clone()],
             foreign_invoices: vec![o.blue_invoice.clone()],
+            foreign_programs: vec![blue_program.clone()],
             foreign_text: vec![
+                "Blue Harbor early pay",
                 "BH-INV-1",
                 "BH-1",
                 "Bluewater Crafts",
@@ -696,7 +792,9 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_files: vec![o.blue_file.clone()],
             foreign_orders: vec![o.blue_sunrise.clone()],
             foreign_invoices: vec![o.blue_invoice.clone()],
+            foreign_programs: both_programs.clone(),
             foreign_text: vec![
+                "Blue Harbor early pay",
                 "BH-INV-1",
                 "BH-1",
                 "Bluewater Crafts",
@@ -732,7 +830,10 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 o.acme_draft.clone(),
             ],
             foreign_invoices: vec![o.blue_invoice.clone()],
+            foreign_programs: both_programs.clone(),
             foreign_text: vec![
+                "Blue Harbor early pay",
+                "Acme early pay",
                 "BH-INV-1",
                 "BH-1",
                 "AC-DELTA",
@@ -763,7 +864,10 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 o.acme_draft.clone(),
             ],
             foreign_invoices: vec![o.blue_invoice.clone(), o.acme_sunrise_invoice.clone()],
+            foreign_programs: both_programs.clone(),
             foreign_text: vec![
+                "Blue Harbor early pay",
+                "Acme early pay",
                 "BH-INV-1",
                 "AC-INV-1",
                 "BH-1",
@@ -793,6 +897,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 o.acme_draft.clone(),
             ],
             foreign_invoices: vec![o.blue_invoice.clone(), o.acme_sunrise_invoice.clone()],
+            foreign_programs: both_programs.clone(),
             foreign_text: vec!["BH-1", "sales@sunrise.test"],
         },
         Actor {
@@ -807,6 +912,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_files: vec![o.acme_sunrise_file.clone(), o.acme_delta_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone(), o.acme_delta.clone()],
             foreign_invoices: vec![o.blue_invoice.clone(), o.acme_sunrise_invoice.clone()],
+            foreign_programs: both_programs.clone(),
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
         },
         // The platform operator has no brand: tenant pages do not exist for them.
@@ -822,6 +928,7 @@ async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_files: vec![o.acme_sunrise_file.clone()],
             foreign_orders: vec![o.acme_sunrise.clone()],
             foreign_invoices: vec![o.blue_invoice.clone(), o.acme_sunrise_invoice.clone()],
+            foreign_programs: both_programs.clone(),
             foreign_text: vec!["AC-SUN", "admin@acme.test"],
         },
     ]
@@ -888,6 +995,7 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
                 Object::Asn => one("{asn}", &actor.foreign_asns),
                 Object::Alert => one("{alert}", &actor.foreign_alerts),
                 Object::Invoice => one("{invoice}", &actor.foreign_invoices),
+                Object::Program => one("{program}", &actor.foreign_programs),
                 Object::Calendar => one("{calendar}", &actor.foreign_calendars),
                 Object::Policy => one("{policy}", &actor.foreign_policies),
                 Object::None => unreachable!(),

@@ -8,6 +8,7 @@ mod audit_page;
 mod auth;
 mod cli;
 mod digest;
+mod finance_programs;
 mod import;
 mod invitations;
 mod invoices;

@@ -192,6 +192,7 @@ async fn navigation_follows_the_role() {
             "Home",
             "Orders",
             "Invoices",
+            "Financing",
             "Our record",
             "Users",
             "Invitations"

@@ -160,6 +160,14 @@ impl Evidence {
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|e| e.code() == code)
     }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Evidence::OrderConfirmed => "program.evidence.order_confirmed",
+            Evidence::GoodsReceived => "program.evidence.goods_received",
+            Evidence::BuyerAccepted => "program.evidence.buyer_accepted",
+        }
+    }
 }
 
 /// What the program requires and the invoice does not have yet (empty: financing may start).
