@@ -40,6 +40,7 @@ pub const INVOICE_DUPLICATE_REFUSED: &str = "invoice.duplicate_refused";
 pub const INVOICE_ACCEPTED: &str = "invoice.accepted";
 pub const INVOICE_DISPUTED: &str = "invoice.disputed";
 pub const INVOICE_CANCELLED: &str = "invoice.cancelled";
+pub const INVOICE_VIEWED: &str = "invoice.viewed";
 pub const PROGRAM_SAVED: &str = "finance_program.saved";
 pub const PROGRAM_SUPPLIERS_SET: &str = "finance_program.suppliers_set";
 pub const PROGRAM_OPT_IN: &str = "finance_program.opt_in";
@@ -100,6 +101,7 @@ pub const ALL: &[&str] = &[
     INVOICE_ACCEPTED,
     INVOICE_DISPUTED,
     INVOICE_CANCELLED,
+    INVOICE_VIEWED,
     PROGRAM_SAVED,
     PROGRAM_SUPPLIERS_SET,
     PROGRAM_OPT_IN,

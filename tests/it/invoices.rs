@@ -129,6 +129,10 @@ async fn a_supplier_invoices_what_was_received_and_brand_finance_accepts_it() {
             .contains("accepted your invoice")
     );
     assert_eq!(count_audit(&app, "invoice.accepted").await, 1);
+    assert!(
+        count_audit(&app, "invoice.viewed").await >= 2,
+        "views are audited"
+    );
 
     // The order page lists it for both sides, never for the warehouse (no amounts there).
     for client in [&finance, &sales] {

@@ -1,5 +1,5 @@
 //! Reading invoices: who may see one (the brand's finance and order people, its supplier),
-//! one with its lines, the list, and an order's invoices for its page.
+//! one with its lines (each view audited), the list, and an order's invoices for its page.
 
 use crate::app::AppState;
 use crate::auth::actor::Actor;
@@ -9,7 +9,7 @@ use crate::domain::finance::invoice::InvoiceState;
 use crate::domain::ids::OrderId;
 use crate::domain::org::{OrgKind, Permission};
 use crate::service::orders::{Party, load_for};
-use crate::service::{ServiceError, ServiceResult, tenant_of};
+use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, tenant_of};
 
 /// An invoice for who may see it: the brand's finance and order people, and its supplier;
 /// to anyone else it does not exist.
@@ -62,9 +62,18 @@ pub async fn get(
     actor: &Actor,
     id: &str,
 ) -> ServiceResult<(Invoice, InvoiceLines)> {
-    let mut conn = state.db.reader().acquire().await?;
-    let invoice = visible(&mut conn, actor, id).await?;
-    let lines = db::invoices::lines(&mut conn, invoice.tenant_id, &invoice.id).await?;
+    // A view of financial data is on the audit log, so it is read in a write transaction.
+    let mut tx = state.db.begin().await?;
+    let invoice = visible(&mut tx, actor, id).await?;
+    let lines = db::invoices::lines(&mut tx, invoice.tenant_id, &invoice.id).await?;
+    audit(
+        &mut tx,
+        actor,
+        Some(invoice.tenant_id),
+        AuditEvent::new(actions::INVOICE_VIEWED, "invoice", &invoice.id),
+    )
+    .await?;
+    tx.commit().await?;
     Ok((invoice, lines))
 }
 
