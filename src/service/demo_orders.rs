@@ -122,6 +122,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
     let harbor = find(db::orgs::find_by_name(&mut conn, "Harbor Logistics").await?);
     drop(conn);
 
+    let acme_tenant = TenantId::of_brand(acme);
+    super::demo_finance::program(state, acme_tenant, &[sunrise, delta], "sales@sunrise.test")
+        .await?;
     let mut made = 0;
     let plans = [
         (TenantId::of_brand(acme), "ops@acme.test", ACME, 4_500_101),
