@@ -3,6 +3,7 @@
 //! disputes one in three, and leaves the rest waiting.
 
 use super::demo_orders::actor;
+use super::demo_production::fail;
 use super::invoices::{self, Created, InvoiceInput, acceptance};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
@@ -18,8 +19,6 @@ pub async fn program(
 ) -> anyhow::Result<()> {
     use super::finance_programs::{self, ProgramInput};
     use crate::domain::finance::program::TermsInput;
-    let fail =
-        |what: &'static str| move |e: super::ServiceError| anyhow::anyhow!("demo {what}: {e:?}");
     let admin = actor(state, "admin@acme.test", tenant).await?;
     let jade = {
         let mut conn = state.db.reader().acquire().await?;
@@ -82,8 +81,6 @@ pub async fn invoice(
     id: OrderId,
     n: usize,
 ) -> anyhow::Result<()> {
-    let fail =
-        |what: &'static str| move |e: super::ServiceError| anyhow::anyhow!("demo {what}: {e:?}");
     let (order, lines) = invoices::form(state, supplier, id)
         .await
         .map_err(fail("invoice form"))?;

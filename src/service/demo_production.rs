@@ -11,7 +11,7 @@ use crate::auth::actor::Actor;
 use crate::db;
 use crate::domain::ids::{OrderId, TenantId};
 
-fn fail(what: &'static str) -> impl Fn(ServiceError) -> anyhow::Error {
+pub(super) fn fail(what: &'static str) -> impl Fn(ServiceError) -> anyhow::Error {
     move |e| anyhow::anyhow!("demo {what}: {e:?}")
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{AuditEvent, FieldErrors, ServiceResult, actions, audit};
+use super::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db;
@@ -52,7 +52,9 @@ pub async fn save_choice(
         errors.add("time_zone", "account.refused.time_zone");
     }
     errors.into_result()?;
-    let delivery = delivery.expect("checked above");
+    let Some(delivery) = delivery else {
+        return Err(ServiceError::Invalid(FieldErrors::default()));
+    };
     let now = state.now();
     let mut tx = state.db.begin().await?;
     let waiting = db::digests::has_items(&mut tx, actor.user_id).await?;

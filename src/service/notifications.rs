@@ -1,5 +1,8 @@
 //! Telling the other side: in-app notifications (with an unread count) and, for users who want
-//! it, e-mail through the outbox, which sends after the transaction commits.
+//! it, e-mail through the outbox, which sends after the transaction commits (or gathered into
+//! a daily digest). Order-step events are here; SLA alerts and invoice events in `deadlines_and_invoices`.
+
+mod deadlines_and_invoices;
 
 use serde_json::json;
 
@@ -18,7 +21,7 @@ use crate::i18n::Lang;
 /// Brand roles that act on orders hear about partners' decisions.
 const BRAND_ORDER_ROLES: &[&str] = &["admin", "ops"];
 
-async fn notify(
+pub(super) async fn notify(
     conn: &mut Conn,
     state: &AppState,
     tenant: TenantId,
@@ -329,36 +332,6 @@ pub(crate) async fn kitting_short(
     .await
 }
 
-/// Invoice events: the supplier's submissions (and refused duplicates, and look-alikes) go to
-/// the brand's finance people; the brand's decisions go to the supplier.
-pub(crate) async fn invoice_event(
-    conn: &mut Conn,
-    state: &AppState,
-    order: &Order,
-    kind: &str,
-    actor_org_name: &str,
-) -> ServiceResult<()> {
-    let recipients = match kind {
-        "invoice_accepted" | "invoice_disputed" => {
-            db::notifications::recipients(conn, order.partner_org_id, &[]).await?
-        }
-        _ => {
-            db::notifications::recipients(conn, order.tenant_id.into(), &["admin", "finance"])
-                .await?
-        }
-    };
-    notify(
-        conn,
-        state,
-        order.tenant_id,
-        order,
-        kind,
-        actor_org_name,
-        recipients,
-    )
-    .await
-}
-
 pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
     let Some(scope) = &actor.scope else {
         return Ok(0);
@@ -385,34 +358,4 @@ pub async fn mark_all_read(state: &AppState, actor: &Actor) -> ServiceResult<u64
     Ok(n)
 }
 
-/// An SLA clock's warning, breach or escalation: the brand roles its policy names and, when
-/// asked, the party whose step it is (`tell`: the partner, or a shipment's warehouse).
-pub(crate) async fn sla_alert(
-    conn: &mut Conn,
-    state: &AppState,
-    order: &Order,
-    level: &str,
-    roles: &[&str],
-    tell: Option<crate::domain::ids::OrgId>,
-) -> ServiceResult<()> {
-    let mut recipients = Vec::new();
-    // An empty role list means "nobody" here (the lookup would read it as "everyone").
-    if !roles.is_empty() {
-        recipients
-            .extend(db::notifications::recipients(conn, order.tenant_id.into(), roles).await?);
-    }
-    if let Some(party) = tell {
-        recipients.extend(db::notifications::recipients(conn, party, &[]).await?);
-    }
-    let kind = format!("sla_{level}");
-    notify(
-        conn,
-        state,
-        order.tenant_id,
-        order,
-        &kind,
-        &order.partner_name,
-        recipients,
-    )
-    .await
-}
+pub(crate) use deadlines_and_invoices::{invoice_event, sla_alert};

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::orders::submission_token;
+use super::orders::{order_id, submission_token};
 use super::shell::{PageCtx, Shell};
 use super::{Routes, next_page, refusal_flash, render};
 use crate::app::AppState;
@@ -21,7 +21,7 @@ use crate::db::orders::Order;
 use crate::domain::finance::invoice::InvoiceState;
 use crate::domain::ids::OrderId;
 use crate::domain::org::{OrgKind, Permission};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::invoices::acceptance::{self, Accepted};
 use crate::service::invoices::{self, Created, InvoiceInput, InvoiceLines, InvoiceableLine};
 use crate::service::{FieldErrors, ServiceError};
@@ -74,10 +74,6 @@ impl NewPage {
     fn nothing_open(&self) -> bool {
         self.lines.iter().all(|l| l.open().is_zero())
     }
-}
-
-fn order_id(raw: &str) -> AppResult<OrderId> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 async fn new_page(
@@ -158,25 +154,32 @@ async fn new_post(
             Ok(Redirect::to("/invoices").into_response())
         }
         Err(ServiceError::Invalid(errors)) => {
-            let typed = InvoiceInput {
-                submission: submission_token(),
-                ..typed
-            };
-            let page = new_page(&state, &shell, &actor, id, typed, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            shown_again(&state, &shell, &actor, id, typed, errors).await
         }
         Err(ServiceError::Refused(key)) => {
-            let typed = InvoiceInput {
-                submission: submission_token(),
-                ..typed
-            };
-            let mut page =
-                new_page(&state, &shell, &actor, id, typed, FieldErrors::default()).await?;
-            page.errors.add("number", key);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            let mut errors = FieldErrors::default();
+            errors.add("number", key);
+            shown_again(&state, &shell, &actor, id, typed, errors).await
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// The form again after a refusal, with what was typed and a fresh submission token.
+async fn shown_again(
+    state: &AppState,
+    shell: &Shell,
+    actor: &Actor,
+    id: OrderId,
+    typed: InvoiceInput,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let typed = InvoiceInput {
+        submission: submission_token(),
+        ..typed
+    };
+    let page = new_page(state, shell, actor, id, typed, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
 #[derive(Template)]

@@ -193,6 +193,27 @@ async fn an_invoice_above_what_was_received_or_with_bad_dates_is_refused_and_kee
             .text("main")
             .contains("The due date must come after the invoice date.")
     );
+    let garbled = send(
+        &sales,
+        id,
+        &[
+            ("number", "SR-9"),
+            ("qty_2", "two hundred"),
+            DATES[0],
+            DATES[1],
+        ],
+    )
+    .await;
+    assert_eq!(garbled.status, 422);
+    assert!(
+        garbled
+            .text("#invoice-line-2")
+            .contains("Enter a number with at most 3 decimals.")
+    );
+    assert_eq!(
+        garbled.attr("input[name='qty_2']", "value").as_deref(),
+        Some("two hundred")
+    );
     let none = send(&sales, id, &[("number", ""), DATES[0], DATES[1]]).await;
     assert_eq!(none.status, 422);
     assert_eq!(app.fingerprint().await, before);

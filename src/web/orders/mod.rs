@@ -33,7 +33,7 @@ pub fn submission_token() -> String {
 }
 
 /// The order id of a path, or 404 for anything that is not one.
-pub(super) fn order_id(raw: &str) -> crate::error::AppResult<crate::domain::ids::OrderId> {
+pub(crate) fn order_id(raw: &str) -> crate::error::AppResult<crate::domain::ids::OrderId> {
     raw.parse().map_err(|_| crate::error::AppError::NotFound)
 }
 
