@@ -21,6 +21,10 @@ pub fn run(bundle_path: &Path, keys_path: Option<&Path>) -> anyhow::Result<ExitC
     );
     for check in &checks {
         match &check.result {
+            Ok(()) if check.withheld => println!(
+                "  held  #{} {}: {} (its place in the chain is proven by the next statement)",
+                check.index, check.kind, check.attests
+            ),
             Ok(()) => println!(
                 "  ok    #{} {} by {} at {}: {}",
                 check.index, check.kind, check.org, check.at, check.attests
@@ -31,8 +35,10 @@ pub fn run(bundle_path: &Path, keys_path: Option<&Path>) -> anyhow::Result<ExitC
             ),
         }
     }
-    let holds = !checks.is_empty() && checks.iter().all(|c| c.result.is_ok());
-    if checks.is_empty() {
+    // Withheld statements prove nothing by themselves: something must be disclosed.
+    let disclosed = checks.iter().filter(|c| !c.withheld).count();
+    let holds = disclosed > 0 && checks.iter().all(|c| c.result.is_ok());
+    if disclosed == 0 {
         println!("The bundle holds no statements: nothing is proven.");
     }
     println!("{}", if holds { "VERIFIED" } else { "NOT VERIFIED" });

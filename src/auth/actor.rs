@@ -51,6 +51,8 @@ pub struct Actor {
     /// Brands the user's organisation actively serves (partners only).
     pub brands: Vec<BrandChoice>,
     pub client_addr: Option<String>,
+    /// When the user last proved their password (sign-in or re-authentication).
+    pub authenticated_at: UtcMillis,
 }
 
 impl Actor {
@@ -153,6 +155,7 @@ pub async fn resolve(
         scope,
         brands,
         client_addr: client,
+        authenticated_at: session::authenticated_at(session, login_at).await?,
     }))
 }
 

@@ -15,6 +15,7 @@ const TENANT: &str = "tenant";
 const CSRF: &str = "csrf";
 const LANG: &str = "lang";
 const FLASH: &str = "flash";
+const REAUTH_AT: &str = "reauth_at";
 
 /// A session is idle-expired after this (tower-sessions moves the expiry on every request).
 pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
@@ -118,6 +119,18 @@ pub async fn renew_after_credentials_change(session: &Session) -> SessionResult<
     session.cycle_id().await?;
     session.insert(LOGIN_AT, UtcMillis::now().0).await?;
     Ok(())
+}
+
+/// When the user last proved their password in this session (sign-in or re-authentication
+/// before a sensitive step).
+pub async fn authenticated_at(session: &Session, login_at: UtcMillis) -> SessionResult<UtcMillis> {
+    let again: Option<i64> = session.get(REAUTH_AT).await?;
+    Ok(UtcMillis(again.unwrap_or(0).max(login_at.0)))
+}
+
+/// Records that the user just re-entered their password.
+pub async fn mark_reauthenticated(session: &Session) -> SessionResult<()> {
+    session.insert(REAUTH_AT, UtcMillis::now().0).await
 }
 
 pub async fn end(session: &Session) -> SessionResult<()> {

@@ -193,9 +193,10 @@ pub async fn set_opt_in(
     supplier: OrgId,
     opted_in_at: Option<i64>,
     auto_finance: bool,
+    by: UserId,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE program_suppliers SET opted_in_at = $4, auto_finance = $5 \
+        "UPDATE program_suppliers SET opted_in_at = $4, auto_finance = $5, opted_in_by = $6 \
          WHERE tenant_id = $1 AND program_id = $2 AND supplier_org_id = $3",
     )
     .bind(tenant)
@@ -203,7 +204,45 @@ pub async fn set_opt_in(
     .bind(supplier)
     .bind(opted_in_at)
     .bind(i64::from(auto_finance))
+    .bind(by)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The supplier's standing in one program: (opted in at, auto-financing, who opted in).
+pub async fn membership(
+    conn: &mut Conn,
+    tenant: TenantId,
+    program: &str,
+    supplier: OrgId,
+) -> Result<Option<(Option<i64>, i64, Option<UserId>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT opted_in_at, auto_finance, opted_in_by FROM program_suppliers \
+         WHERE tenant_id = $1 AND program_id = $2 AND supplier_org_id = $3",
+    )
+    .bind(tenant)
+    .bind(program)
+    .bind(supplier)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Holds the program against concurrent requests until the transaction ends, so two requests
+/// cannot both fit under a limit only one fits under. SQLite's write transactions already run
+/// one at a time; PostgreSQL locks the program's row.
+pub async fn lock(
+    conn: &mut Conn,
+    engine: super::Engine,
+    tenant: TenantId,
+    program: &str,
+) -> Result<(), sqlx::Error> {
+    if engine == super::Engine::Postgres {
+        sqlx::query("SELECT id FROM finance_programs WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
+            .bind(tenant)
+            .bind(program)
+            .fetch_optional(conn)
+            .await?;
+    }
+    Ok(())
 }

@@ -335,3 +335,27 @@ pub async fn lock_order(
     }
     Ok(())
 }
+
+/// Moves an invoice's state for a financing step (financed, paid) without touching who decided
+/// it; false when it was not in `from` any more.
+pub async fn set_state(
+    conn: &mut Conn,
+    tenant: TenantId,
+    id: &str,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invoices SET state = $4, updated_at = $5 \
+         WHERE tenant_id = $1 AND id = $2 AND state = $3",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

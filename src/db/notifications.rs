@@ -10,6 +10,8 @@ pub struct Notification {
     pub id: String,
     pub kind: String,
     pub order_id: Option<String>,
+    /// Where it leads when not to the order page.
+    pub link: Option<String>,
     pub po_number: Option<String>,
     pub actor_org_name: Option<String>,
     pub created_at: i64,
@@ -58,6 +60,7 @@ pub struct NewNotification<'a> {
     pub user: UserId,
     pub kind: &'a str,
     pub order: Option<OrderId>,
+    pub link: Option<&'a str>,
     pub po_number: Option<&'a str>,
     pub actor_org_name: Option<&'a str>,
     pub now: i64,
@@ -65,8 +68,9 @@ pub struct NewNotification<'a> {
 
 pub async fn insert(conn: &mut Conn, n: &NewNotification<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO notifications (tenant_id, id, user_id, kind, order_id, po_number, actor_org_name, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO notifications (tenant_id, id, user_id, kind, order_id, po_number, \
+           actor_org_name, created_at, link) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(n.tenant)
     .bind(uuid::Uuid::now_v7().to_string())
@@ -76,6 +80,7 @@ pub async fn insert(conn: &mut Conn, n: &NewNotification<'_>) -> Result<(), sqlx
     .bind(n.po_number)
     .bind(n.actor_org_name)
     .bind(n.now)
+    .bind(n.link)
     .execute(conn)
     .await?;
     Ok(())
@@ -104,7 +109,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<Notification>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, kind, order_id, po_number, actor_org_name, created_at, read_at FROM notifications \
+        "SELECT id, kind, order_id, link, po_number, actor_org_name, created_at, read_at FROM notifications \
          WHERE tenant_id = $1 AND user_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4",
     )
     .bind(tenant)

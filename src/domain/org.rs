@@ -159,8 +159,10 @@ pub enum Permission {
     ApproveSamples,
     /// Change the brand's settings.
     ManageBrandSettings,
-    /// Accept or dispute suppliers' invoices (brand finance).
+    /// Accept or dispute suppliers' invoices and record repayments (brand finance).
     DecideInvoices,
+    /// Offer, decline and disburse financing (a financier's admins and members).
+    DecideFinancing,
 }
 
 pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
@@ -178,6 +180,9 @@ pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
         Permission::ManageBrandSettings => kind == OrgKind::Brand && role == Role::Admin,
         Permission::DecideInvoices => {
             kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Finance)
+        }
+        Permission::DecideFinancing => {
+            kind == OrgKind::Financier && matches!(role, Role::Admin | Role::Member)
         }
         Permission::RespondToOrders => {
             matches!(kind, OrgKind::Supplier | OrgKind::Factory)

@@ -41,6 +41,18 @@ pub const INVOICE_ACCEPTED: &str = "invoice.accepted";
 pub const INVOICE_DISPUTED: &str = "invoice.disputed";
 pub const INVOICE_CANCELLED: &str = "invoice.cancelled";
 pub const INVOICE_VIEWED: &str = "invoice.viewed";
+pub const FINANCING_REQUESTED: &str = "financing.requested";
+pub const FINANCING_DOUBLE_REFUSED: &str = "financing.double_refused";
+pub const FINANCING_REAUTH_FAILED: &str = "financing.reauth_failed";
+pub const FINANCING_OFFERED: &str = "financing.offered";
+pub const FINANCING_DECLINED: &str = "financing.declined";
+pub const FINANCING_WITHDRAWN: &str = "financing.withdrawn";
+pub const FINANCING_OFFER_ACCEPTED: &str = "financing.offer_accepted";
+pub const FINANCING_APPROVED: &str = "financing.disbursement_approved";
+pub const FINANCING_DISBURSED: &str = "financing.disbursed";
+pub const FINANCING_REPAID: &str = "financing.repaid";
+pub const FINANCING_VIEWED: &str = "financing.viewed";
+pub const FINANCING_EVIDENCE_EXPORTED: &str = "financing.evidence_exported";
 pub const PROGRAM_SAVED: &str = "finance_program.saved";
 pub const PROGRAM_SUPPLIERS_SET: &str = "finance_program.suppliers_set";
 pub const PROGRAM_OPT_IN: &str = "finance_program.opt_in";
@@ -102,6 +114,18 @@ pub const ALL: &[&str] = &[
     INVOICE_DISPUTED,
     INVOICE_CANCELLED,
     INVOICE_VIEWED,
+    FINANCING_REQUESTED,
+    FINANCING_DOUBLE_REFUSED,
+    FINANCING_REAUTH_FAILED,
+    FINANCING_OFFERED,
+    FINANCING_DECLINED,
+    FINANCING_WITHDRAWN,
+    FINANCING_OFFER_ACCEPTED,
+    FINANCING_APPROVED,
+    FINANCING_DISBURSED,
+    FINANCING_REPAID,
+    FINANCING_VIEWED,
+    FINANCING_EVIDENCE_EXPORTED,
     PROGRAM_SAVED,
     PROGRAM_SUPPLIERS_SET,
     PROGRAM_OPT_IN,

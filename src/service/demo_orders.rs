@@ -69,9 +69,17 @@ pub async fn actor(state: &AppState, email: &str, tenant: TenantId) -> anyhow::R
     let user = db::users::with_org_by_email(&mut conn, email)
         .await?
         .ok_or_else(|| anyhow::anyhow!("{email}"))?;
-    let brand = db::orgs::get(&mut conn, tenant.into())
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("brand"))?;
+    Ok(acting_as(&mut conn, user, tenant).await?)
+}
+
+/// The actor a user would be, working in `tenant`, when the platform acts in their name (demo
+/// seeding, tests, and standing instructions such as auto-financing).
+pub(crate) async fn acting_as(
+    conn: &mut db::Conn,
+    user: db::users::UserWithOrg,
+    tenant: TenantId,
+) -> Result<Actor, sqlx::Error> {
+    let brand = db::orgs::get(conn, tenant.into()).await?;
     Ok(Actor {
         user_id: user.id,
         org_id: user.org_id,
@@ -83,11 +91,12 @@ pub async fn actor(state: &AppState, email: &str, tenant: TenantId) -> anyhow::R
         locale: None,
         scope: Some(TenantScope {
             tenant_id: tenant,
-            tenant_name: brand.name,
+            tenant_name: brand.map(|b| b.name).unwrap_or_default(),
             partner_org_id: (user.org_kind != OrgKind::Brand).then_some(user.org_id),
         }),
         brands: Vec::new(),
         client_addr: None,
+        authenticated_at: crate::domain::time::UtcMillis::now(),
     })
 }
 

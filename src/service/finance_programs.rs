@@ -248,6 +248,7 @@ pub async fn opt_in(
             actor.org_id,
             at,
             join && auto_finance,
+            actor.user_id,
         )
         .await?
     {

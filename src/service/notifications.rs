@@ -3,6 +3,9 @@
 //! a daily digest). Order-step events are here; SLA alerts and invoice events in `deadlines_and_invoices`.
 
 mod deadlines_and_invoices;
+mod financing;
+
+pub(crate) use financing::financing_event;
 
 use serde_json::json;
 
@@ -30,6 +33,28 @@ pub(super) async fn notify(
     actor_org_name: &str,
     recipients: Vec<Recipient>,
 ) -> ServiceResult<()> {
+    notify_at(
+        conn,
+        state,
+        tenant,
+        order,
+        (kind, None),
+        actor_org_name,
+        recipients,
+    )
+    .await
+}
+
+/// Like `notify`, leading to `link` (a path) instead of the order page when given.
+pub(super) async fn notify_at(
+    conn: &mut Conn,
+    state: &AppState,
+    tenant: TenantId,
+    order: &Order,
+    (kind, link_path): (&str, Option<&str>),
+    actor_org_name: &str,
+    recipients: Vec<Recipient>,
+) -> ServiceResult<()> {
     let now = state.now().0;
     for recipient in recipients {
         db::notifications::insert(
@@ -39,6 +64,7 @@ pub(super) async fn notify(
                 user: recipient.id,
                 kind,
                 order: Some(order.id),
+                link: link_path,
                 po_number: Some(&order.po_number),
                 actor_org_name: Some(actor_org_name),
                 now,
@@ -54,7 +80,10 @@ pub(super) async fn notify(
             .as_deref()
             .and_then(Lang::parse)
             .unwrap_or_default();
-        let link = format!("{}/orders/{}", state.config.public_url, order.id);
+        let link = match link_path {
+            Some(path) => format!("{}{path}", state.config.public_url),
+            None => format!("{}/orders/{}", state.config.public_url, order.id),
+        };
         let subject = lang.t2(
             &format!("notification.{kind}"),
             actor_org_name,

@@ -16,12 +16,15 @@ use super::{Routes, next_page, refusal_flash, render};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
+use crate::db::financings::FinancingRow;
 use crate::db::invoices::Invoice;
 use crate::db::orders::Order;
+use crate::domain::finance::financing::FinancingState;
 use crate::domain::finance::invoice::InvoiceState;
 use crate::domain::ids::OrderId;
 use crate::domain::org::{OrgKind, Permission};
 use crate::error::AppResult;
+use crate::service::financing::{self, RequestChoice};
 use crate::service::invoices::acceptance::{self, Accepted};
 use crate::service::invoices::{self, Created, InvoiceInput, InvoiceLines, InvoiceableLine};
 use crate::service::{FieldErrors, ServiceError};
@@ -244,11 +247,38 @@ struct InvoicePage {
     can_decide: bool,
     can_cancel: bool,
     awaiting_second: bool,
+    financings: Vec<FinancingRow>,
+    /// Programs the supplier may ask under (empty unless it may ask now).
+    choices: Vec<RequestChoice>,
+    needs_reauth: bool,
 }
 
 impl InvoicePage {
     fn state_label(&self) -> String {
         state_key(&self.invoice.state)
+    }
+
+    fn financing_label(&self, code: &str) -> String {
+        super::financings::state_key(code)
+    }
+
+    fn estimate(&self, c: &RequestChoice) -> String {
+        match &c.estimate {
+            Ok(q) => format!(
+                "{} − {} = {}",
+                crate::domain::money::display(q.advance_minor, &self.invoice.currency),
+                crate::domain::money::display(q.fee_minor, &self.invoice.currency),
+                crate::domain::money::display(q.net_minor, &self.invoice.currency)
+            ),
+            Err(_) => String::new(),
+        }
+    }
+
+    fn refusal_key(&self, c: &RequestChoice) -> &'static str {
+        match &c.estimate {
+            Ok(_) => "",
+            Err(why) => why.message_key(),
+        }
     }
 }
 
@@ -273,8 +303,19 @@ async fn invoice_get(
                 | InvoiceState::Disputed
         )
     ) && invoice.supplier_org_id == actor.org_id;
+    let financings = financing::of_invoice(&state, &actor, &id).await?;
+    let live = financings
+        .iter()
+        .any(|f| FinancingState::parse(&f.state).is_some_and(FinancingState::is_live));
+    let (mut choices, needs_reauth) = financing::request_choices(&state, &actor, &id).await?;
+    if live || invoice.state != InvoiceState::Accepted.code() {
+        choices.clear();
+    }
     render(&InvoicePage {
         ctx: shell.page().await?,
+        financings,
+        choices,
+        needs_reauth,
         awaiting_second: invoice.state == InvoiceState::AwaitingSecondAcceptance.code(),
         invoice,
         lines,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod context;
 pub mod errors;
 pub mod finance_programs;
+pub mod financings;
 pub mod health;
 pub mod home;
 pub mod inbound;
@@ -147,6 +148,7 @@ pub fn routes() -> Routes {
         .merge(inbound::routes())
         .merge(invoices::routes())
         .merge(finance_programs::routes())
+        .merge(financings::routes())
         .merge(sla::routes())
         .merge(sla_scorecards::routes())
         .merge(admin::routes())

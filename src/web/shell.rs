@@ -230,6 +230,14 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
         items.push(("/financing", "nav.finance"));
     }
     if actor.scope.is_some()
+        && (matches!(
+            actor.org_kind,
+            OrgKind::Supplier | OrgKind::Factory | OrgKind::Financier
+        ) || actor.can(Permission::DecideInvoices))
+    {
+        items.push(("/financings", "nav.financings"));
+    }
+    if actor.scope.is_some()
         && actor.org_kind == OrgKind::Brand
         && actor.can(Permission::ViewPartners)
     {

@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod digest;
 mod finance_programs;
+mod financing;
 mod import;
 mod invitations;
 mod invoices;

@@ -128,6 +128,7 @@ async fn signed_bundle(app: &TestApp) -> Bundle {
             payload,
             signature,
             kid,
+            withheld: None,
         });
     }
     tx.commit().await.unwrap();

@@ -3,8 +3,10 @@
 //! day-count and rounding convention (`pricing`), and a financing request's life with the
 //! evidence a program requires (`financing`).
 
+pub mod account;
 pub mod financing;
 pub mod invoice;
 pub mod pricing;
 pub mod program;
 pub mod registry;
+pub mod risk;

@@ -199,6 +199,16 @@ pub fn want_for_invoice(order: OrderState, invoice_state: &str) -> Want {
     }
 }
 
+/// The wish for the financier's decision clock on one financing request: it runs while the
+/// request waits for an offer or a refusal; the supplier withdrawing voids it.
+pub fn want_for_financing(financing_state: &str) -> Want {
+    match financing_state {
+        "requested" => Want::Run,
+        "withdrawn" => Want::Void,
+        _ => Want::Stop,
+    }
+}
+
 /// The wish for a line's change-decision clock.
 pub fn want_for_line(order: OrderState, line: LineState) -> Want {
     match (order, line) {

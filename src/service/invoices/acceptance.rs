@@ -100,6 +100,8 @@ pub async fn accept(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<
         .await?;
         notifications::invoice_event(&mut tx, state, &order, "invoice_accepted", &actor.org_name)
             .await?;
+        // A supplier's standing auto-financing instruction asks as soon as the brand accepts.
+        crate::service::financing::auto_request(&mut tx, state, &invoice.id, tenant).await?;
         Accepted::Done
     } else {
         notifications::invoice_event(&mut tx, state, &order, "invoice_second", &actor.org_name)

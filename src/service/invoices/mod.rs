@@ -7,7 +7,7 @@
 pub mod acceptance;
 mod view;
 
-use view::visible;
+pub(crate) use view::visible;
 pub use view::{InvoiceLines, get, list, of_order};
 
 use std::collections::HashMap;

@@ -13,7 +13,7 @@ use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, te
 
 /// An invoice for who may see it: the brand's finance and order people, and its supplier;
 /// to anyone else it does not exist.
-pub(super) async fn visible(conn: &mut Conn, actor: &Actor, id: &str) -> ServiceResult<Invoice> {
+pub(crate) async fn visible(conn: &mut Conn, actor: &Actor, id: &str) -> ServiceResult<Invoice> {
     let tenant = tenant_of(actor)?.tenant_id;
     let invoice = db::invoices::get(conn, tenant, id)
         .await?

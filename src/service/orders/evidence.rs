@@ -80,7 +80,7 @@ pub(crate) async fn sign_statement(
     Ok(())
 }
 
-async fn bundle_of(conn: &mut Conn, order: &Order) -> ServiceResult<Bundle> {
+pub(crate) async fn bundle_of(conn: &mut Conn, order: &Order) -> ServiceResult<Bundle> {
     let statements = db::order_history::statements(conn, order.tenant_id, order.id).await?;
     let mut keys = Vec::new();
     for statement in &statements {
@@ -110,6 +110,7 @@ async fn bundle_of(conn: &mut Conn, order: &Order) -> ServiceResult<Bundle> {
                 payload: s.payload,
                 signature: s.signature,
                 kid: s.kid,
+                withheld: None,
             })
             .collect(),
         keys: Jwks { keys },

@@ -2,7 +2,8 @@
 //! due the policy's lead before the earliest accepted delivery date, moving when that date moves
 //! and tightened to the ASN's own ETA when the goods come earlier. The goods receipt: one clock
 //! per shipment, owed by its warehouse, from arrival at the dock until the receipt is posted.
-//! And the brand's acceptance of each invoice, from submission to its decision.
+//! And the brand's acceptance of each invoice, from submission to its decision, and the
+//! financier's decision on each financing request.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -49,6 +50,7 @@ pub(super) async fn sync(
 ) -> ServiceResult<()> {
     shipping_notice(conn, order, lines, asns, open, facts, now).await?;
     invoice_acceptance(conn, order, open, now).await?;
+    financier_decision(conn, order, open, now).await?;
     let kind = Kind::GoodsReceipt;
     for (n, asn) in asns.iter().enumerate() {
         // A shipment's clock is numbered by the shipment's place among the order's ASNs.
@@ -98,6 +100,27 @@ async fn invoice_acceptance(
                 let owed_to = order.partner_org_id;
                 start(conn, order, kind, line_no, owed_to, None, now).await?;
             }
+            (wish, existing) => apply(conn, order, kind, line_no, wish, existing, now).await?,
+        }
+    }
+    Ok(())
+}
+
+/// One decision clock per financing request, numbered by the request's place among the
+/// order's, owed by the program's financier.
+async fn financier_decision(
+    conn: &mut Conn,
+    order: &Order,
+    open: &[TimerRow],
+    now: i64,
+) -> ServiceResult<()> {
+    let kind = Kind::FinancierDecision;
+    let financings = db::financings::of_order(conn, order.tenant_id, order.id).await?;
+    for (n, (state, financier)) in financings.iter().enumerate() {
+        let line_no = n as i64 + 1;
+        let existing = find(open, kind, line_no);
+        match (policy::want_for_financing(state), existing) {
+            (Want::Run, None) => start(conn, order, kind, line_no, *financier, None, now).await?,
             (wish, existing) => apply(conn, order, kind, line_no, wish, existing, now).await?,
         }
     }

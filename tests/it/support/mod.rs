@@ -8,6 +8,7 @@
 //! SQLite's write lock the child needs).
 
 pub mod client;
+pub mod finance;
 pub mod fixtures;
 pub mod invite;
 pub mod orders;
