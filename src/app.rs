@@ -232,6 +232,7 @@ pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Run
     if state.config.timed_jobs {
         crate::jobs::sla::spawn(state.clone(), state.sla_wake.clone());
         crate::jobs::digest::spawn(state.clone());
+        crate::jobs::overdue::spawn(state.clone());
     }
     let app = router(state.clone(), sessions);
     let addr = listener.local_addr()?;

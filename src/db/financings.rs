@@ -299,6 +299,16 @@ pub async fn claim_receivable(
     Ok(done.rows_affected() == 1)
 }
 
+/// The financing holding the receivable, if any.
+pub async fn claimed_by(conn: &mut Conn, fingerprint: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT financing_id FROM receivables_registry WHERE fingerprint = $1")
+            .bind(fingerprint)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|(f,)| f))
+}
+
 /// Frees the receivable when the financing ends without money moving.
 pub async fn release_receivable(
     conn: &mut Conn,
@@ -314,84 +324,6 @@ pub async fn release_receivable(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// The face amounts a program holds live (requested to disbursed): (of this supplier, in all).
-pub async fn outstanding(
-    conn: &mut Conn,
-    tenant: TenantId,
-    program: &str,
-    supplier: OrgId,
-) -> Result<(i64, i64), sqlx::Error> {
-    let (mine, all): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT SUM(CASE WHEN supplier_org_id = $3 THEN face_minor ELSE 0 END), SUM(face_minor) \
-         FROM financings WHERE tenant_id = $1 AND program_id = $2 \
-           AND state IN ('requested', 'offered', 'offer_accepted', 'awaiting_second_approval', \
-                         'disbursed')",
-    )
-    .bind(tenant)
-    .bind(program)
-    .bind(supplier)
-    .fetch_one(conn)
-    .await?;
-    Ok((mine.unwrap_or(0), all.unwrap_or(0)))
-}
-
-/// The supplier's finished clocks with the brand since `since`: (met, late).
-pub async fn sla_record(
-    conn: &mut Conn,
-    tenant: TenantId,
-    supplier: OrgId,
-    since: i64,
-) -> Result<(i64, i64), sqlx::Error> {
-    let (met, late): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT SUM(CASE WHEN outcome = 'met' THEN 1 ELSE 0 END), \
-           SUM(CASE WHEN outcome = 'late' THEN 1 ELSE 0 END) \
-         FROM sla_timers WHERE tenant_id = $1 AND partner_org_id = $2 AND state = 'stopped' \
-           AND stopped_at >= $3",
-    )
-    .bind(tenant)
-    .bind(supplier)
-    .bind(since)
-    .fetch_one(conn)
-    .await?;
-    Ok((met.unwrap_or(0), late.unwrap_or(0)))
-}
-
-/// Receipts on the order that did not match what was announced.
-pub async fn receipt_discrepancies(
-    conn: &mut Conn,
-    tenant: TenantId,
-    order: OrderId,
-) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(DISTINCT r.asn_id) FROM receipt_lines r \
-         JOIN asns a ON a.tenant_id = r.tenant_id AND a.id = r.asn_id \
-         WHERE a.tenant_id = $1 AND a.order_id = $2 \
-           AND r.reason <> ''",
-    )
-    .bind(tenant)
-    .bind(order)
-    .fetch_one(conn)
-    .await?;
-    Ok(n)
-}
-
-/// The supplier's invoices to the brand that the brand disputed.
-pub async fn disputed_invoices(
-    conn: &mut Conn,
-    tenant: TenantId,
-    supplier: OrgId,
-) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND supplier_org_id = $2 \
-           AND state = 'disputed'",
-    )
-    .bind(tenant)
-    .bind(supplier)
-    .fetch_one(conn)
-    .await?;
-    Ok(n)
 }
 
 /// Disbursed financings past their due date that were not yet alerted, across brands.

@@ -317,25 +317,6 @@ pub async fn received_rows(
     .await
 }
 
-/// Holds the order against concurrent invoices until the transaction ends, so two invoices
-/// cannot both claim the same received quantities. SQLite's write transactions already run one
-/// at a time; PostgreSQL locks the order's row.
-pub async fn lock_order(
-    conn: &mut Conn,
-    engine: super::Engine,
-    tenant: TenantId,
-    order: OrderId,
-) -> Result<(), sqlx::Error> {
-    if engine == super::Engine::Postgres {
-        sqlx::query("SELECT id FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
-            .bind(tenant)
-            .bind(order)
-            .fetch_optional(conn)
-            .await?;
-    }
-    Ok(())
-}
-
 /// Moves an invoice's state for a financing step (financed, paid) without touching who decided
 /// it; false when it was not in `from` any more.
 pub async fn set_state(

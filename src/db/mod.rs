@@ -7,6 +7,7 @@ pub mod brand_settings;
 mod codec;
 pub mod digests;
 pub mod finance_programs;
+pub mod financing_figures;
 pub mod financings;
 pub mod invitations;
 pub mod invoices;

@@ -369,3 +369,22 @@ pub async fn id_by_po_number(
         .fetch_optional(conn)
         .await
 }
+
+/// Holds the order's row until the transaction ends, so that concurrent steps on one order
+/// (invoices claiming its received quantities, statements extending its chain) go one at a
+/// time. SQLite's write transactions already run one at a time; PostgreSQL locks the row.
+pub async fn lock(
+    conn: &mut Conn,
+    engine: super::Engine,
+    tenant: TenantId,
+    order: OrderId,
+) -> Result<(), sqlx::Error> {
+    if engine == super::Engine::Postgres {
+        sqlx::query("SELECT id FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
+            .bind(tenant)
+            .bind(order)
+            .fetch_optional(conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -43,6 +43,8 @@ const ACME: &[(Target, usize)] = &[
     (Target::Shipped, 2),
     (Target::Received(true), 1),
     (Target::Received(false), 1),
+    // More received orders for the financing demo (invoiced, accepted, financed in every state).
+    (Target::Received(false), 8),
 ];
 
 const BLUE_HARBOR: &[(Target, usize)] = &[
@@ -240,6 +242,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
         }
     }
     state.clock.jump_to(crate::domain::time::UtcMillis::now());
+    super::demo_finance::financings(state, acme_tenant).await?;
     Ok(made)
 }
 

@@ -124,6 +124,38 @@ pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCar
             Some("/inbound"),
         ));
     }
+    if let Some(scope) = &actor.scope
+        && actor.org_kind == OrgKind::Financier
+    {
+        let (tenant, me) = (scope.tenant_id, actor.org_id);
+        use db::financing_figures::count_for_financier as count;
+        let today = super::sla::scorecards::today(state).to_string();
+        cards.push(card(
+            "home.financing_requests",
+            "home.financing_requests_hint",
+            count(&mut conn, tenant, me, &["requested"], None).await?,
+            Some("/financings?state=requested"),
+        ));
+        cards.push(card(
+            "home.disbursements",
+            "home.disbursements_hint",
+            count(
+                &mut conn,
+                tenant,
+                me,
+                &["offer_accepted", "awaiting_second_approval"],
+                None,
+            )
+            .await?,
+            Some("/financings?state=offer_accepted"),
+        ));
+        cards.push(card(
+            "home.overdue_repayments",
+            "home.overdue_repayments_hint",
+            count(&mut conn, tenant, me, &["disbursed"], Some(&today)).await?,
+            Some("/financings?state=disbursed"),
+        ));
+    }
     if actor.is_partner() {
         cards.push(card(
             "home.brands_served",

@@ -4,14 +4,19 @@
 import { expectFlash, expectText, pathOf, waitForPath } from './harness.mjs';
 import { submitForm } from './order-steps.mjs';
 
-/** As the order's supplier: invoices everything received (the form's defaults). Returns the invoice's path. */
+/**
+ * As the order's supplier: invoices everything received (the form's defaults). `due` is the due
+ * date, or a function of the form's invoice date (the app's today) that gives it. Returns the
+ * invoice's path.
+ */
 export async function invoiceReceivedGoods(page, orderPath, { po, number, due }) {
   await page.goto(orderPath);
   await page.getByRole('link', { name: 'Create an invoice', exact: true }).click();
   await waitForPath(page, `${orderPath}/invoices/new`);
   await page.getByRole('heading', { level: 1, name: `New invoice · PO ${po}` }).waitFor();
   await page.getByLabel('Invoice number', { exact: true }).fill(number);
-  await page.getByLabel('Due date', { exact: true }).fill(due);
+  const dueDate = typeof due === 'function' ? due(await page.getByLabel('Invoice date', { exact: true }).inputValue()) : due;
+  await page.getByLabel('Due date', { exact: true }).fill(dueDate);
   await submitForm(page, page.getByRole('button', { name: 'Send the invoice', exact: true }));
   await waitForPath(page, /^\/invoices\/[^/]+$/);
   await expectFlash(page, 'The invoice is sent to the buyer and registered.');

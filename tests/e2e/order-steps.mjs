@@ -102,6 +102,14 @@ export async function homeCardCount(page, label) {
  * then issued. Returns the order page's path.
  */
 export async function createAndIssueForDelta(page, { po, requested, lines }) {
+  return createAndIssue(page, { po, requested, lines, partner: 'Delta Garment Works', partnerKind: 'Contract factory' });
+}
+
+/**
+ * As Acme ops on the new-order form: a draft for `partner` (listed as "partner (partnerKind)")
+ * shipping to Harbor Logistics, then issued. Returns the order page's path.
+ */
+export async function createAndIssue(page, { po, requested, lines, partner, partnerKind }) {
   const nav = page.getByRole('navigation', { name: 'Main navigation' });
   await nav.getByRole('link', { name: 'Orders', exact: true }).click();
   await waitForPath(page, '/orders');
@@ -110,7 +118,7 @@ export async function createAndIssueForDelta(page, { po, requested, lines }) {
   await page.getByRole('heading', { level: 1, name: 'New purchase order' }).waitFor();
 
   await page.getByLabel('PO number', { exact: true }).fill(po);
-  await page.getByLabel('Supplier or factory', { exact: true }).selectOption({ label: 'Delta Garment Works (Contract factory)' });
+  await page.getByLabel('Supplier or factory', { exact: true }).selectOption({ label: `${partner} (${partnerKind})` });
   await page.getByLabel('Ship to (warehouse)', { exact: true }).selectOption({ label: 'Harbor Logistics' });
   await page.getByLabel('Requested delivery', { exact: true }).fill(requested);
   for (const [i, line] of lines.entries()) {
@@ -131,7 +139,7 @@ export async function createAndIssueForDelta(page, { po, requested, lines }) {
   await expectFlash(page, 'Draft saved. Check it, then issue it to the partner.');
   const orderPath = pathOf(page);
 
-  await submitForm(page, page.getByRole('button', { name: 'Issue to Delta Garment Works', exact: true }));
+  await submitForm(page, page.getByRole('button', { name: `Issue to ${partner}`, exact: true }));
   await expectFlash(page, 'The order is issued. The partner has been told.');
   await expectText(page.locator('#order-state'), 'Waiting for confirmation');
   return orderPath;
@@ -153,4 +161,47 @@ export async function openProgressForm(page, { tap = false } = {}) {
   const form = progress.locator('details.progress-form form');
   await form.getByLabel('Milestone', { exact: true }).waitFor({ state: 'visible' });
   return form;
+}
+
+/**
+ * As the order's supplier on its order page: announces everything still open as one shipment
+ * (ASN) to the order's warehouse (preselected) and waits for it to be listed in transit.
+ */
+export async function shipEverything(page, { carrier, tracking, shipDate, eta, cartons }) {
+  const shipping = page.locator('section#shipping');
+  await shipping.locator('details.asn-form summary').filter({ hasText: 'Announce a shipment (ASN)' }).click();
+  const form = shipping.locator('details.asn-form form');
+  await form.getByLabel('Carrier', { exact: true }).fill(carrier);
+  await form.getByLabel('Tracking number', { exact: true }).fill(tracking);
+  await form.getByLabel('Ship date', { exact: true }).fill(shipDate);
+  await form.getByLabel('ETA', { exact: true }).fill(eta);
+  await form.getByLabel('Cartons', { exact: true }).fill(String(cartons));
+  await submitForm(page, form.getByRole('button', { name: 'Send ASN', exact: true }));
+  await expectFlash(page, 'The ASN is sent; the brand and the warehouse have been told.');
+  const asn = shipping.locator('ol.asns > li.asn').filter({ hasText: `${carrier} ${tracking}` });
+  await expectText(asn.locator('.status'), 'In transit');
+  return asn;
+}
+
+/**
+ * As the warehouse: opens the shipment of `po` from Inbound, records its arrival at the dock and
+ * posts the receipt as announced (everything received, nothing damaged). Returns the shipment
+ * page's path.
+ */
+export async function receiveInFull(page, po) {
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Inbound', exact: true }).click();
+  await waitForPath(page, '/inbound');
+  await page.getByRole('heading', { level: 1, name: 'Inbound' }).waitFor();
+  await page.locator('table.inbound tbody tr').filter({ hasText: po }).getByRole('link', { name: po, exact: true }).click();
+  await waitForPath(page, /^\/inbound\/[^/]+$/);
+  const asnPath = pathOf(page);
+  await page.getByRole('heading', { level: 1, name: `Inbound shipment · PO ${po}` }).waitFor();
+  await submitForm(page, page.getByRole('button', { name: 'Goods arrived at the dock', exact: true }));
+  await expectFlash(page, 'Arrival recorded. Count the goods and post the receipt below.');
+  await expectText(page.locator('#asn-status'), 'At the dock');
+  await submitForm(page, page.getByRole('button', { name: 'Post receipt', exact: true }));
+  await waitForPath(page, asnPath);
+  await expectFlash(page, 'The receipt is posted and signed.');
+  await expectText(page.locator('#asn-status'), 'Received');
+  return asnPath;
 }

@@ -318,3 +318,81 @@ async fn steps_out_of_turn_or_by_the_wrong_party_are_refused() {
         Err(ServiceError::Refused(_))
     ));
 }
+
+#[tokio::test]
+async fn auto_financing_asks_as_soon_as_the_brand_accepts() {
+    let app = TestApp::spawn().await;
+    program(&app, "Acme early pay", "", true).await;
+    let (_, invoice_id) = invoice(&app, "FIN-AUTO", "SR-F-AUTO", true).await;
+    let finance = actor(&app, "finance@acme.test", "Acme Apparel").await;
+    let list = financing::list(app.state(), &finance, None, None)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].invoice_id, invoice_id);
+    assert_eq!((list[0].state.as_str(), list[0].auto), ("requested", 1));
+    // Made and signed in the name of the Sunrise user who gave the instruction.
+    let sales = app.user_id("sales@sunrise.test").await;
+    assert_eq!(list[0].requested_by, sales);
+    let analyst = app.login("analyst@jade.test").await;
+    let page = analyst.get(&format!("/financings/{}", list[0].id)).await;
+    assert!(
+        page.text("dl.facts")
+            .contains("standing auto-financing instruction")
+    );
+    // Jade is told, and its notification leads to the financing, not the order.
+    let notes = analyst.get("/notifications").await;
+    assert!(notes.body.contains(&format!("/financings/{}", list[0].id)));
+}
+
+#[tokio::test]
+async fn a_repayment_missing_after_the_due_date_is_alerted_once() {
+    let app = TestApp::spawn().await;
+    let program_id = program(&app, "Acme early pay", "", false).await;
+    let (_, invoice_id) = invoice(&app, "FIN-LATE", "SR-F-LATE", true).await;
+    let state = app.state();
+    let sales = actor(&app, "sales@sunrise.test", "Acme Apparel").await;
+    let ask = RequestInput {
+        program: program_id,
+        password: String::new(),
+    };
+    let (id, _) = financing::request(state, &sales, &invoice_id, &ask)
+        .await
+        .unwrap();
+    let analyst = actor(&app, "analyst@jade.test", "Acme Apparel").await;
+    let offer = OfferInput {
+        value_date: portico::service::sla::scorecards::today(state).to_string(),
+        collection_account: IBAN.into(),
+    };
+    offers::offer(state, &analyst, &id, &offer).await.unwrap();
+    offers::accept(state, &sales, &id, "").await.unwrap();
+    settle::approve(state, &analyst, &id).await.unwrap();
+    assert_eq!(
+        settle::alert_overdue(state).await.unwrap(),
+        0,
+        "not due yet"
+    );
+
+    // The invoice is due 2027-05-31: the day after, the repayment is overdue.
+    let due = portico::domain::time::UtcMillis::parse_rfc3339("2027-06-01T09:00:00Z").unwrap();
+    state.clock.jump_to(due);
+    assert_eq!(settle::alert_overdue(state).await.unwrap(), 1);
+    assert_eq!(
+        settle::alert_overdue(state).await.unwrap(),
+        0,
+        "alerted once"
+    );
+    let credit = app.login("credit@jade.test").await;
+    let page = credit.get(&format!("/financings/{id}")).await;
+    assert!(page.has("#overdue"));
+    let list = credit.get("/financings").await;
+    assert!(list.text(".financings").contains("Overdue"));
+    let sql = "SELECT COUNT(*) FROM notifications WHERE kind = $1";
+    // Jade's two users and Acme's admin and finance users.
+    assert_eq!(count(&app, sql, "financing_overdue").await, 4);
+    // Acme pays late: recorded, and the statement says so.
+    let finance = actor(&app, "finance@acme.test", "Acme Apparel").await;
+    settle::repay(state, &finance, &id).await.unwrap();
+    let sql = "SELECT COUNT(*) FROM statements WHERE kind = $1 AND payload LIKE '%\"late\":true%'";
+    assert_eq!(count(&app, sql, "po.financing_repaid").await, 1);
+}

@@ -10,6 +10,7 @@ mod cli;
 mod digest;
 mod finance_programs;
 mod financing;
+mod financing_concurrency;
 mod import;
 mod invitations;
 mod invoices;

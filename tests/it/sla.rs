@@ -417,7 +417,12 @@ async fn demo_orders_have_clocks_in_every_state_with_weeks_of_history() {
     .unwrap();
     assert_eq!(
         breached_kinds,
-        ["change_decision", "first_sample", "po_confirmation"],
-        "late partners and a late brand"
+        [
+            "change_decision",
+            "financier_decision",
+            "first_sample",
+            "po_confirmation"
+        ],
+        "late partners, a late brand and a late financier"
     );
 }

@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn masking_keeps_only_the_last_four() {
-        assert_eq!(mask("DE44500105175407324931"), "•••• 2931");
+        assert_eq!(mask("DE44500105175407324931"), "•••• 4931");
         assert_eq!(mask("123"), "•••• 123");
     }
 }

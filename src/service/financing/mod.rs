@@ -5,6 +5,7 @@
 //! one live financing platform-wide: the registry row is claimed before the request exists.
 
 pub mod offers;
+mod reauth;
 mod request;
 pub mod settle;
 mod view;

@@ -284,7 +284,7 @@ pub async fn accept(
 ) -> ServiceResult<bool> {
     let reauthenticated = super::needs_reauth(actor);
     if reauthenticated {
-        super::request::prove_password(state, actor, password).await?;
+        super::reauth::prove_password(state, actor, password).await?;
     }
     let mut tx = state.db.begin().await?;
     let (row, side) = visible(&mut tx, actor, id).await?;

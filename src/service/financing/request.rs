@@ -6,9 +6,9 @@ use jiff::civil::Date;
 use serde_json::json;
 
 use super::needs_reauth;
+use super::reauth::prove_password;
 use crate::app::AppState;
 use crate::auth::actor::Actor;
-use crate::auth::password;
 use crate::db::finance_programs::ProgramRow;
 use crate::db::financings::NewFinancing;
 use crate::db::invoices::Invoice;
@@ -125,6 +125,11 @@ pub async fn request(
     if !matches!(actor.org_kind, OrgKind::Supplier | OrgKind::Factory) {
         return Err(ServiceError::NotFound);
     }
+    // Someone else's invoice does not exist, whether or not the password is due.
+    {
+        let mut conn = state.db.reader().acquire().await?;
+        invoices::visible(&mut conn, actor, invoice_id).await?;
+    }
     let reauthenticated = needs_reauth(actor);
     if reauthenticated {
         prove_password(state, actor, &input.password).await?;
@@ -158,38 +163,6 @@ pub async fn request(
         }
         Err(e) => Err(e),
     }
-}
-
-/// Checks the password typed for a sensitive step; a wrong one is on the audit log.
-pub(crate) async fn prove_password(
-    state: &AppState,
-    actor: &Actor,
-    typed: &str,
-) -> ServiceResult<()> {
-    let mut e = FieldErrors::default();
-    if typed.is_empty() {
-        e.add("password", "financing.reauth_required");
-        return Err(ServiceError::Invalid(e));
-    }
-    let mut conn = state.db.reader().acquire().await?;
-    let stored = db::users::with_org_by_id(&mut conn, actor.user_id)
-        .await?
-        .and_then(|u| u.password_hash);
-    drop(conn);
-    if password::verify(typed.to_owned(), stored).await {
-        return Ok(());
-    }
-    let mut tx = state.db.begin().await?;
-    audit(
-        &mut tx,
-        actor,
-        actor.scope.as_ref().map(|s| s.tenant_id),
-        AuditEvent::about(actions::FINANCING_REAUTH_FAILED, "user"),
-    )
-    .await?;
-    tx.commit().await?;
-    e.add("password", "financing.reauth_wrong");
-    Err(ServiceError::Invalid(e))
 }
 
 /// The standing auto-financing instructions of the invoice's supplier, tried in program order
@@ -247,6 +220,14 @@ async fn open(
     auto: bool,
 ) -> ServiceResult<String> {
     let tenant = invoice.tenant_id;
+    // A receivable financed (or being financed) already is the fraud this guards against:
+    // said first, whatever else is also wrong.
+    if db::financings::claimed_by(conn, &invoice.fingerprint)
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::Refused("financing.refused.already"));
+    }
     if program.status != "active" {
         return Err(ServiceError::Refused("financing.refused.program_closed"));
     }
@@ -276,7 +257,8 @@ async fn open(
     }
     db::finance_programs::lock(conn, state.db.engine(), tenant, &program.id).await?;
     let (mine, all) =
-        db::financings::outstanding(conn, tenant, &program.id, invoice.supplier_org_id).await?;
+        db::financing_figures::outstanding(conn, tenant, &program.id, invoice.supplier_org_id)
+            .await?;
     let face = invoice.amount_minor;
     if mine.saturating_add(face) > program.supplier_limit_minor {
         return Err(ServiceError::Refused("financing.refused.supplier_limit"));

@@ -291,9 +291,10 @@ async fn risk(
     };
     let year_ago = row.requested_at - 365 * 24 * 3600 * 1000;
     let (met, late) =
-        db::financings::sla_record(conn, tenant, row.supplier_org_id, year_ago).await?;
+        db::financing_figures::sla_record(conn, tenant, row.supplier_org_id, year_ago).await?;
     let (mine, all) =
-        db::financings::outstanding(conn, tenant, &row.program_id, row.supplier_org_id).await?;
+        db::financing_figures::outstanding(conn, tenant, &row.program_id, row.supplier_org_id)
+            .await?;
     // Outstanding amounts include this request while it is live; the facts want the others.
     let this = if FinancingState::parse(&row.state).is_some_and(FinancingState::is_live) {
         row.face_minor
@@ -302,14 +303,22 @@ async fn risk(
     };
     let facts = RiskFacts {
         look_alike_of,
-        receipt_discrepancies: db::financings::receipt_discrepancies(conn, tenant, row.order_id)
-            .await? as usize,
+        receipt_discrepancies: db::financing_figures::receipt_discrepancies(
+            conn,
+            tenant,
+            row.order_id,
+        )
+        .await? as usize,
         sla_met_late: (met as usize, late as usize),
         supplier_outstanding_minor: mine - this,
         program_outstanding_minor: all - this,
         face_minor: row.face_minor,
-        disputed_invoices: db::financings::disputed_invoices(conn, tenant, row.supplier_org_id)
-            .await? as usize,
+        disputed_invoices: db::financing_figures::disputed_invoices(
+            conn,
+            tenant,
+            row.supplier_org_id,
+        )
+        .await? as usize,
     };
     Ok(flags(&facts))
 }

@@ -159,7 +159,7 @@ pub async fn create(
 
     let mut tx = state.db.begin().await?;
     let (tenant, order) = supplier_order(&mut tx, actor, order_id).await?;
-    db::invoices::lock_order(&mut tx, state.db.engine(), tenant, order.id).await?;
+    db::orders::lock(&mut tx, state.db.engine(), tenant, order.id).await?;
     let now = state.now().0;
     if !db::order_history::claim_submission(&mut tx, tenant, &input.submission, actor.user_id, now)
         .await?

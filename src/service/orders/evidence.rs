@@ -33,6 +33,9 @@ pub(crate) async fn sign_statement(
     body: Value,
 ) -> ServiceResult<()> {
     let tenant = order.tenant_id;
+    // The chain's head is read and extended under the order's lock, so two steps on one order
+    // at once (two invoices' financings, say) cannot both claim the same place in it.
+    db::orders::lock(conn, state.db.engine(), tenant, order.id).await?;
     let prev = db::order_history::last_statement_hash(conn, tenant, order.id).await?;
     let seq = db::order_history::statement_count(conn, tenant, order.id).await? + 1;
     // A signature states when it was really made (keys are valid from a real instant), so

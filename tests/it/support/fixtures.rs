@@ -19,6 +19,7 @@ pub async fn fingerprint(db: &Db) -> String {
          CAST(credentials_changed_at AS TEXT) || '|' || COALESCE(locale, '') FROM users ORDER BY id",
         "SELECT id || '|' || COALESCE(CAST(accepted_at AS TEXT), '-') || '|' || \
          COALESCE(CAST(revoked_at AS TEXT), '-') FROM invitations ORDER BY id",
+        "SELECT id || '|' || state FROM financings ORDER BY id",
         "SELECT CAST(COUNT(*) AS TEXT) FROM audit_log",
     ];
     let mut conn = db.reader().acquire().await.expect("conn");

@@ -11,6 +11,7 @@ pub mod client;
 pub mod finance;
 pub mod fixtures;
 pub mod invite;
+pub mod isolation;
 pub mod orders;
 
 use std::path::PathBuf;
@@ -233,6 +234,12 @@ impl PgDatabase {
         sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
             .await
             .expect("create test database");
+        // A throwaway database need not wait for each commit to reach the disk; what the tests
+        // check (locks, isolation, visibility) is the same either way.
+        let relaxed = format!("ALTER DATABASE {name} SET synchronous_commit = off");
+        sqlx::Executor::execute(&mut conn, relaxed.as_str())
+            .await
+            .expect("relax commit durability");
         let mut url = url::Url::parse(&admin_url).expect("valid URL");
         url.set_path(&format!("/{name}"));
         Some(PgDatabase {
