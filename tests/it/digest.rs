@@ -41,6 +41,21 @@ fn mails_to(app: &TestApp, to: &str) -> Vec<crate::support::SentMail> {
     app.mails().into_iter().filter(|m| m.to == to).collect()
 }
 
+/// Delivers what is due and waits until `to` has `expected` mails (or 10 s passed). The app's
+/// own outbox worker may have claimed a mail first and still be writing it when `deliver_due`
+/// returns, so the count is waited for, not assumed.
+async fn delivered_to(app: &TestApp, to: &str, expected: usize) -> Vec<crate::support::SentMail> {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        deliver_due(app.state()).await.unwrap();
+        let mails = mails_to(app, to);
+        if mails.len() >= expected || std::time::Instant::now() > until {
+            return mails;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_daily_digest_sends_the_days_notifications_in_one_mail_at_eight_local_time() {
     let app = TestApp::spawn().await;
@@ -81,8 +96,7 @@ async fn a_daily_digest_sends_the_days_notifications_in_one_mail_at_eight_local_
     app.state().clock.advance(60_000);
     assert_eq!(send_due(app.state()).await.unwrap(), 1);
     assert_eq!(send_due(app.state()).await.unwrap(), 0, "sent once");
-    deliver_due(app.state()).await.unwrap();
-    let mails = mails_to(&app, "sales@sunrise.test");
+    let mails = delivered_to(&app, "sales@sunrise.test", 1).await;
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].subject, "Portico daily digest (2 new)");
     let body = &mails[0].body;
@@ -104,8 +118,7 @@ async fn a_daily_digest_sends_the_days_notifications_in_one_mail_at_eight_local_
     assert_eq!(send_due(app.state()).await.unwrap(), 0);
     app.state().clock.advance(24 * HOUR);
     assert_eq!(send_due(app.state()).await.unwrap(), 1);
-    deliver_due(app.state()).await.unwrap();
-    let mails = mails_to(&app, "sales@sunrise.test");
+    let mails = delivered_to(&app, "sales@sunrise.test", 2).await;
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[1].subject, "Portico daily digest (1 new)");
     assert!(mails[1].body.contains("4500913") && !mails[1].body.contains("4500911"));
@@ -129,8 +142,7 @@ async fn leaving_the_digest_sends_what_waits_at_once_or_drops_it_when_e_mail_is_
     );
     assert_eq!(send_due(app.state()).await.unwrap(), 1);
     issue(&app, "4500922").await;
-    deliver_due(app.state()).await.unwrap();
-    let mails = mails_to(&app, "sales@sunrise.test");
+    let mails = delivered_to(&app, "sales@sunrise.test", 2).await;
     assert_eq!(
         mails.len(),
         2,
@@ -150,8 +162,7 @@ async fn leaving_the_digest_sends_what_waits_at_once_or_drops_it_when_e_mail_is_
     assert!(!sales.get("/account").await.has("#next-digest"));
     app.state().clock.advance(48 * HOUR);
     assert_eq!(send_due(app.state()).await.unwrap(), 0);
-    deliver_due(app.state()).await.unwrap();
-    assert_eq!(mails_to(&app, "sales@sunrise.test").len(), 2);
+    assert_eq!(delivered_to(&app, "sales@sunrise.test", 2).await.len(), 2);
     assert!(
         sales
             .get("/notifications")

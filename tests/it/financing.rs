@@ -396,3 +396,55 @@ async fn a_repayment_missing_after_the_due_date_is_alerted_once() {
     let sql = "SELECT COUNT(*) FROM statements WHERE kind = $1 AND payload LIKE '%\"late\":true%'";
     assert_eq!(count(&app, sql, "po.financing_repaid").await, 1);
 }
+
+#[tokio::test]
+async fn a_second_financier_or_another_brands_context_cannot_finance_the_same_invoice() {
+    use portico::service::finance_programs;
+    let app = TestApp::spawn().await;
+    let state = app.state();
+    let jade = program(&app, "Acme early pay", "", false).await;
+    // Onyx Capital, a second financier of Acme's, with a program Sunrise joins too.
+    let onyx = crate::support::isolation::brand::other_financier(&app).await;
+    let admin = actor(&app, "admin@acme.test", "Acme Apparel").await;
+    let sunrise = app.org_id("Sunrise Textiles").await.to_string();
+    finance_programs::set_suppliers(state, &admin, &onyx, &[sunrise])
+        .await
+        .unwrap();
+    let sales = actor(&app, "sales@sunrise.test", "Acme Apparel").await;
+    finance_programs::opt_in(state, &sales, &onyx, true, false)
+        .await
+        .unwrap();
+    let (_, invoice_id) = invoice(&app, "FIN-2F", "SR-F-2F", true).await;
+    let ask = |program: &str| RequestInput {
+        program: program.into(),
+        password: String::new(),
+    };
+    financing::request(state, &sales, &invoice_id, &ask(&jade))
+        .await
+        .unwrap();
+    let second = financing::request(state, &sales, &invoice_id, &ask(&onyx)).await;
+    assert!(
+        matches!(
+            second,
+            Err(ServiceError::Refused("financing.refused.already"))
+        ),
+        "{second:?}"
+    );
+    // Refused, audited, and told to Jade (which holds it) and Acme's finance people; Onyx hears
+    // nothing of Jade's financing.
+    let sql = "SELECT COUNT(*) FROM audit_log WHERE action = $1";
+    assert_eq!(count(&app, sql, "financing.double_refused").await, 1);
+    let sql = "SELECT COUNT(*) FROM notifications WHERE kind = $1";
+    assert_eq!(count(&app, sql, "financing_double").await, 4);
+    let onyx_desk = app
+        .login(crate::support::isolation::brand::OTHER_FINANCIER)
+        .await;
+    assert!(!onyx_desk.get("/financings").await.body.contains("SR-F-2F"));
+    // In Blue Harbor's context (Sunrise serves it too), Acme's invoice does not exist.
+    let in_blue = actor(&app, "sales@sunrise.test", "Blue Harbor Home").await;
+    let foreign = financing::request(state, &in_blue, &invoice_id, &ask(&jade)).await;
+    assert!(
+        matches!(foreign, Err(ServiceError::NotFound)),
+        "{foreign:?}"
+    );
+}

@@ -122,6 +122,24 @@ impl TestApp {
         client
     }
 
+    /// Delivers what is due and waits (up to 10 s) for a sent mail matching `wanted`. The app's
+    /// own outbox worker may hold a mail it claimed first, so its arrival is waited for.
+    pub async fn delivered(&self, wanted: impl Fn(&SentMail) -> bool) -> bool {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            portico::jobs::outbox::deliver_due(self.state())
+                .await
+                .expect("outbox delivery");
+            if self.mails().iter().any(&wanted) {
+                return true;
+            }
+            if std::time::Instant::now() > until {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Bodies of the e-mails sent so far, oldest first.
     pub fn mails(&self) -> Vec<SentMail> {
         let dir: PathBuf = self.data_dir.path().join("mail");

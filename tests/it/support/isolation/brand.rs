@@ -199,7 +199,7 @@ pub async fn financings(
 }
 
 /// Onyx Capital, Acme's partner, with its user and a program of Acme's; returns the program.
-async fn other_financier(app: &TestApp) -> String {
+pub async fn other_financier(app: &TestApp) -> String {
     let now = UtcMillis::now();
     let hash = portico::auth::password::hash(DEMO_PASSWORD.to_owned())
         .await

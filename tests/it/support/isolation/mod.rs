@@ -2,7 +2,7 @@
 //! each the objects of another brand or another partner it must not reach. The objects are made
 //! through the real use cases wherever the demo partnerships allow.
 
-mod brand;
+pub mod brand;
 mod orders;
 
 use std::collections::HashMap;
