@@ -29,6 +29,7 @@ pub mod sla;
 pub mod sla_board;
 pub mod sla_setup;
 pub mod throttle;
+pub mod trace;
 pub mod users;
 
 use std::str::FromStr;

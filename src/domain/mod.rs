@@ -15,4 +15,5 @@ pub mod settings;
 pub mod sla;
 pub mod throttle;
 pub mod time;
+pub mod trace;
 pub mod upload;

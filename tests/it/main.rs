@@ -30,3 +30,4 @@ mod sla_board;
 mod sla_logistics;
 mod sla_scorecards;
 mod sla_setup;
+mod trace;

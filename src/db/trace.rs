@@ -1,0 +1,118 @@
+//! The traceability chain's links and the two walks over them. Each walk is one recursive
+//! query over `trace_edges`, by depth and without paths: it touches the links it returns (a
+//! few times at most when a diamond or cycle reaches a node again before `max_depth`), so its
+//! cost follows the size of the answer, not of the whole graph.
+
+use sqlx::FromRow;
+
+use super::Conn;
+use crate::domain::ids::{OrgId, TenantId};
+use crate::domain::trace::{NodeKind, TraceRow};
+
+/// A link to record.
+pub struct NewLink<'a> {
+    pub owner: OrgId,
+    pub from: (NodeKind, &'a str),
+    pub to: (NodeKind, &'a str),
+    pub quantity: &'a str,
+    pub unit: &'a str,
+    pub tenant: Option<TenantId>,
+    pub now: i64,
+}
+
+/// Records a link; false when it exists already.
+pub async fn insert_link(conn: &mut Conn, l: &NewLink<'_>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO trace_edges (owner_org_id, from_kind, from_id, to_kind, to_id, quantity, \
+           unit, tenant_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+    )
+    .bind(l.owner)
+    .bind(l.from.0.code())
+    .bind(l.from.1)
+    .bind(l.to.0.code())
+    .bind(l.to.1)
+    .bind(l.quantity)
+    .bind(l.unit)
+    .bind(l.tenant.map(|t| t.to_string()))
+    .bind(l.now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(FromRow)]
+struct Row {
+    depth: i64,
+    from_kind: String,
+    from_id: String,
+    to_kind: String,
+    to_id: String,
+    quantity: String,
+    unit: String,
+}
+
+/// Every link downstream of the start (what it went into, and on), up to `max_depth` links away.
+pub async fn forward(
+    conn: &mut Conn,
+    start: (NodeKind, &str),
+    max_depth: i64,
+) -> Result<Vec<TraceRow>, sqlx::Error> {
+    walk(conn, start, max_depth, false).await
+}
+
+/// Every link upstream of the start (what went into it, and before), up to `max_depth` away.
+pub async fn reverse(
+    conn: &mut Conn,
+    start: (NodeKind, &str),
+    max_depth: i64,
+) -> Result<Vec<TraceRow>, sqlx::Error> {
+    walk(conn, start, max_depth, true).await
+}
+
+async fn walk(
+    conn: &mut Conn,
+    start: (NodeKind, &str),
+    max_depth: i64,
+    reverse: bool,
+) -> Result<Vec<TraceRow>, sqlx::Error> {
+    // Forward follows from → to; reverse follows to → from. `UNION` (not `UNION ALL`) drops a
+    // link met again at the same depth; the depth bound ends cycles.
+    let (near, far) = if reverse {
+        ("to", "from")
+    } else {
+        ("from", "to")
+    };
+    let sql = format!(
+        "WITH RECURSIVE walk (depth, from_kind, from_id, to_kind, to_id, quantity, unit) AS ( \
+           SELECT CAST(1 AS BIGINT), e.from_kind, e.from_id, e.to_kind, e.to_id, e.quantity, \
+             e.unit \
+           FROM trace_edges e WHERE e.{near}_kind = $1 AND e.{near}_id = $2 \
+           UNION \
+           SELECT w.depth + 1, e.from_kind, e.from_id, e.to_kind, e.to_id, e.quantity, e.unit \
+           FROM walk w JOIN trace_edges e \
+             ON e.{near}_kind = w.{far}_kind AND e.{near}_id = w.{far}_id \
+           WHERE w.depth < $3 \
+         ) \
+         SELECT depth, from_kind, from_id, to_kind, to_id, quantity, unit FROM walk \
+         ORDER BY depth, from_kind, from_id, to_kind, to_id"
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(start.0.code())
+        .bind(start.1)
+        .bind(max_depth)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(TraceRow {
+                depth: r.depth,
+                from: (NodeKind::parse(&r.from_kind)?, r.from_id),
+                to: (NodeKind::parse(&r.to_kind)?, r.to_id),
+                quantity: r.quantity,
+                unit: r.unit,
+            })
+        })
+        .collect())
+}
