@@ -30,6 +30,7 @@ pub mod sla_board;
 pub mod sla_setup;
 pub mod throttle;
 pub mod trace;
+pub mod trace_records;
 pub mod users;
 
 use std::str::FromStr;

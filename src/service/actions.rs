@@ -53,6 +53,8 @@ pub const FINANCING_DISBURSED: &str = "financing.disbursed";
 pub const FINANCING_REPAID: &str = "financing.repaid";
 pub const FINANCING_VIEWED: &str = "financing.viewed";
 pub const FINANCING_EVIDENCE_EXPORTED: &str = "financing.evidence_exported";
+pub const TRACE_LOT_RECORDED: &str = "trace.lot_recorded";
+pub const TRACE_BATCH_RECORDED: &str = "trace.batch_recorded";
 pub const PROGRAM_SAVED: &str = "finance_program.saved";
 pub const PROGRAM_SUPPLIERS_SET: &str = "finance_program.suppliers_set";
 pub const PROGRAM_OPT_IN: &str = "finance_program.opt_in";
@@ -126,6 +128,8 @@ pub const ALL: &[&str] = &[
     FINANCING_REPAID,
     FINANCING_VIEWED,
     FINANCING_EVIDENCE_EXPORTED,
+    TRACE_LOT_RECORDED,
+    TRACE_BATCH_RECORDED,
     PROGRAM_SAVED,
     PROGRAM_SUPPLIERS_SET,
     PROGRAM_OPT_IN,

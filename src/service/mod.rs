@@ -26,6 +26,7 @@ pub mod settings;
 pub mod sign_in;
 pub mod sla;
 pub mod team;
+pub mod trace;
 
 use crate::auth::actor::Actor;
 use crate::db::{self, Conn};

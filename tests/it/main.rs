@@ -31,3 +31,4 @@ mod sla_logistics;
 mod sla_scorecards;
 mod sla_setup;
 mod trace;
+mod trace_recording;

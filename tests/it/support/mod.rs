@@ -122,22 +122,35 @@ impl TestApp {
         client
     }
 
-    /// Delivers what is due and waits (up to 10 s) for a sent mail matching `wanted`. The app's
-    /// own outbox worker may hold a mail it claimed first, so its arrival is waited for.
-    pub async fn delivered(&self, wanted: impl Fn(&SentMail) -> bool) -> bool {
+    /// Delivers what is due and waits (up to 10 s) until every queued e-mail is sent. The app's
+    /// own outbox worker may have claimed a mail first and still be writing its file when
+    /// `deliver_due` returns; a mail counts once its outbox row is marked sent.
+    pub async fn outbox_settled(&self) {
         let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             portico::jobs::outbox::deliver_due(self.state())
                 .await
                 .expect("outbox delivery");
-            if self.mails().iter().any(&wanted) {
-                return true;
+            let mut conn = self.db.reader().acquire().await.expect("connection");
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outbox WHERE kind = 'email' AND sent_at IS NULL \
+                 AND last_error IS NULL",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .expect("outbox count");
+            if waiting == 0 || std::time::Instant::now() > until {
+                return;
             }
-            if std::time::Instant::now() > until {
-                return false;
-            }
+            drop(conn);
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// Whether a sent mail matches `wanted`, once the outbox has settled.
+    pub async fn delivered(&self, wanted: impl Fn(&SentMail) -> bool) -> bool {
+        self.outbox_settled().await;
+        self.mails().iter().any(wanted)
     }
 
     /// Bodies of the e-mails sent so far, oldest first.
