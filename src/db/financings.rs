@@ -181,16 +181,7 @@ pub async fn list(
     if let Some(st) = state {
         sql.push_str(&format!(" AND f.state = {}", q.text(st.to_owned())));
     }
-    if let Some((at, id)) = before {
-        let (a, b, c) = (q.int(at), q.int(at), q.text(id.to_owned()));
-        sql.push_str(&format!(
-            " AND (f.requested_at < {a} OR (f.requested_at = {b} AND f.id < {c}))"
-        ));
-    }
-    sql.push_str(&format!(
-        " ORDER BY f.requested_at DESC, f.id DESC LIMIT {}",
-        q.int(limit)
-    ));
+    sql.push_str(&q.newest_first(("f.requested_at", "f.id"), before, limit));
     q.sql = sql;
     q.fetch_all(conn).await
 }

@@ -187,16 +187,7 @@ pub async fn list(
     if let Some(st) = state {
         sql.push_str(&format!(" AND i.state = {}", q.text(st.to_owned())));
     }
-    if let Some((at, id)) = before {
-        let (a, b, c) = (q.int(at), q.int(at), q.text(id.to_owned()));
-        sql.push_str(&format!(
-            " AND (i.created_at < {a} OR (i.created_at = {b} AND i.id < {c}))"
-        ));
-    }
-    sql.push_str(&format!(
-        " ORDER BY i.created_at DESC, i.id DESC LIMIT {}",
-        q.int(limit)
-    ));
+    sql.push_str(&q.newest_first(("i.created_at", "i.id"), before, limit));
     q.sql = sql;
     q.fetch_all(conn).await
 }

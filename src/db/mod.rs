@@ -214,6 +214,26 @@ impl DynamicSql {
         format!("${}", self.args.len())
     }
 
+    /// The tail of a newest-first page keyed on (`at`, `id`) columns: rows strictly before the
+    /// last row of the previous page (if any), ordered and limited.
+    pub fn newest_first(
+        &mut self,
+        (at_col, id_col): (&str, &str),
+        before: Option<(i64, &str)>,
+        limit: i64,
+    ) -> String {
+        let mut sql = String::new();
+        if let Some((at, id)) = before {
+            let (a, b, c) = (self.int(at), self.int(at), self.text(id.to_owned()));
+            sql.push_str(&format!(
+                " AND ({at_col} < {a} OR ({at_col} = {b} AND {id_col} < {c}))"
+            ));
+        }
+        let n = self.int(limit);
+        sql.push_str(&format!(" ORDER BY {at_col} DESC, {id_col} DESC LIMIT {n}"));
+        sql
+    }
+
     pub async fn fetch_all<T>(self, conn: &mut Conn) -> Result<Vec<T>, sqlx::Error>
     where
         T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::shell::{PageCtx, Shell};
-use super::{Routes, next_page, refusal_flash, render};
+use super::{Routes, StateListQuery, next_page, refusal_flash, render};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::{self, Flash};
@@ -100,32 +100,15 @@ impl ListPage {
     }
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    state: Option<String>,
-    before_at: Option<i64>,
-    before_id: Option<String>,
-}
-
 async fn list_get(
     State(state): State<AppState>,
     shell: Shell,
     actor: Actor,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<StateListQuery>,
 ) -> AppResult<Html<String>> {
-    let filter = q.state.clone().unwrap_or_default();
-    let before = q.before_at.zip(q.before_id.as_deref());
-    let list = financing::list(&state, &actor, q.state.as_deref(), before).await?;
-    let next_page = next_page(&list, |f| {
-        let mut query = vec![
-            ("before_at", f.requested_at.to_string()),
-            ("before_id", f.id.clone()),
-        ];
-        if !filter.is_empty() {
-            query.push(("state", filter.clone()));
-        }
-        query
-    });
+    let list = financing::list(&state, &actor, q.state.as_deref(), q.before()).await?;
+    let next_page = next_page(&list, |f| q.after(f.requested_at, &f.id));
+    let filter = q.filter();
     render(&ListPage {
         ctx: shell.page().await?,
         financings: list,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::orders::{order_id, submission_token};
 use super::shell::{PageCtx, Shell};
-use super::{Routes, next_page, refusal_flash, render};
+use super::{Routes, StateListQuery, next_page, refusal_flash, render};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
@@ -202,32 +202,15 @@ impl ListPage {
     }
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    state: Option<String>,
-    before_at: Option<i64>,
-    before_id: Option<String>,
-}
-
 async fn list_get(
     State(state): State<AppState>,
     shell: Shell,
     actor: Actor,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<StateListQuery>,
 ) -> AppResult<Html<String>> {
-    let filter = q.state.clone().unwrap_or_default();
-    let before = q.before_at.zip(q.before_id.as_deref());
-    let list = invoices::list(&state, &actor, q.state.as_deref(), before).await?;
-    let next_page = next_page(&list, |i| {
-        let mut query = vec![
-            ("before_at", i.created_at.to_string()),
-            ("before_id", i.id.clone()),
-        ];
-        if !filter.is_empty() {
-            query.push(("state", filter.clone()));
-        }
-        query
-    });
+    let list = invoices::list(&state, &actor, q.state.as_deref(), q.before()).await?;
+    let next_page = next_page(&list, |i| q.after(i.created_at, &i.id));
+    let filter = q.filter();
     render(&ListPage {
         ctx: shell.page().await?,
         invoices: list,
@@ -303,11 +286,11 @@ async fn invoice_get(
                 | InvoiceState::Disputed
         )
     ) && invoice.supplier_org_id == actor.org_id;
-    let financings = financing::of_invoice(&state, &actor, &id).await?;
+    let financings = financing::of_invoice(&state, &invoice).await?;
     let live = financings
         .iter()
         .any(|f| FinancingState::parse(&f.state).is_some_and(FinancingState::is_live));
-    let (mut choices, needs_reauth) = financing::request_choices(&state, &actor, &id).await?;
+    let (mut choices, needs_reauth) = financing::request_choices(&state, &actor, &invoice).await?;
     if live || invoice.state != InvoiceState::Accepted.code() {
         choices.clear();
     }

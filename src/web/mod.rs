@@ -190,6 +190,33 @@ pub fn render<T: askama::Template>(page: &T) -> Result<axum::response::Html<Stri
     Ok(axum::response::Html(page.render()?))
 }
 
+/// The query of a list filtered by state and paged by keyset (`before_at`, `before_id`).
+#[derive(serde::Deserialize)]
+pub struct StateListQuery {
+    pub state: Option<String>,
+    pub before_at: Option<i64>,
+    pub before_id: Option<String>,
+}
+
+impl StateListQuery {
+    pub fn before(&self) -> Option<(i64, &str)> {
+        self.before_at.zip(self.before_id.as_deref())
+    }
+
+    pub fn filter(&self) -> String {
+        self.state.clone().unwrap_or_default()
+    }
+
+    /// The next page's query after the row keyed (`at`, `id`), keeping the state filter.
+    pub fn after(&self, at: i64, id: &str) -> Vec<(&'static str, String)> {
+        let mut query = vec![("before_at", at.to_string()), ("before_id", id.to_owned())];
+        if let Some(state) = self.state.as_deref().filter(|s| !s.is_empty()) {
+            query.push(("state", state.to_owned()));
+        }
+        query
+    }
+}
+
 /// The query string of the next page when this page is full (keyset pagination: the key of the
 /// last row shown), or `None` on the last page.
 pub fn next_page<T>(rows: &[T], key: impl Fn(&T) -> Vec<(&'static str, String)>) -> Option<String> {

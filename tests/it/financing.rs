@@ -288,6 +288,28 @@ async fn steps_out_of_turn_or_by_the_wrong_party_are_refused() {
         offers::offer(state, &analyst, &id, &late).await,
         Err(ServiceError::Invalid(_))
     ));
+    // A garbled value date or account, or a decline without a reason, is a field error and
+    // changes nothing.
+    let garbled = OfferInput {
+        value_date: "31/12/2026".into(),
+        collection_account: "12;34".into(),
+    };
+    match offers::offer(state, &analyst, &id, &garbled).await {
+        Err(ServiceError::Invalid(errors)) => {
+            assert!(errors.get("value_date").is_some());
+            assert_eq!(
+                errors.get("collection_account"),
+                Some("financing.invalid.account")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        offers::decline(state, &analyst, &id, "   ").await,
+        Err(ServiceError::Invalid(_))
+    ));
+    let still = financing::get(state, &analyst, &id).await.unwrap();
+    assert_eq!(still.row.state, "requested");
     // A declined request frees the receivable: Sunrise may ask again.
     offers::decline(state, &analyst, &id, "Tenor too long for us")
         .await

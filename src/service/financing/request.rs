@@ -71,21 +71,21 @@ pub(crate) fn required_evidence(program: &ProgramRow) -> Vec<Evidence> {
 }
 
 /// The programs the invoice's supplier joined in the invoice's currency, for the request form
-/// (empty for anyone but the supplier), and whether the password must be typed again.
+/// on an invoice the actor was shown by `invoices::get` (empty for anyone but the supplier),
+/// and whether the password must be typed again.
 pub async fn request_choices(
     state: &AppState,
     actor: &Actor,
-    invoice_id: &str,
+    invoice: &Invoice,
 ) -> ServiceResult<(Vec<RequestChoice>, bool)> {
     let mut conn = state.db.reader().acquire().await?;
-    let invoice = invoices::visible(&mut conn, actor, invoice_id).await?;
     if invoice.supplier_org_id != actor.org_id || !actor.can(Permission::RespondToOrders) {
         return Ok((Vec::new(), false));
     }
     let order = db::orders::get(&mut conn, invoice.tenant_id, invoice.order_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let have = evidence_of(&mut conn, &invoice, &order).await?;
+    let have = evidence_of(&mut conn, invoice, &order).await?;
     let due = invoice.due_date.parse::<Date>().ok();
     let mut choices = Vec::new();
     for (program, joined, _) in

@@ -114,14 +114,13 @@ pub async fn list(
     .await?)
 }
 
-/// The invoice's financings for its page (the invoice is visible to the actor, so these are).
+/// The financings of an invoice the actor was shown by `invoices::get` (whoever may see the
+/// invoice may see these).
 pub async fn of_invoice(
     state: &AppState,
-    actor: &Actor,
-    invoice: &str,
+    invoice: &crate::db::invoices::Invoice,
 ) -> ServiceResult<Vec<FinancingRow>> {
     let mut conn = state.db.reader().acquire().await?;
-    let invoice = crate::service::invoices::visible(&mut conn, actor, invoice).await?;
     Ok(db::financings::of_invoice(&mut conn, invoice.tenant_id, &invoice.id).await?)
 }
 
