@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod brand_settings;
 mod codec;
+pub mod complaints;
 pub mod digests;
 pub mod finance_programs;
 pub mod financing_figures;
@@ -30,6 +31,7 @@ pub mod sla_board;
 pub mod sla_setup;
 pub mod throttle;
 pub mod trace;
+pub mod trace_nodes;
 pub mod trace_records;
 pub mod users;
 

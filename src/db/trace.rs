@@ -50,6 +50,8 @@ struct Row {
     to_id: String,
     quantity: String,
     unit: String,
+    owner_org_id: String,
+    tenant_id: Option<String>,
 }
 
 /// Every link downstream of the start (what it went into, and on), up to `max_depth` links away.
@@ -84,17 +86,20 @@ async fn walk(
         ("from", "to")
     };
     let sql = format!(
-        "WITH RECURSIVE walk (depth, from_kind, from_id, to_kind, to_id, quantity, unit) AS ( \
+        "WITH RECURSIVE walk (depth, from_kind, from_id, to_kind, to_id, quantity, unit, \
+             owner_org_id, tenant_id) AS ( \
            SELECT CAST(1 AS BIGINT), e.from_kind, e.from_id, e.to_kind, e.to_id, e.quantity, \
-             e.unit \
+             e.unit, e.owner_org_id, e.tenant_id \
            FROM trace_edges e WHERE e.{near}_kind = $1 AND e.{near}_id = $2 \
            UNION \
-           SELECT w.depth + 1, e.from_kind, e.from_id, e.to_kind, e.to_id, e.quantity, e.unit \
+           SELECT w.depth + 1, e.from_kind, e.from_id, e.to_kind, e.to_id, e.quantity, e.unit, \
+             e.owner_org_id, e.tenant_id \
            FROM walk w JOIN trace_edges e \
              ON e.{near}_kind = w.{far}_kind AND e.{near}_id = w.{far}_id \
            WHERE w.depth < $3 \
          ) \
-         SELECT depth, from_kind, from_id, to_kind, to_id, quantity, unit FROM walk \
+         SELECT depth, from_kind, from_id, to_kind, to_id, quantity, unit, owner_org_id, \
+           tenant_id FROM walk \
          ORDER BY depth, from_kind, from_id, to_kind, to_id"
     );
     let rows: Vec<Row> = sqlx::query_as(&sql)
@@ -112,6 +117,8 @@ async fn walk(
                 to: (NodeKind::parse(&r.to_kind)?, r.to_id),
                 quantity: r.quantity,
                 unit: r.unit,
+                owner: r.owner_org_id,
+                tenant: r.tenant_id,
             })
         })
         .collect())

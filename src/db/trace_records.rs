@@ -132,3 +132,31 @@ pub async fn insert_finished_lot(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The owner's finished lot with this code: (id, quantity, unit, held).
+pub async fn finished_lot_by_code(
+    conn: &mut Conn,
+    owner: OrgId,
+    code: &str,
+) -> Result<Option<(String, String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT f.id, f.quantity, f.unit, CASE WHEN EXISTS (SELECT 1 FROM trace_holds h \
+           WHERE h.node_kind = 'finished_lot' AND h.node_id = f.id AND h.released_at IS NULL) \
+           THEN 1 ELSE 0 END \
+         FROM finished_lots f WHERE f.owner_org_id = $1 AND f.code = $2",
+    )
+    .bind(owner)
+    .bind(code)
+    .fetch_optional(conn)
+    .await
+}
+
+/// What shipments took of a finished lot so far, one quantity per shipment.
+pub async fn shipped_from(conn: &mut Conn, lot: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT quantity FROM trace_edges WHERE from_kind = 'finished_lot' AND from_id = $1",
+    )
+    .bind(lot)
+    .fetch_all(conn)
+    .await
+}

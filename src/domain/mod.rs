@@ -16,4 +16,6 @@ pub mod sla;
 pub mod throttle;
 pub mod time;
 pub mod trace;
+pub mod trace_epcis;
+pub mod trace_layout;
 pub mod upload;

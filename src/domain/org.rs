@@ -163,6 +163,8 @@ pub enum Permission {
     DecideInvoices,
     /// Offer, decline and disburse financing (a financier's admins and members).
     DecideFinancing,
+    /// Open complaints and put suspect goods on hold (brand quality).
+    ManageComplaints,
 }
 
 pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
@@ -178,6 +180,9 @@ pub fn allows(kind: OrgKind, role: Role, permission: Permission) -> bool {
             kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Quality)
         }
         Permission::ManageBrandSettings => kind == OrgKind::Brand && role == Role::Admin,
+        Permission::ManageComplaints => {
+            kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Quality)
+        }
         Permission::DecideInvoices => {
             kind == OrgKind::Brand && matches!(role, Role::Admin | Role::Finance)
         }

@@ -95,6 +95,10 @@ pub struct TraceRow {
     pub to: (NodeKind, String),
     pub quantity: String,
     pub unit: String,
+    /// The organisation that recorded the link, and the brand it is data of (none for a
+    /// factory's own links between lots and batches).
+    pub owner: String,
+    pub tenant: Option<String>,
 }
 
 /// A trace answer as a graph: each node once with the depth it was first reached at (the start
@@ -114,6 +118,7 @@ pub fn graph(start: (NodeKind, String), rows: Vec<TraceRow>, reverse: bool) -> T
     g.nodes.insert(start, 0);
     let mut rows = rows;
     rows.sort_by_key(|r| r.depth);
+    let mut seen = std::collections::HashSet::new();
     for row in rows {
         let far = if reverse {
             row.from.clone()
@@ -125,7 +130,7 @@ pub fn graph(start: (NodeKind, String), rows: Vec<TraceRow>, reverse: bool) -> T
             .entry(far)
             .and_modify(|d| *d = (*d).min(depth))
             .or_insert(depth);
-        if !g.links.iter().any(|l| l.from == row.from && l.to == row.to) {
+        if seen.insert((row.from.clone(), row.to.clone())) {
             g.links.push(row);
         }
     }
@@ -147,6 +152,8 @@ mod tests {
             to: (to.0, to.1.into()),
             quantity: "1".into(),
             unit: "m".into(),
+            owner: "o".into(),
+            tenant: None,
         }
     }
 

@@ -55,6 +55,11 @@ pub const FINANCING_VIEWED: &str = "financing.viewed";
 pub const FINANCING_EVIDENCE_EXPORTED: &str = "financing.evidence_exported";
 pub const TRACE_LOT_RECORDED: &str = "trace.lot_recorded";
 pub const TRACE_BATCH_RECORDED: &str = "trace.batch_recorded";
+pub const TRACE_IMPORTED: &str = "trace.imported";
+pub const TRACE_EXPORTED: &str = "trace.exported";
+pub const COMPLAINT_OPENED: &str = "complaint.opened";
+pub const COMPLAINT_ROOT_SET: &str = "complaint.root_set";
+pub const COMPLAINT_HOLD_PLACED: &str = "complaint.hold_placed";
 pub const PROGRAM_SAVED: &str = "finance_program.saved";
 pub const PROGRAM_SUPPLIERS_SET: &str = "finance_program.suppliers_set";
 pub const PROGRAM_OPT_IN: &str = "finance_program.opt_in";
@@ -130,6 +135,11 @@ pub const ALL: &[&str] = &[
     FINANCING_EVIDENCE_EXPORTED,
     TRACE_LOT_RECORDED,
     TRACE_BATCH_RECORDED,
+    TRACE_IMPORTED,
+    TRACE_EXPORTED,
+    COMPLAINT_OPENED,
+    COMPLAINT_ROOT_SET,
+    COMPLAINT_HOLD_PLACED,
     PROGRAM_SAVED,
     PROGRAM_SUPPLIERS_SET,
     PROGRAM_OPT_IN,

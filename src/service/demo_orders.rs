@@ -243,6 +243,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
     }
     state.clock.jump_to(crate::domain::time::UtcMillis::now());
     super::demo_finance::financings(state, acme_tenant).await?;
+    super::demo_trace::seed(state, acme_tenant, TenantId::of_brand(blue)).await?;
     Ok(made)
 }
 

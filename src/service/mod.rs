@@ -10,6 +10,7 @@ pub mod demo;
 pub mod demo_finance;
 pub mod demo_orders;
 pub mod demo_production;
+pub mod demo_trace;
 pub mod digests;
 pub mod finance_programs;
 pub mod financing;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod complaints;
 pub mod context;
 pub mod errors;
 pub mod finance_programs;
@@ -24,6 +25,8 @@ pub mod sla;
 pub mod sla_scorecards;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
+pub mod trace;
+pub mod trace_record;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -151,6 +154,9 @@ pub fn routes() -> Routes {
         .merge(financings::routes())
         .merge(sla::routes())
         .merge(sla_scorecards::routes())
+        .merge(trace::routes())
+        .merge(trace_record::routes())
+        .merge(complaints::routes())
         .merge(admin::routes())
         .merge(platform::routes())
         .merge(test_routes())

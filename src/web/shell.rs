@@ -246,6 +246,17 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     if actor.scope.is_some()
         && matches!(
             actor.org_kind,
+            OrgKind::Brand | OrgKind::Supplier | OrgKind::Factory
+        )
+    {
+        items.push(("/trace", "nav.trace"));
+    }
+    if actor.scope.is_some() && actor.org_kind == OrgKind::Brand {
+        items.push(("/complaints", "nav.complaints"));
+    }
+    if actor.scope.is_some()
+        && matches!(
+            actor.org_kind,
             OrgKind::Supplier | OrgKind::Factory | OrgKind::Warehouse
         )
     {

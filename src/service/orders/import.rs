@@ -61,7 +61,7 @@ pub struct ImportErrors {
 }
 
 impl ImportErrors {
-    fn add(&mut self, row: usize, column: &str, key: &'static str) {
+    pub(crate) fn add(&mut self, row: usize, column: &str, key: &'static str) {
         if self.problems.len() < MAX_REPORTED {
             self.problems.push(ImportProblem {
                 row,

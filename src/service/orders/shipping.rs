@@ -22,7 +22,7 @@ use crate::domain::order::shipping::{ShipRefusal, check_shipment};
 use crate::domain::order::state::OrderState;
 use crate::domain::org::{OrgKind, Permission};
 use crate::service::{
-    AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, notifications,
+    AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, notifications, trace,
 };
 
 #[derive(Clone, Debug, Default)]
@@ -138,6 +138,14 @@ pub async fn create_asn(
             errors.add(format!("lines.{line_no}.quantity"), refusal.message_key());
         }
     }
+    let with_units: Vec<_> = wanted
+        .iter()
+        .filter_map(|(n, q, lots)| {
+            let line = lines.iter().find(|l| l.line_no == *n)?;
+            Some((*n, *q, lots.clone(), line.unit.clone()))
+        })
+        .collect();
+    let traced = trace::shipment::plan(&mut tx, actor, &with_units, &mut errors).await?;
     errors.into_result()?;
     let now = state.now().0;
     if !db::order_history::claim_submission(&mut tx, tenant, &seen.submission, actor.user_id, now)
@@ -173,6 +181,21 @@ pub async fn create_asn(
     for (line_no, qty, lots) in &wanted {
         db::shipping::insert_line(&mut tx, tenant, &id, *line_no, &qty.to_string(), lots).await?;
     }
+    let total: Decimal = wanted.iter().map(|(_, q, _)| *q).sum();
+    let unit = match with_units.first() {
+        Some((.., u)) if with_units.iter().all(|(.., other)| other == u) => u.as_str(),
+        _ => "",
+    };
+    trace::shipment::link(
+        &mut tx,
+        actor,
+        tenant,
+        (&id, order.id),
+        traced,
+        (total, unit),
+        now,
+    )
+    .await?;
     let shipped_lines: Vec<_> = wanted
         .iter()
         .map(|(n, q, lots)| json!({ "line_no": n, "quantity": q.to_string(), "lot_codes": lots }))

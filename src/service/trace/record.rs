@@ -10,16 +10,16 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::actor::Actor;
-use crate::db;
 use crate::db::trace::NewLink;
 use crate::db::trace_records::{NewBatch, NewMaterialLot};
+use crate::db::{self, Conn};
 use crate::domain::order::fields::{parse_quantity, parse_text};
 use crate::domain::org::{OrgKind, Permission};
 use crate::domain::trace::{NodeKind, check_consumption};
 use crate::service::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit};
 
 /// Only a producing partner records its chain; to anyone else these steps do not exist.
-fn require_producer(actor: &Actor) -> ServiceResult<()> {
+pub(super) fn require_producer(actor: &Actor) -> ServiceResult<()> {
     if !matches!(actor.org_kind, OrgKind::Supplier | OrgKind::Factory) {
         return Err(ServiceError::NotFound);
     }
@@ -44,6 +44,19 @@ pub async fn record_material_lot(
     input: &LotInput,
 ) -> ServiceResult<String> {
     require_producer(actor)?;
+    let mut tx = state.db.begin().await?;
+    let id = lot_in(&mut tx, actor, input, state.now().0).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Records a lot inside the caller's transaction (a form, or one row of an import).
+pub(super) async fn lot_in(
+    tx: &mut Conn,
+    actor: &Actor,
+    input: &LotInput,
+    now: i64,
+) -> ServiceResult<String> {
     let mut e = FieldErrors::default();
     let material = e.check("material", parse_text(&input.material, 120, true));
     let supplier = e.check("supplier_name", parse_text(&input.supplier_name, 120, true));
@@ -60,9 +73,8 @@ pub async fn record_material_lot(
         return Err(ServiceError::Invalid(FieldErrors::default()));
     };
     let id = uuid::Uuid::now_v7().to_string();
-    let mut tx = state.db.begin().await?;
     let saved = db::trace_records::insert_material_lot(
-        &mut tx,
+        &mut *tx,
         &NewMaterialLot {
             id: &id,
             owner: actor.org_id,
@@ -72,7 +84,7 @@ pub async fn record_material_lot(
             received_qty: &qty.to_string(),
             unit: &unit,
             by: actor.user_id,
-            now: state.now().0,
+            now,
         },
     )
     .await?;
@@ -82,14 +94,13 @@ pub async fn record_material_lot(
         return Err(ServiceError::Invalid(e));
     }
     audit(
-        &mut tx,
+        &mut *tx,
         actor,
         actor.scope.as_ref().map(|s| s.tenant_id),
         AuditEvent::new(actions::TRACE_LOT_RECORDED, "material_lot", &id)
             .detail(json!({ "material": material, "supplier_lot_code": code, "qty": qty })),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -132,6 +143,19 @@ pub async fn record_batch(
     input: &BatchInput,
 ) -> ServiceResult<String> {
     require_producer(actor)?;
+    let mut tx = state.db.begin().await?;
+    let id = batch_in(&mut tx, actor, input, state.now().0).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Records a batch inside the caller's transaction (a form, or rows of an import).
+pub(super) async fn batch_in(
+    tx: &mut Conn,
+    actor: &Actor,
+    input: &BatchInput,
+    now: i64,
+) -> ServiceResult<String> {
     let mut e = FieldErrors::default();
     let code = e.check("code", parse_text(&input.code, 80, true));
     let line = e.check("line", parse_text(&input.line, 80, true));
@@ -158,19 +182,18 @@ pub async fn record_batch(
     if wanted.is_empty() {
         e.add("inputs.0", "trace.invalid.no_inputs");
     }
-    let mut tx = state.db.begin().await?;
     // Each lot's balance is checked against what earlier batches took and what this batch
     // takes on earlier rows of the same form.
     let mut lots = Vec::new();
     for (i, code, qty) in &wanted {
         let Some(lot) =
-            db::trace_records::material_lot_by_code(&mut tx, actor.org_id, code).await?
+            db::trace_records::material_lot_by_code(&mut *tx, actor.org_id, code).await?
         else {
             e.add(format!("inputs.{i}"), "trace.invalid.unknown_lot");
             continue;
         };
         let Some(qty) = qty else { continue };
-        let mut taken: Vec<Decimal> = db::trace_records::consumed(&mut tx, &lot.0)
+        let mut taken: Vec<Decimal> = db::trace_records::consumed(&mut *tx, &lot.0)
             .await?
             .iter()
             .filter_map(|q| Decimal::from_str(q).ok())
@@ -212,7 +235,6 @@ pub async fn record_batch(
     else {
         return Err(ServiceError::Invalid(FieldErrors::default()));
     };
-    let now = state.now().0;
     let id = uuid::Uuid::now_v7().to_string();
     let batch = NewBatch {
         id: &id,
@@ -226,7 +248,7 @@ pub async fn record_batch(
         by: actor.user_id,
         now,
     };
-    if !db::trace_records::insert_batch(&mut tx, &batch).await? {
+    if !db::trace_records::insert_batch(&mut *tx, &batch).await? {
         let mut e = FieldErrors::default();
         e.add("code", "trace.invalid.batch_taken");
         return Err(ServiceError::Invalid(e));
@@ -248,12 +270,12 @@ pub async fn record_batch(
             tenant: None,
             now,
         };
-        db::trace::insert_link(&mut tx, &link).await?;
+        db::trace::insert_link(&mut *tx, &link).await?;
     }
     let finished_id = uuid::Uuid::now_v7().to_string();
     let finished_qty = finished_qty.to_string();
     if !db::trace_records::insert_finished_lot(
-        &mut tx,
+        &mut *tx,
         &finished_id,
         actor.org_id,
         &finished_code,
@@ -277,9 +299,9 @@ pub async fn record_batch(
         tenant: None,
         now,
     };
-    db::trace::insert_link(&mut tx, &link).await?;
+    db::trace::insert_link(&mut *tx, &link).await?;
     audit(
-        &mut tx,
+        &mut *tx,
         actor,
         actor.scope.as_ref().map(|s| s.tenant_id),
         AuditEvent::new(actions::TRACE_BATCH_RECORDED, "batch", &id).detail(json!({
@@ -290,6 +312,52 @@ pub async fn record_batch(
         })),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
+}
+
+/// One more finished lot out of a recorded batch (an imported batch that yielded several).
+pub(super) async fn add_output(
+    tx: &mut Conn,
+    actor: &Actor,
+    batch: &str,
+    (code, qty, unit): (&str, &str, &str),
+    now: i64,
+) -> ServiceResult<()> {
+    let mut e = FieldErrors::default();
+    let code = e.check("finished_code", parse_text(code, 80, true));
+    let qty = e.check("finished_qty", parse_quantity(qty));
+    let unit = e.check("finished_unit", parse_text(unit, 12, true));
+    e.into_result()?;
+    let (Some(code), Some(qty), Some(unit)) = (code, qty, unit) else {
+        return Err(ServiceError::Invalid(FieldErrors::default()));
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    let qty = qty.to_string();
+    if !db::trace_records::insert_finished_lot(
+        &mut *tx,
+        &id,
+        actor.org_id,
+        &code,
+        batch,
+        &qty,
+        &unit,
+        now,
+    )
+    .await?
+    {
+        let mut e = FieldErrors::default();
+        e.add("finished_code", "trace.invalid.finished_taken");
+        return Err(ServiceError::Invalid(e));
+    }
+    let link = NewLink {
+        owner: actor.org_id,
+        from: (NodeKind::Batch, batch),
+        to: (NodeKind::FinishedLot, &id),
+        quantity: &qty,
+        unit: &unit,
+        tenant: None,
+        now,
+    };
+    db::trace::insert_link(&mut *tx, &link).await?;
+    Ok(())
 }
