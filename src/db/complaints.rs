@@ -41,32 +41,39 @@ pub struct NewComplaint<'a> {
     pub now: i64,
 }
 
-/// Records a complaint under the brand's next number (`CMP-00001`, …); returns the number. The
-/// caller's write transaction serialises numbering.
+/// Records a complaint under the brand's next number (`CMP-00001`, …); returns the number. On
+/// SQLite the write transaction serialises numbering; on PostgreSQL two openings may count
+/// alike, and the later one, waiting on the unique number, takes the next one.
 pub async fn insert(conn: &mut Conn, c: &NewComplaint<'_>) -> Result<String, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM complaints WHERE tenant_id = $1")
+    let mut next = 0;
+    loop {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM complaints WHERE tenant_id = $1")
+            .bind(c.tenant)
+            .fetch_one(&mut *conn)
+            .await?;
+        next = (count + 1).max(next + 1);
+        let number = format!("CMP-{next:05}");
+        let done = sqlx::query(
+            "INSERT INTO complaints (tenant_id, id, number, subject_kind, subject_id, order_id, \
+               description, reverse_trace, status, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10) ON CONFLICT DO NOTHING",
+        )
         .bind(c.tenant)
-        .fetch_one(&mut *conn)
+        .bind(c.id)
+        .bind(&number)
+        .bind(c.subject.0)
+        .bind(c.subject.1)
+        .bind(c.order)
+        .bind(c.description)
+        .bind(c.reverse_trace)
+        .bind(c.by)
+        .bind(c.now)
+        .execute(&mut *conn)
         .await?;
-    let number = format!("CMP-{:05}", count + 1);
-    sqlx::query(
-        "INSERT INTO complaints (tenant_id, id, number, subject_kind, subject_id, order_id, \
-           description, reverse_trace, status, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10)",
-    )
-    .bind(c.tenant)
-    .bind(c.id)
-    .bind(&number)
-    .bind(c.subject.0)
-    .bind(c.subject.1)
-    .bind(c.order)
-    .bind(c.description)
-    .bind(c.reverse_trace)
-    .bind(c.by)
-    .bind(c.now)
-    .execute(conn)
-    .await?;
-    Ok(number)
+        if done.rows_affected() == 1 {
+            return Ok(number);
+        }
+    }
 }
 
 pub async fn get(

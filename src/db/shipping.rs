@@ -22,11 +22,15 @@ pub struct Asn {
     pub created_at: i64,
     /// When the goods were reported at the warehouse dock (before the count).
     pub arrived_at: Option<i64>,
+    /// 1 while a complaint's hold is on the shipment (quarantine on arrival).
+    pub held: i64,
 }
 
 const ASN: &str = "SELECT a.id, a.order_id, o.po_number, p.name AS partner_name, a.warehouse_org_id, \
      w.name AS warehouse_name, a.carrier, a.tracking, a.ship_date, a.eta, a.cartons, a.status, a.created_at, \
-     a.arrived_at FROM asns a JOIN orders o ON o.tenant_id = a.tenant_id AND o.id = a.order_id \
+     a.arrived_at, CASE WHEN EXISTS (SELECT 1 FROM trace_holds h WHERE h.node_kind = 'shipment' \
+     AND h.node_id = a.id AND h.released_at IS NULL) THEN 1 ELSE 0 END AS held \
+     FROM asns a JOIN orders o ON o.tenant_id = a.tenant_id AND o.id = a.order_id \
      JOIN orgs p ON p.id = o.partner_org_id JOIN orgs w ON w.id = a.warehouse_org_id";
 
 #[derive(Clone, Debug, FromRow)]

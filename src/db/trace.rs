@@ -41,6 +41,25 @@ pub async fn insert_link(conn: &mut Conn, l: &NewLink<'_>) -> Result<bool, sqlx:
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether this link is recorded already.
+pub async fn link_exists(
+    conn: &mut Conn,
+    from: (NodeKind, &str),
+    to: (NodeKind, &str),
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM trace_edges \
+         WHERE from_kind = $1 AND from_id = $2 AND to_kind = $3 AND to_id = $4",
+    )
+    .bind(from.0.code())
+    .bind(from.1)
+    .bind(to.0.code())
+    .bind(to.1)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 #[derive(FromRow)]
 struct Row {
     depth: i64,

@@ -148,7 +148,7 @@ pub async fn by_code(
 }
 
 /// The brand's orders and shipments known by this PO or tracking number, narrowed to one
-/// partner when a partner searches: (kind, id).
+/// partner's issued orders when a partner searches: (kind, id).
 pub async fn by_number(
     conn: &mut Conn,
     tenant: TenantId,
@@ -157,7 +157,8 @@ pub async fn by_number(
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT 'order' AS kind, o.id FROM orders o \
-           WHERE o.tenant_id = $1 AND o.po_number = $2 AND ($3 = '' OR o.partner_org_id = $3) \
+           WHERE o.tenant_id = $1 AND o.po_number = $2 \
+             AND ($3 = '' OR (o.partner_org_id = $3 AND o.state <> 'draft')) \
          UNION ALL SELECT 'shipment', a.id FROM asns a \
            JOIN orders o ON o.tenant_id = a.tenant_id AND o.id = a.order_id \
            WHERE a.tenant_id = $1 AND a.tracking = $2 AND ($3 = '' OR o.partner_org_id = $3) \
@@ -168,4 +169,22 @@ pub async fn by_number(
     .bind(partner.map(|p| p.to_string()).unwrap_or_default())
     .fetch_all(conn)
     .await
+}
+
+/// What batches took of each of these material lots: (lot id, quantity), one row per batch.
+pub async fn lots_taken(
+    conn: &mut Conn,
+    ids: &[&str],
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = DynamicSql::default();
+    let marks: Vec<String> = ids.iter().map(|id| q.text((*id).to_owned())).collect();
+    q.sql = format!(
+        "SELECT from_id, quantity FROM trace_edges WHERE from_kind = 'material_lot' \
+         AND from_id IN ({})",
+        marks.join(", ")
+    );
+    q.fetch_all(conn).await
 }

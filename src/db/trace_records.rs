@@ -160,3 +160,40 @@ pub async fn shipped_from(conn: &mut Conn, lot: &str) -> Result<Vec<String>, sql
     .fetch_all(conn)
     .await
 }
+
+/// Holds these material lots against concurrent batches until the transaction ends, so two
+/// batches cannot both take what is left of a lot only one of them fits in.
+pub async fn lock_material_lots(conn: &mut Conn, ids: &[&str]) -> Result<(), sqlx::Error> {
+    lock_rows(
+        conn,
+        "SELECT id FROM material_lots WHERE id = $1 FOR UPDATE",
+        ids,
+    )
+    .await
+}
+
+/// Holds these finished lots against concurrent shipments until the transaction ends, so two
+/// shipments cannot both take what is left of a lot only one of them fits in.
+pub async fn lock_finished_lots(conn: &mut Conn, ids: &[&str]) -> Result<(), sqlx::Error> {
+    lock_rows(
+        conn,
+        "SELECT id FROM finished_lots WHERE id = $1 FOR UPDATE",
+        ids,
+    )
+    .await
+}
+
+/// SQLite's write transactions already run one at a time; PostgreSQL locks the rows, in id
+/// order so that two transactions locking the same rows cannot deadlock.
+async fn lock_rows(conn: &mut Conn, sql: &str, ids: &[&str]) -> Result<(), sqlx::Error> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        sqlx::query(sql).bind(id).fetch_optional(&mut *conn).await?;
+    }
+    Ok(())
+}

@@ -110,8 +110,8 @@ async fn new_page(
     errors: FieldErrors,
 ) -> AppResult<NewPage> {
     let kind = NodeKind::parse(&subject.kind).ok_or(AppError::from(ServiceError::NotFound))?;
-    complaints::require_quality(actor)?;
     let trace = view::trace(state, actor, (kind, &subject.id)).await?;
+    complaints::require_quality(actor)?;
     Ok(NewPage {
         ctx: shell.page().await?,
         t: TraceShow::new(trace, actor),
@@ -188,6 +188,7 @@ struct ComplaintPage {
     photos: Vec<Attachment>,
     order_id: OrderId,
     can_act: bool,
+    tenant: String,
 }
 
 impl ComplaintPage {
@@ -226,19 +227,9 @@ impl ComplaintPage {
 
     /// What the hold would cover: finished lots and this brand's shipments on their way.
     fn scope_counts(&self) -> (usize, usize) {
-        let Some(scope) = &self.scope else {
-            return (0, 0);
-        };
-        let nodes = scope.trace.forward.graph.nodes.keys();
-        let (mut lots, mut shipments) = (0, 0);
-        for key in nodes {
-            match key.0 {
-                NodeKind::FinishedLot => lots += 1,
-                NodeKind::Shipment => shipments += 1,
-                _ => {}
-            }
-        }
-        (lots, shipments)
+        self.scope
+            .as_ref()
+            .map_or((0, 0), |s| holds::targets(&s.trace, &self.tenant))
     }
 }
 
@@ -273,6 +264,11 @@ async fn complaint_get(
         holds: view.holds,
         photos: view.photos,
         can_act: actor.can(crate::domain::org::Permission::ManageComplaints),
+        tenant: actor
+            .scope
+            .as_ref()
+            .map(|s| s.tenant_id.to_string())
+            .unwrap_or_default(),
     })
 }
 

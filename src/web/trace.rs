@@ -105,6 +105,10 @@ impl NodePage {
         kind_key(*kind)
     }
 
+    fn fact_is_key(&self, key: &&str) -> bool {
+        view::fact_is_key(key)
+    }
+
     fn complain_href(&self) -> String {
         let start = &self.t.trace.start;
         format!("/complaints/new?kind={}&id={}", start.0.code(), start.1)

@@ -5,15 +5,18 @@
 //! The actors and their foreign objects are built in `support/isolation/`.
 
 mod routes;
+mod targets;
+mod trace;
 
 use std::collections::BTreeSet;
 
 use portico::web::{self, Access};
 
+use crate::support::TestApp;
 use crate::support::fixtures::foreign_objects;
 use crate::support::isolation::{actors, actors_and_samples};
-use crate::support::{TestApp, TestClient};
 use routes::TENANT_ROUTES;
+use targets::{fill, fingerprint, request, targets};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Object {
@@ -45,14 +48,27 @@ enum Object {
     Policy,
     /// A financing of a supplier's invoice: `{financing}`.
     Financing,
+    /// A node of the trace (material lot, batch, finished lot, shipment, order) another
+    /// producer recorded, or of a chain that never reached the actor's brand: `{kind}` and
+    /// `{id}`, in the path or in the form.
+    TraceNode,
+    /// A brand's complaint: `{complaint}`; `{root}` in a form is another batch or material lot
+    /// on its trace than its root (so a change of root would show).
+    Complaint,
+    /// Another producer's material lot, named by its code in the form (`{lot_code}`), not in
+    /// the path: the answer must be the one for a code nobody has (`isolation/trace.rs`).
+    LotCode,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Method {
+    /// A GET; a form, if any, is the query string.
     Get,
     Post,
     /// A multipart upload, as the browser sends files.
     Upload,
+    /// A CSV file (multipart field `file`): a header of the form's names, one row of its values.
+    ImportCsv,
 }
 
 struct RouteCase {
@@ -63,11 +79,19 @@ struct RouteCase {
 }
 
 const fn get(pattern: &'static str, object: Object) -> RouteCase {
+    get_with(pattern, object, &[])
+}
+
+const fn get_with(
+    pattern: &'static str,
+    object: Object,
+    query: &'static [(&'static str, &'static str)],
+) -> RouteCase {
     RouteCase {
         method: Method::Get,
         pattern,
         object,
-        form: &[],
+        form: query,
     }
 }
 
@@ -84,6 +108,19 @@ const fn upload(
     }
 }
 
+const fn import_csv(
+    pattern: &'static str,
+    object: Object,
+    row: &'static [(&'static str, &'static str)],
+) -> RouteCase {
+    RouteCase {
+        method: Method::ImportCsv,
+        pattern,
+        object,
+        form: row,
+    }
+}
+
 const fn post(
     pattern: &'static str,
     object: Object,
@@ -94,18 +131,6 @@ const fn post(
         pattern,
         object,
         form,
-    }
-}
-
-async fn request(client: &TestClient, case: &RouteCase, path: &str) -> crate::support::Page {
-    match case.method {
-        Method::Get => client.get(path).await,
-        Method::Post => client.post(path, case.form).await,
-        Method::Upload => {
-            client
-                .post_multipart(path, case.form, Some(crate::support::orders::png(9)))
-                .await
-        }
     }
 }
 
@@ -120,58 +145,26 @@ async fn no_actor_reaches_another_brands_or_partners_objects() {
     }
     let mut failures = Vec::new();
     for (actor, client) in actors.iter().zip(&clients) {
-        for case in TENANT_ROUTES.iter().filter(|c| c.object != Object::None) {
-            let one = |placeholder: &str, ids: &Vec<String>| -> Vec<String> {
-                ids.iter()
-                    .map(|id| case.pattern.replace(placeholder, id))
-                    .collect()
-            };
-            let paths = match case.object {
-                Object::PartnerOrg => one("{org}", &actor.foreign_partners),
-                Object::User => one("{user}", &actor.foreign_users),
-                Object::Invitation => one("{id}", &actor.foreign_invitations),
-                Object::Order => one("{id}", &actor.foreign_orders)
-                    .into_iter()
-                    .map(|p| p.replace("{line}", "1"))
-                    .collect(),
-                Object::File => actor
-                    .foreign_files
-                    .iter()
-                    .map(|(order, file)| {
-                        case.pattern.replace("{id}", order).replace("{file}", file)
-                    })
-                    .collect(),
-                // The sample or inspection on the same order as the foreign file, asked for in
-                // the same way.
-                Object::Sample | Object::Inspection | Object::Component => actor
-                    .foreign_files
-                    .iter()
-                    .filter_map(|(order, file)| on_same_order.get(file).map(|o| (order, o)))
-                    .map(|(order, o)| {
-                        case.pattern
-                            .replace("{id}", order)
-                            .replace("{sample}", &o.sample)
-                            .replace("{inspection}", &o.inspection)
-                            .replace("{component}", &o.component)
-                    })
-                    .collect(),
-                Object::Asn => one("{asn}", &actor.foreign_asns),
-                Object::Alert => one("{alert}", &actor.foreign_alerts),
-                Object::Invoice => one("{invoice}", &actor.foreign_invoices),
-                Object::Program => one("{program}", &actor.foreign_programs),
-                Object::Financing => one("{financing}", &actor.foreign_financings),
-                Object::Calendar => one("{calendar}", &actor.foreign_calendars),
-                Object::Policy => one("{policy}", &actor.foreign_policies),
-                Object::None => unreachable!(),
-            };
-            for path in paths {
-                let before = app.fingerprint().await;
-                let page = request(client, case, &path).await;
-                let after = app.fingerprint().await;
+        for case in TENANT_ROUTES
+            .iter()
+            .filter(|c| !matches!(c.object, Object::None | Object::LotCode))
+        {
+            for binding in targets(case.object, actor, &on_same_order) {
+                let path = fill(case.pattern, &binding);
+                let before = fingerprint(&app).await;
+                let page = request(client, case, &binding).await;
+                let after = fingerprint(&app).await;
                 if page.status != 404 {
+                    let form: Vec<String> = case
+                        .form
+                        .iter()
+                        .map(|(k, v)| format!(" {k}={}", fill(v, &binding)))
+                        .collect();
                     failures.push(format!(
-                        "{} {path}: {} instead of 404",
-                        actor.email, page.status
+                        "{} {path}{}: {} instead of 404",
+                        actor.email,
+                        form.concat(),
+                        page.status
                     ));
                 }
                 if before != after {
@@ -208,6 +201,16 @@ async fn list_pages_show_only_the_actors_own_rows() {
             for text in &actor.foreign_text {
                 if page.body.contains(text) {
                     failures.push(format!("{} {}: shows {text}", actor.email, case.pattern));
+                }
+            }
+            // The trace search box takes any identifier: none of another's leads anywhere.
+            if case.pattern == "/trace" {
+                for text in &actor.foreign_text {
+                    let q: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+                    let page = client.get(&format!("/trace?q={q}")).await;
+                    if page.status == 303 || page.body.contains("/trace/node/") {
+                        failures.push(format!("{} /trace?q={q}: finds {text}", actor.email));
+                    }
                 }
             }
         }

@@ -181,6 +181,8 @@ async fn navigation_follows_the_role() {
             "Invoices",
             "Financing requests",
             "Deadlines",
+            "Traceability",
+            "Complaints",
             "Partners",
             "Audit log",
             "Settings",
@@ -190,7 +192,15 @@ async fn navigation_follows_the_role() {
     );
     assert_eq!(
         nav(app.login("ops@acme.test").await.get("/").await),
-        vec!["Home", "Orders", "Invoices", "Deadlines", "Partners"]
+        vec![
+            "Home",
+            "Orders",
+            "Invoices",
+            "Deadlines",
+            "Traceability",
+            "Complaints",
+            "Partners"
+        ]
     );
     assert_eq!(
         nav(app.login("finance@acme.test").await.get("/").await),
@@ -200,6 +210,8 @@ async fn navigation_follows_the_role() {
             "Invoices",
             "Financing requests",
             "Deadlines",
+            "Traceability",
+            "Complaints",
             "Partners"
         ]
     );
@@ -215,6 +227,7 @@ async fn navigation_follows_the_role() {
             "Invoices",
             "Financing",
             "Financing requests",
+            "Traceability",
             "Our record",
             "Users",
             "Invitations"

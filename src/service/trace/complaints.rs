@@ -21,23 +21,21 @@ use crate::service::{
     AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, tenant_of,
 };
 
-/// Complaints are a brand's; its quality team (and admins) act on them.
-pub fn require_quality(actor: &Actor) -> ServiceResult<TenantId> {
-    if actor.org_kind != OrgKind::Brand {
-        return Err(ServiceError::NotFound);
-    }
-    let tenant = tenant_of(actor)?.tenant_id;
-    if !actor.can(Permission::ManageComplaints) {
-        return Err(ServiceError::Forbidden);
-    }
-    Ok(tenant)
-}
-
-fn brand_viewer(actor: &Actor) -> ServiceResult<TenantId> {
+/// Complaints are a brand's: anyone else finds none (checked before anything is loaded).
+pub fn brand_viewer(actor: &Actor) -> ServiceResult<TenantId> {
     if actor.org_kind != OrgKind::Brand {
         return Err(ServiceError::NotFound);
     }
     Ok(tenant_of(actor)?.tenant_id)
+}
+
+/// Its quality team (and admins) act on them; checked once the object is known visible, so a
+/// foreign complaint or node is not found rather than forbidden.
+pub fn require_quality(actor: &Actor) -> ServiceResult<()> {
+    if !actor.can(Permission::ManageComplaints) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(())
 }
 
 pub struct OpenInput {
@@ -95,8 +93,11 @@ pub async fn open(
     input: &OpenInput,
     photos: Vec<Upload>,
 ) -> ServiceResult<String> {
-    let tenant = require_quality(actor)?;
+    let tenant = brand_viewer(actor)?;
     let kind = NodeKind::parse(&input.subject_kind).ok_or(ServiceError::NotFound)?;
+    // Visible first (nothing is written for a subject the brand cannot see), then allowed.
+    view::trace(state, actor, (kind, &input.subject_id)).await?;
+    require_quality(actor)?;
     let mut errors = FieldErrors::default();
     let description = errors.check("description", parse_text(&input.description, 4000, true));
     let checked = files::check_and_prepare(photos, &UploadLimits::default(), errors).await?;
@@ -204,9 +205,10 @@ pub async fn set_root(
     id: &str,
     root: (&str, &str),
 ) -> ServiceResult<()> {
-    let tenant = require_quality(actor)?;
+    let tenant = brand_viewer(actor)?;
     let mut tx = state.db.begin().await?;
     let view = load(&mut tx, tenant, id).await?;
+    require_quality(actor)?;
     if view.complaint.status != "open" {
         return Err(ServiceError::Refused("complaint.refused.not_open"));
     }

@@ -4,6 +4,9 @@
 //! by tracking number), all or nothing in one transaction.
 
 use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
 
 use serde_json::{Value, json};
 
@@ -14,7 +17,8 @@ use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::{self, Conn};
 use crate::domain::ids::OrgId;
-use crate::domain::trace::NodeKind;
+use crate::domain::order::fields::parse_quantity;
+use crate::domain::trace::{NodeKind, check_consumption};
 use crate::domain::trace_epcis::{self, BatchRec, Chain, LotRec, ShipmentRec};
 use crate::service::orders::import::ImportErrors;
 use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, tenant_of};
@@ -227,7 +231,7 @@ pub async fn import(state: &AppState, actor: &Actor, bytes: &[u8]) -> ServiceRes
             )?;
         }
     }
-    let linked = link_shipments(&mut tx, actor, &chain.shipments, now).await?;
+    let linked = link_shipments(&mut tx, actor, &chain.shipments, now, &mut errors).await?;
     if !errors.problems.is_empty() || errors.more > 0 {
         return Ok(TraceImport::Refused(errors));
     }
@@ -266,17 +270,31 @@ fn collect<T>(
 }
 
 /// Finished lots into the importer's own shipments, found by tracking number in the brand in
-/// view; a shipment the importer does not have is left out (it is another system's record).
+/// view; a shipment the importer does not have is left out (it is another system's record). Like
+/// an ASN line, a link takes no more than is left of the lot and none of a lot on hold; a link
+/// recorded already is left as it is.
 async fn link_shipments(
     tx: &mut Conn,
     actor: &Actor,
     shipments: &[ShipmentRec],
     now: i64,
+    errors: &mut ImportErrors,
 ) -> ServiceResult<usize> {
     let Ok(scope) = tenant_of(actor) else {
         return Ok(0);
     };
     let tenant = scope.tenant_id;
+    // Shipments recorded at the same moment from the same lots take turns.
+    let mut ids = Vec::new();
+    for (code, ..) in shipments.iter().flat_map(|s| &s.lots) {
+        if let Some((id, ..)) =
+            db::trace_records::finished_lot_by_code(tx, actor.org_id, code).await?
+        {
+            ids.push(id);
+        }
+    }
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    db::trace_records::lock_finished_lots(tx, &ids).await?;
     let mut linked = 0;
     for s in shipments {
         let hits = db::trace_nodes::by_number(tx, tenant, Some(actor.org_id), &s.tracking).await?;
@@ -284,16 +302,45 @@ async fn link_shipments(
             continue;
         };
         for (code, qty, unit) in &s.lots {
-            let Some((lot, ..)) =
+            let Some((lot, made, _, held)) =
                 db::trace_records::finished_lot_by_code(tx, actor.org_id, code).await?
             else {
                 continue;
             };
+            let (from, to) = (
+                (NodeKind::FinishedLot, lot.as_str()),
+                (NodeKind::Shipment, asn.as_str()),
+            );
+            if db::trace::link_exists(tx, from, to).await? {
+                continue;
+            }
+            let place = format!("{} · {code}", s.tracking);
+            let wanted = match parse_quantity(qty) {
+                Ok(q) => q,
+                Err(key) => {
+                    errors.add(0, &place, key);
+                    continue;
+                }
+            };
+            if held == 1 {
+                errors.add(0, &place, "trace.refused.on_hold");
+                continue;
+            }
+            let taken: Vec<Decimal> = db::trace_records::shipped_from(tx, &lot)
+                .await?
+                .iter()
+                .filter_map(|q| Decimal::from_str(q).ok())
+                .collect();
+            let made = Decimal::from_str(&made).unwrap_or_default();
+            if let Err(refusal) = check_consumption(made, &taken, wanted) {
+                errors.add(0, &place, refusal.message_key());
+                continue;
+            }
             let link = db::trace::NewLink {
                 owner: actor.org_id,
-                from: (NodeKind::FinishedLot, &lot),
-                to: (NodeKind::Shipment, &asn),
-                quantity: qty,
+                from,
+                to,
+                quantity: &wanted.to_string(),
                 unit,
                 tenant: Some(tenant),
                 now,

@@ -1,14 +1,15 @@
 //! The hold: one action puts the affected scope on hold — every finished lot the suspected root
 //! reached and the brand's own shipments still on their way — tells the partners whose goods
-//! are held, audits it and signs it on each of the brand's orders concerned. Another brand's
+//! are held (and the warehouses expecting held shipments), audits it and signs it on each of the brand's orders concerned. Another brand's
 //! shipments are not the brand's to hold: the factory learns that other customers are affected
 //! and acts for them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::complaints::{load, require_quality};
+use super::complaints::{brand_viewer, load, require_quality};
+use super::view::{Node, Trace};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::complaints::NewHold;
@@ -27,10 +28,37 @@ pub struct Placed {
     pub shipments: usize,
 }
 
+/// Whether a hold from this scope takes the node: any finished lot the brand sees, and the
+/// brand's own shipments still on their way.
+pub fn is_target(node: &Node, tenant: &str) -> bool {
+    match node.kind {
+        NodeKind::FinishedLot => true,
+        NodeKind::Shipment => node.tenant.as_deref() == Some(tenant) && node.status == "in_transit",
+        _ => false,
+    }
+}
+
+/// What a hold from this scope would take: (finished lots, shipments).
+pub fn targets(scope: &Trace, tenant: &str) -> (usize, usize) {
+    let nodes = scope
+        .forward
+        .graph
+        .nodes
+        .keys()
+        .filter_map(|k| scope.nodes.get(k));
+    let taken: Vec<&Node> = nodes.filter(|n| is_target(n, tenant)).collect();
+    let lots = taken
+        .iter()
+        .filter(|n| n.kind == NodeKind::FinishedLot)
+        .count();
+    (lots, taken.len() - lots)
+}
+
 pub async fn place(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<Placed> {
-    let tenant = require_quality(actor)?;
+    let tenant = brand_viewer(actor)?;
     let mut tx = state.db.begin().await?;
     let view = load(&mut tx, tenant, id).await?;
+    require_quality(actor)?;
     if view.complaint.status != "open" {
         return Err(ServiceError::Refused("complaint.refused.not_open"));
     }
@@ -39,34 +67,36 @@ pub async fn place(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<P
         .ok_or(ServiceError::Refused("complaint.refused.no_root"))?;
     let now = state.now().0;
     let t = tenant.to_string();
+    // An ASN naming one of these lots at this moment waits for the hold (and is then refused).
+    let lots: Vec<&str> = scope
+        .forward
+        .graph
+        .nodes
+        .keys()
+        .filter(|(kind, _)| *kind == NodeKind::FinishedLot)
+        .map(|(_, id)| id.as_str())
+        .collect();
+    db::trace_records::lock_finished_lots(&mut tx, &lots).await?;
     let mut placed = Placed::default();
-    let mut partners: BTreeSet<OrgId> = BTreeSet::new();
+    // Who to tell, and where their notification leads (None: the root's trace page).
+    let mut partners: BTreeMap<OrgId, Option<String>> = BTreeMap::new();
     let mut orders: BTreeSet<OrderId> = BTreeSet::new();
     let mut held = Vec::new();
-    for key in scope.forward.graph.nodes.keys() {
-        let Some(node) = scope.nodes.get(key) else {
-            continue;
-        };
-        let take = match node.kind {
-            NodeKind::FinishedLot => true,
-            NodeKind::Shipment => {
-                node.tenant.as_deref() == Some(&t)
-                    && node
-                        .facts
-                        .iter()
-                        .any(|(k, v)| *k == "trace.fact.status" && v == "in_transit")
-            }
-            NodeKind::Order => {
-                orders.extend(
-                    node.order_id
-                        .as_deref()
-                        .and_then(|o| o.parse::<OrderId>().ok()),
-                );
-                false
-            }
-            _ => false,
-        };
-        if !take {
+    for node in scope
+        .forward
+        .graph
+        .nodes
+        .keys()
+        .filter_map(|k| scope.nodes.get(k))
+    {
+        if node.kind == NodeKind::Order && node.tenant.as_deref() == Some(&t) {
+            orders.extend(
+                node.order_id
+                    .as_deref()
+                    .and_then(|o| o.parse::<OrderId>().ok()),
+            );
+        }
+        if !is_target(node, &t) {
             continue;
         }
         let Ok(owner) = node.owner.parse::<OrgId>() else {
@@ -81,7 +111,13 @@ pub async fn place(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<P
             now,
         };
         db::complaints::insert_hold(&mut tx, &hold).await?;
-        partners.insert(owner);
+        partners.entry(owner).or_insert(None);
+        // The warehouse the held shipment is on its way to must quarantine it on arrival.
+        if node.kind == NodeKind::Shipment
+            && let Some(asn) = db::shipping::get(&mut tx, tenant, &node.id).await?
+        {
+            partners.insert(asn.warehouse_org_id, Some(format!("/inbound/{}", asn.id)));
+        }
         held.push(json!({ "kind": node.kind.code(), "id": node.id, "code": node.code }));
         match node.kind {
             NodeKind::FinishedLot => placed.finished_lots += 1,
@@ -125,7 +161,8 @@ pub async fn place(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<P
     let order = db::orders::get(&mut tx, tenant, complaint.order_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    for partner in partners {
+    for (partner, own_link) in partners {
+        let link = own_link.unwrap_or_else(|| link.clone());
         let recipients = db::notifications::recipients(&mut tx, partner, &[]).await?;
         for r in recipients {
             let note = NewNotification {

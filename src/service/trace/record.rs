@@ -184,14 +184,18 @@ pub(super) async fn batch_in(
     }
     // Each lot's balance is checked against what earlier batches took and what this batch
     // takes on earlier rows of the same form.
-    let mut lots = Vec::new();
+    let mut found = Vec::new();
     for (i, code, qty) in &wanted {
-        let Some(lot) =
-            db::trace_records::material_lot_by_code(&mut *tx, actor.org_id, code).await?
-        else {
-            e.add(format!("inputs.{i}"), "trace.invalid.unknown_lot");
-            continue;
-        };
+        match db::trace_records::material_lot_by_code(&mut *tx, actor.org_id, code).await? {
+            Some(lot) => found.push((*i, lot, *qty)),
+            None => e.add(format!("inputs.{i}"), "trace.invalid.unknown_lot"),
+        }
+    }
+    // Batches recorded at the same moment from the same lots take turns.
+    let ids: Vec<&str> = found.iter().map(|(_, lot, _)| lot.0.as_str()).collect();
+    db::trace_records::lock_material_lots(&mut *tx, &ids).await?;
+    let mut lots = Vec::new();
+    for (i, lot, qty) in &found {
         let Some(qty) = qty else { continue };
         let mut taken: Vec<Decimal> = db::trace_records::consumed(&mut *tx, &lot.0)
             .await?

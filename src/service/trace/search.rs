@@ -26,7 +26,7 @@ pub async fn search(state: &AppState, actor: &Actor, query: &str) -> ServiceResu
     let mut conn = state.db.reader().acquire().await?;
     let mut found: Vec<(NodeKind, String)> = Vec::new();
     let partner = match viewer {
-        Viewer::Owner(org) => Some(org),
+        Viewer::Owner(org, _) => Some(org),
         Viewer::Brand(_) => None,
     };
     for (kind, id) in db::trace_nodes::by_number(&mut conn, tenant, partner, query).await? {
@@ -42,8 +42,8 @@ pub async fn search(state: &AppState, actor: &Actor, query: &str) -> ServiceResu
             continue;
         };
         match viewer {
-            Viewer::Owner(org) if owner == org.to_string() => found.push((kind, id)),
-            Viewer::Owner(_) => {}
+            Viewer::Owner(org, _) if owner == org.to_string() => found.push((kind, id)),
+            Viewer::Owner(..) => {}
             // A brand finds a factory's code only when it reached the brand's own goods.
             Viewer::Brand(t) => {
                 let rows = db::trace::forward(&mut conn, (kind, &id), MAX_DEPTH).await?;

@@ -44,6 +44,20 @@ pub async fn plan(
     lines: &[(i64, Decimal, String, String)],
     errors: &mut FieldErrors,
 ) -> ServiceResult<Vec<Planned>> {
+    // Shipments sent at the same moment from the same lots take turns, so each sees what the
+    // others took (and a hold placed meanwhile).
+    let mut ids = Vec::new();
+    for (_, _, text, _) in lines {
+        for (code, _) in parse_refs(text) {
+            if let Some((id, ..)) =
+                db::trace_records::finished_lot_by_code(conn, actor.org_id, &code).await?
+            {
+                ids.push(id);
+            }
+        }
+    }
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    db::trace_records::lock_finished_lots(conn, &ids).await?;
     let mut planned: Vec<Planned> = Vec::new();
     for (line_no, line_qty, text, unit) in lines {
         let field = format!("lines.{line_no}.lots");
@@ -60,8 +74,19 @@ pub async fn plan(
             errors.add(&field, "trace.invalid.lot_quantities");
             continue;
         }
+        // The lots named make up the line: together never more than it ships.
+        let named: Decimal = known.iter().filter_map(|(_, q)| *q).sum();
+        if named > *line_qty {
+            errors.add(&field, "trace.invalid.lots_exceed_line");
+            continue;
+        }
         for ((id, lot_qty, _, held), qty) in known {
             let qty = qty.unwrap_or(*line_qty);
+            // A lot gives goods to the shipment, never takes them back.
+            if qty <= Decimal::ZERO {
+                errors.add(&field, "validation.quantity_positive");
+                continue;
+            }
             if held == 1 {
                 errors.add(&field, "trace.refused.on_hold");
                 continue;

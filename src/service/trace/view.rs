@@ -4,6 +4,9 @@
 //! and of other brands' only that there are some — never which.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
 
 use crate::app::AppState;
 use crate::auth::actor::Actor;
@@ -19,15 +22,19 @@ pub const MAX_DEPTH: i64 = 10;
 /// Who is looking, which decides what a trace shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Viewer {
-    /// A factory or supplier: its own links, across every brand it serves.
-    Owner(OrgId),
+    /// A factory or supplier: its own links — its lots, batches and finished lots whoever they
+    /// went to, and the shipments and orders of the brand in view (another brand's are
+    /// flagged, seen in that brand's context: one brand's data never shows in another's).
+    Owner(OrgId, TenantId),
     /// A brand: links of no brand (a factory's lots and batches) and its own.
     Brand(TenantId),
 }
 
 pub fn viewer(actor: &Actor) -> ServiceResult<Viewer> {
     match actor.org_kind {
-        OrgKind::Supplier | OrgKind::Factory => Ok(Viewer::Owner(actor.org_id)),
+        OrgKind::Supplier | OrgKind::Factory => {
+            Ok(Viewer::Owner(actor.org_id, tenant_of(actor)?.tenant_id))
+        }
         OrgKind::Brand => Ok(Viewer::Brand(tenant_of(actor)?.tenant_id)),
         _ => Err(ServiceError::NotFound),
     }
@@ -38,8 +45,12 @@ impl Viewer {
     /// is counted as "other customers affected".
     fn sees(&self, row: &TraceRow) -> Visibility {
         match self {
-            Viewer::Owner(org) if row.owner == org.to_string() => Visibility::Shown,
-            Viewer::Owner(_) => Visibility::Hidden,
+            Viewer::Owner(org, t) if row.owner == org.to_string() => match &row.tenant {
+                None => Visibility::Shown,
+                Some(tenant) if *tenant == t.to_string() => Visibility::Shown,
+                Some(_) => Visibility::OtherCustomer,
+            },
+            Viewer::Owner(..) => Visibility::Hidden,
             Viewer::Brand(t) => match &row.tenant {
                 None => Visibility::Shown,
                 Some(tenant) if *tenant == t.to_string() => Visibility::Shown,
@@ -65,6 +76,8 @@ pub struct Node {
     pub code: String,
     /// (message key, value) facts: material and supplier, line, shift, operator, times, …
     pub facts: Vec<(&'static str, String)>,
+    /// A shipment's status or an order's state (codes); empty for other kinds.
+    pub status: String,
     pub held: bool,
     /// The brand the node is data of (shipments, orders) and the partner it belongs to.
     pub tenant: Option<String>,
@@ -78,6 +91,9 @@ pub struct Node {
 pub struct Answer {
     pub graph: TraceGraph,
     pub others_affected: bool,
+    /// What to say when others are affected: to a brand, that other customers are; to the
+    /// owner, that other brands it serves are (seen in their context).
+    pub others_note: &'static str,
 }
 
 pub struct Trace {
@@ -132,11 +148,16 @@ pub async fn trace_in(
     })
 }
 
-/// The owner starts from its own nodes and the orders it serves; a brand from its own orders
-/// and shipments, and from a factory's node only when that node reached one of them.
+/// The owner starts from its own nodes and the orders it serves (once issued: a draft is the
+/// brand's own business); a brand from its own orders and shipments, and from a factory's node
+/// only when that node reached one of them.
 fn may_start(viewer: Viewer, node: &Node, forward: &[TraceRow]) -> bool {
     match viewer {
-        Viewer::Owner(org) => node.owner == org.to_string(),
+        Viewer::Owner(org, t) => {
+            let draft = node.kind == NodeKind::Order && node.status == "draft";
+            let other_brand = node.tenant.as_ref().is_some_and(|n| *n != t.to_string());
+            node.owner == org.to_string() && !draft && !other_brand
+        }
         Viewer::Brand(t) => {
             let t = t.to_string();
             match &node.tenant {
@@ -188,9 +209,14 @@ pub fn answer(
             connected.push(row);
         }
     }
+    let others_note = match viewer {
+        Viewer::Owner(..) => "trace.others_your_brands",
+        Viewer::Brand(_) => "trace.others_affected",
+    };
     Answer {
         graph: graph(start, connected, reverse),
         others_affected,
+        others_note,
     }
 }
 
@@ -236,6 +262,11 @@ fn only_for_others(rows: &[TraceRow], tenant: &str) -> HashSet<(NodeKind, String
     out
 }
 
+/// Facts whose value is a message key (statuses and states).
+pub fn fact_is_key(key: &str) -> bool {
+    matches!(key, "trace.fact.status" | "trace.fact.state")
+}
+
 /// The facts of every node asked for, one query per kind.
 pub async fn node_facts(
     conn: &mut Conn,
@@ -249,7 +280,27 @@ pub async fn node_facts(
             .collect()
     };
     let mut out = HashMap::new();
-    let mut put = |kind: NodeKind, id: String, code: String, facts, held, tenant, owner, order| {
+    let mut put = |kind: NodeKind,
+                   id: String,
+                   code: String,
+                   mut facts: Vec<(&'static str, String)>,
+                   held,
+                   tenant,
+                   owner,
+                   order| {
+        // A shipment's status and an order's state are codes: kept as such for the rules,
+        // shown by their message keys.
+        let mut status = String::new();
+        for (key, value) in &mut facts {
+            // Message tables: [asn.status] and [order_state].
+            let prefix = match *key {
+                "trace.fact.status" => concat!("asn", ".status"),
+                "trace.fact.state" => concat!("order", "_state"),
+                _ => continue,
+            };
+            status = value.clone();
+            *value = format!("{prefix}.{value}");
+        }
         out.insert(
             (kind, id.clone()),
             Node {
@@ -257,6 +308,7 @@ pub async fn node_facts(
                 id,
                 code,
                 facts,
+                status,
                 held,
                 tenant,
                 owner,
@@ -265,7 +317,14 @@ pub async fn node_facts(
         );
     };
     let when = |ms: i64| crate::domain::time::UtcMillis(ms).display_utc();
-    for l in db::trace_nodes::lots(conn, &ids(NodeKind::MaterialLot)).await? {
+    let lot_ids = ids(NodeKind::MaterialLot);
+    let mut taken: HashMap<String, Decimal> = HashMap::new();
+    for (lot, qty) in db::trace_nodes::lots_taken(conn, &lot_ids).await? {
+        *taken.entry(lot).or_default() += Decimal::from_str(&qty).unwrap_or_default();
+    }
+    for l in db::trace_nodes::lots(conn, &lot_ids).await? {
+        let received = Decimal::from_str(&l.received_qty).unwrap_or_default();
+        let left = received - taken.get(&l.id).copied().unwrap_or_default();
         let facts = vec![
             ("trace.fact.material", l.material),
             ("trace.fact.supplier", l.supplier_name),
@@ -273,6 +332,7 @@ pub async fn node_facts(
                 "trace.fact.received",
                 format!("{} {}", l.received_qty, l.unit),
             ),
+            ("trace.fact.left", format!("{left} {}", l.unit)),
         ];
         put(
             NodeKind::MaterialLot,

@@ -1,7 +1,7 @@
 //! The route table of the isolation harness: every tenant-scoped route, the kind of object its
 //! path names, and the form to post.
 
-use super::{Object, RouteCase, get, post, upload};
+use super::{Object, RouteCase, get, get_with, import_csv, post, upload};
 use crate::support::DEMO_PASSWORD;
 
 /// Every tenant-scoped route. Add new ones here: the manifest test insists.
@@ -308,6 +308,82 @@ pub(super) const TENANT_ROUTES: &[RouteCase] = &[
     get("/admin/audit", Object::None),
     get("/admin/audit/export.csv", Object::None),
     post("/notifications/read", Object::None, &[]),
+    get("/trace", Object::None),
+    get("/trace/node/{kind}/{id}", Object::TraceNode),
+    get("/trace/node/{kind}/{id}/trace.csv", Object::TraceNode),
+    get("/trace/node/{kind}/{id}/epcis.jsonld", Object::TraceNode),
+    get("/trace/record", Object::None),
+    // A producer's own lot: nothing of anyone else's is named (`isolation/trace.rs` shows a code
+    // another producer has is the producer's own to use).
+    post(
+        "/trace/lots",
+        Object::None,
+        &[
+            ("material", "Leak"),
+            ("supplier_name", "Mill"),
+            ("supplier_lot_code", "LEAK-LOT-1"),
+            ("received_qty", "1"),
+            ("unit", "m"),
+        ],
+    ),
+    post(
+        "/trace/batches",
+        Object::LotCode,
+        &[
+            ("code", "LEAK-B-1"),
+            ("line", "Line 1"),
+            ("shift", "Early"),
+            ("operator", "X"),
+            ("started_at", "2026-11-21T06:00"),
+            ("ended_at", ""),
+            ("input_lot", "{lot_code}"),
+            ("input_qty", "1"),
+            ("finished_code", "LEAK-FL-1"),
+            ("finished_qty", "1"),
+            ("finished_unit", "pcs"),
+        ],
+    ),
+    import_csv(
+        "/trace/import",
+        Object::LotCode,
+        &[
+            ("batch_code", "LEAK-B-2"),
+            ("line", "Line 1"),
+            ("shift", "Early"),
+            ("operator", "X"),
+            ("started_at", "2026-11-21T06:00"),
+            ("ended_at", ""),
+            ("lot_code", "{lot_code}"),
+            ("lot_qty", "1"),
+            ("finished_code", "LEAK-FL-2"),
+            ("finished_qty", "1"),
+            ("finished_unit", "pcs"),
+        ],
+    ),
+    get("/trace/import/lots.csv", Object::None),
+    get("/trace/import/batches.csv", Object::None),
+    get("/complaints", Object::None),
+    get_with(
+        "/complaints/new",
+        Object::TraceNode,
+        &[("kind", "{kind}"), ("id", "{id}")],
+    ),
+    upload(
+        "/complaints/new",
+        Object::TraceNode,
+        &[("kind", "{kind}"), ("id", "{id}"), ("description", "leak")],
+    ),
+    get("/complaints/{complaint}", Object::Complaint),
+    post(
+        "/complaints/{complaint}/root",
+        Object::Complaint,
+        &[("root", "{root}")],
+    ),
+    post(
+        "/complaints/{complaint}/hold",
+        Object::Complaint,
+        &[("confirm", "yes")],
+    ),
 ];
 
 const SUBMISSION: &str = "isolation-submission-token-00001";

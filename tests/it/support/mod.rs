@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod invite;
 pub mod isolation;
 pub mod orders;
+pub mod trace_chain;
 
 use std::path::PathBuf;
 

@@ -4,6 +4,7 @@
 
 pub mod brand;
 mod orders;
+pub mod trace;
 
 use std::collections::HashMap;
 
@@ -12,6 +13,7 @@ use crate::support::fixtures::Foreign;
 
 use brand::OTHER_FINANCIER;
 pub use orders::OnSameOrder;
+use trace::{Chain, ForeignComplaint};
 
 /// A kind of actor, and what is foreign to it.
 pub struct Actor {
@@ -35,6 +37,16 @@ pub struct Actor {
     pub foreign_programs: Vec<String>,
     /// Financings it must not see, download the evidence of, or act on.
     pub foreign_financings: Vec<String>,
+    /// Trace nodes (kind, id) it must not trace, export or complain about: another producer's
+    /// records, and anything of a chain that never reached its own brand's goods.
+    pub foreign_nodes: Vec<(&'static str, String)>,
+    /// Complaints it must not read, re-root or put on hold.
+    pub foreign_complaints: Vec<ForeignComplaint>,
+    /// Material lot codes of other producers it must not record a batch from.
+    pub foreign_lot_codes: Vec<String>,
+    /// Whether it records its own chain (a supplier or factory): it is then told it knows no
+    /// such lot; anyone else is told there is no such page.
+    pub records_trace: bool,
     /// Text that must never appear on its list pages.
     pub foreign_text: Vec<&'static str>,
 }
@@ -62,10 +74,18 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
     let both_alerts = vec![blue_alert.clone(), acme_alert.clone()];
     let id = |x: &dyn ToString| x.to_string();
     let user = |email: &'static str| async move { app.user_id(email).await.to_string() };
+    let tr = trace::foreign_trace(app).await;
+    let nodes = |chains: &[&Chain]| -> Vec<(&'static str, String)> {
+        chains.iter().flat_map(|c| c.nodes()).collect()
+    };
+    let lot_codes =
+        |chains: &[&Chain]| -> Vec<String> { chains.iter().map(|c| c.lot_code.clone()).collect() };
+    let (blue_complaint, acme_complaint) = (tr.blue_complaint.clone(), tr.acme_complaint.clone());
+    let both_complaints = vec![blue_complaint.clone(), acme_complaint.clone()];
     let delta = id(&app.org_id("Delta Garment Works").await);
     let sunrise = id(&app.org_id("Sunrise Textiles").await);
     let partner_everything = vec![id(&f.bluewater_org), delta.clone(), sunrise.clone()];
-    vec![
+    let mut actors = vec![
         // A brand admin: another brand's partner, users and invitations.
         Actor {
             email: "admin@acme.test",
@@ -88,6 +108,10 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invoices: vec![o.blue_invoice.clone()],
             foreign_programs: vec![blue_program.clone()],
             foreign_financings: vec![fin.blue.clone()],
+            foreign_nodes: nodes(&[&tr.bluewater, &tr.sunrise_blue]),
+            foreign_complaints: vec![blue_complaint.clone()],
+            foreign_lot_codes: lot_codes(&[&tr.bluewater]),
+            records_trace: false,
             foreign_text: vec![
                 "Blue Harbor early pay",
                 "BH-INV-1",
@@ -99,6 +123,15 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 // Not sales@sunrise.test: a partner's people acting on Acme's orders rightly
                 // appear in Acme's audit log.
                 "owner@bluewater.test",
+                "Blue Harbor seam complaint",
+                "BH-TR-BW",
+                "BH-TR-SR",
+                "BW-LOT-1",
+                "BW-FL-1",
+                "BW-TRK-1",
+                "SB-LOT-1",
+                "SB-FL-1",
+                "SB-TRK-1",
             ],
         },
         // A brand user without admin rights.
@@ -116,12 +149,25 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invoices: vec![o.blue_invoice.clone()],
             foreign_programs: both_programs.clone(),
             foreign_financings: vec![fin.blue.clone()],
+            foreign_nodes: nodes(&[&tr.bluewater, &tr.sunrise_blue]),
+            foreign_complaints: vec![blue_complaint.clone()],
+            foreign_lot_codes: lot_codes(&[&tr.bluewater]),
+            records_trace: false,
             foreign_text: vec![
                 "Blue Harbor early pay",
                 "BH-INV-1",
                 "BH-1",
                 "Bluewater Crafts",
                 "admin@blueharbor.test",
+                "Blue Harbor seam complaint",
+                "BH-TR-BW",
+                "BH-TR-SR",
+                "BW-LOT-1",
+                "BW-FL-1",
+                "BW-TRK-1",
+                "SB-LOT-1",
+                "SB-FL-1",
+                "SB-TRK-1",
             ],
         },
         // A supplier serving two brands: other partners, brand users, other brands.
@@ -156,6 +202,16 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_programs: both_programs.clone(),
             // Its own request, but to Blue Harbor: not there while it works for Acme.
             foreign_financings: vec![fin.blue.clone()],
+            // Its own lots travel with it, but Blue Harbor's shipment and order of them are
+            // Blue Harbor's: not there while it works for Acme.
+            foreign_nodes: [
+                nodes(&[&tr.delta, &tr.bluewater]),
+                tr.sunrise_blue.shipped(),
+            ]
+            .concat(),
+            foreign_complaints: both_complaints.clone(),
+            foreign_lot_codes: lot_codes(&[&tr.delta, &tr.bluewater]),
+            records_trace: true,
             foreign_text: vec![
                 "Blue Harbor early pay",
                 "Acme early pay",
@@ -167,6 +223,14 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 "admin@acme.test",
                 "new@delta.test",
                 "new@acme.test",
+                "Blue Harbor seam complaint",
+                "Acme seam complaint",
+                "AC-TR-DL",
+                "BH-TR-BW",
+                "DL-LOT-1",
+                "BW-LOT-1",
+                "DL-FL-1",
+                "BW-FL-1",
             ],
         },
         // A contract factory serving one brand.
@@ -200,6 +264,10 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 fin.acme_program.clone(),
             ],
             foreign_financings: both_financings.clone(),
+            foreign_nodes: nodes(&[&tr.bluewater, &tr.sunrise_blue, &tr.sunrise_acme]),
+            foreign_complaints: both_complaints.clone(),
+            foreign_lot_codes: lot_codes(&[&tr.bluewater, &tr.sunrise_blue, &tr.sunrise_acme]),
+            records_trace: true,
             foreign_text: vec![
                 "Blue Harbor early pay",
                 "Acme early pay",
@@ -212,6 +280,15 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 "AC-DRAFT",
                 "sales@sunrise.test",
                 "new@acme.test",
+                "Blue Harbor seam complaint",
+                "Acme seam complaint",
+                "BH-TR-BW",
+                "BH-TR-SR",
+                "AC-TR-SR",
+                "BW-LOT-1",
+                "SB-LOT-1",
+                "SA-LOT-1",
+                "SA-FL-1",
             ],
         },
         // A warehouse and a financier.
@@ -241,7 +318,17 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_programs: both_programs.clone(),
             // It received AC-FIN's goods: the order is its business, the money is not.
             foreign_financings: both_financings.clone(),
-            foreign_text: vec!["BH-1", "sales@sunrise.test", "Acme receivables"],
+            foreign_nodes: nodes(&[&tr.delta, &tr.bluewater]),
+            foreign_complaints: both_complaints.clone(),
+            foreign_lot_codes: lot_codes(&[&tr.delta]),
+            records_trace: false,
+            foreign_text: vec![
+                "BH-1",
+                "sales@sunrise.test",
+                "Acme receivables",
+                "Blue Harbor seam complaint",
+                "Acme seam complaint",
+            ],
         },
         Actor {
             email: "analyst@jade.test",
@@ -267,7 +354,18 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_programs: both_programs.clone(),
             // It finances Blue Harbor's too, but works only for Acme.
             foreign_financings: vec![fin.blue.clone()],
-            foreign_text: vec!["AC-SUN", "admin@acme.test", "BH-INV-1"],
+            foreign_nodes: nodes(&[&tr.delta, &tr.sunrise_acme]),
+            foreign_complaints: both_complaints.clone(),
+            foreign_lot_codes: lot_codes(&[&tr.delta]),
+            records_trace: false,
+            foreign_text: vec![
+                "AC-SUN",
+                "admin@acme.test",
+                "BH-INV-1",
+                "Acme seam complaint",
+                "DL-LOT-1",
+                "AC-TR-DL",
+            ],
         },
         // A financier of another of Acme's programs.
         Actor {
@@ -295,11 +393,18 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 fin.onyx_program.clone(),
             ],
             foreign_financings: both_financings.clone(),
+            foreign_nodes: nodes(&[&tr.delta, &tr.bluewater]),
+            foreign_complaints: both_complaints.clone(),
+            foreign_lot_codes: lot_codes(&[&tr.delta]),
+            records_trace: false,
             foreign_text: vec![
                 "AC-FIN",
                 "Acme receivables",
                 "BH-INV-1",
                 "analyst@jade.test",
+                "Acme seam complaint",
+                "DL-LOT-1",
+                "AC-TR-DL",
             ],
         },
         // Another brand's admin.
@@ -330,6 +435,10 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invoices: vec![o.acme_sunrise_invoice.clone(), fin.acme_invoice.clone()],
             foreign_programs: vec![acme_program.clone(), fin.acme_program.clone()],
             foreign_financings: vec![fin.acme.clone()],
+            foreign_nodes: nodes(&[&tr.delta, &tr.sunrise_acme]),
+            foreign_complaints: vec![acme_complaint.clone()],
+            foreign_lot_codes: lot_codes(&[&tr.delta]),
+            records_trace: false,
             foreign_text: vec![
                 "Acme early pay",
                 "Acme receivables",
@@ -341,6 +450,15 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
                 "Delta Garment Works",
                 "admin@acme.test",
                 "new@acme.test",
+                "Acme seam complaint",
+                "AC-TR-DL",
+                "AC-TR-SR",
+                "DL-LOT-1",
+                "DL-FL-1",
+                "DL-TRK-1",
+                "SA-LOT-1",
+                "SA-FL-1",
+                "SA-TRK-1",
             ],
         },
         // The platform operator has no brand: tenant pages do not exist for them.
@@ -358,7 +476,17 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_invoices: vec![o.blue_invoice.clone(), o.acme_sunrise_invoice.clone()],
             foreign_programs: both_programs.clone(),
             foreign_financings: both_financings,
-            foreign_text: vec!["AC-SUN", "admin@acme.test"],
+            foreign_nodes: nodes(&[&tr.delta, &tr.bluewater]),
+            foreign_complaints: both_complaints,
+            foreign_lot_codes: lot_codes(&[&tr.delta]),
+            records_trace: false,
+            foreign_text: vec!["AC-SUN", "admin@acme.test", "Acme seam complaint"],
         },
-    ]
+    ];
+    // An order it may not open it may not trace either.
+    for actor in &mut actors {
+        let orders = actor.foreign_orders.iter().map(|o| ("order", o.clone()));
+        actor.foreign_nodes.extend(orders);
+    }
+    actors
 }
