@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
+use super::orders::import::read_file_part;
 use super::shell::{PageCtx, Shell};
 use super::{Routes, render};
 use crate::app::AppState;
@@ -181,28 +182,10 @@ async fn import_post(
     State(state): State<AppState>,
     shell: Shell,
     actor: Actor,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
     producer_only(&actor)?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest)?
-    {
-        if part.name() == Some("file") {
-            let name = part
-                .file_name()
-                .unwrap_or("")
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(100)
-                .collect();
-            let bytes = part.bytes().await.map_err(|_| AppError::BadRequest)?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    let (file_name, bytes) = file.unwrap_or_default();
+    let (file_name, bytes) = read_file_part(multipart).await?;
     let outcome = if bytes.is_empty() {
         let mut errors = crate::service::orders::import::ImportErrors::default();
         errors.add(0, "", "import.no_file");

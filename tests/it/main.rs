@@ -34,5 +34,6 @@ mod sla_setup;
 mod trace;
 mod trace_epcis;
 mod trace_import;
+mod trace_import_refusals;
 mod trace_recording;
 mod trace_view;

@@ -12,17 +12,15 @@
 //! as JSON numbers (the schema says so), so a round trip gives normalised decimals: "120.50"
 //! comes back as "120.5".
 
-use std::str::FromStr;
-
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
-use serde_json::Value;
-
 mod export;
 mod import;
+mod quantities;
+mod uris;
 
 pub use export::export;
 pub use import::import;
+use quantities::*;
+use uris::*;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Chain {
@@ -129,187 +127,12 @@ const K_CARRIER: &str = "portico:carrier";
 const K_TRACKING: &str = "portico:tracking";
 const K_SHIP_DATE: &str = "portico:shipDate";
 
-/// `urn:portico:{kind}:{seg}:{seg}…`, each segment percent-encoded so `:` and `/` in codes and
-/// names cannot split it.
-fn urn(kind: &str, segments: &[&str]) -> String {
-    let mut out = format!("urn:portico:{kind}");
-    for s in segments {
-        out.push(':');
-        out.push_str(&pct(s));
-    }
-    out
-}
-
-/// The decoded segments of a `urn:portico:{kind}:…` URI with exactly `n` segments.
-fn parse_urn(uri: &str, kind: &str, n: usize) -> Option<Vec<String>> {
-    let rest = uri.strip_prefix("urn:portico:")?.strip_prefix(kind)?;
-    let rest = rest.strip_prefix(':')?;
-    let segs: Vec<String> = rest.split(':').map(unpct).collect::<Option<_>>()?;
-    (segs.len() == n).then_some(segs)
-}
-
-/// The last path segment of another system's identifier (GS1 Digital Link `…/10/LOT1` or
-/// `urn:epc:class:lgtin:…`), which is the closest thing to a code it carries.
-fn last_segment(uri: &str) -> String {
-    let uri = uri.split(['?', '#']).next().unwrap_or(uri);
-    let seg = uri.rsplit([':', '/']).next().unwrap_or(uri);
-    unpct(seg).unwrap_or_else(|| seg.to_owned())
-}
-
-/// Lot class URI of a material lot; (supplier name, lot code) back from one.
-fn lot_class(owner: &str, supplier: &str, code: &str) -> String {
-    urn("lot", &[owner, supplier, code])
-}
-
-fn lot_of_class(class: &str) -> (String, String) {
-    match parse_urn(class, "lot", 3) {
-        Some(mut s) => {
-            let code = s.pop().unwrap_or_default();
-            (s.pop().unwrap_or_default(), code)
-        }
-        None => (String::new(), last_segment(class)),
-    }
-}
-
-fn finished_class(owner: &str, code: &str) -> String {
-    urn("finished", &[owner, code])
-}
-
-fn finished_of_class(class: &str) -> String {
-    parse_urn(class, "finished", 2)
-        .and_then(|mut s| s.pop())
-        .unwrap_or_else(|| last_segment(class))
-}
-
-/// Percent-encodes all but RFC 3986 unreserved characters.
-fn pct(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn unpct(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            if !hex.iter().all(u8::is_ascii_hexdigit) {
-                return None;
-            }
-            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// UN/CEFACT Recommendation 20 codes and the spellings people type for them; the first
-/// spelling is what a bare code imports as.
-const UNITS: &[(&str, &[&str])] = &[
-    ("MTR", &["m", "meter", "metre", "meters", "metres"]),
-    ("CMT", &["cm"]),
-    ("MMT", &["mm"]),
-    ("KMT", &["km"]),
-    ("MTK", &["m2", "m²", "sqm"]),
-    ("MTQ", &["m3", "m³"]),
-    ("YRD", &["yd", "yard", "yards"]),
-    ("FOT", &["ft", "foot", "feet"]),
-    ("INH", &["in", "inch", "inches"]),
-    ("KGM", &["kg", "kgs", "kilogram", "kilograms"]),
-    ("GRM", &["g", "gram", "grams"]),
-    ("MGM", &["mg"]),
-    ("TNE", &["t", "tonne", "tonnes"]),
-    ("LBR", &["lb", "lbs"]),
-    ("ONZ", &["oz"]),
-    ("LTR", &["l", "litre", "liter", "litres", "liters"]),
-    ("MLT", &["ml"]),
-    (
-        "H87",
-        &[
-            "pcs", "pc", "ea", "each", "unit", "units", "piece", "pieces",
-        ],
-    ),
-    ("PR", &["pair", "pairs", "pr"]),
-    ("DZN", &["dozen", "dz"]),
-    ("SET", &["set", "sets"]),
-];
-
-/// The Rec 20 code of a unit, if Portico knows one; unknown units get no `uom` rather than a
-/// guessed code another system would misread.
-fn uom_of(unit: &str) -> Option<&'static str> {
-    let u = unit.trim().to_lowercase();
-    UNITS
-        .iter()
-        .find(|(code, names)| names.contains(&u.as_str()) || code.eq_ignore_ascii_case(&u))
-        .map(|(code, _)| *code)
-}
-
-/// A unit for a `uom` from another system; EPCIS says no `uom` means a count of items.
-fn unit_of(uom: Option<&str>) -> String {
-    match uom {
-        None | Some("C62") | Some("EA") => "pcs".to_owned(),
-        Some(code) => UNITS
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map_or(code, |(_, names)| names[0])
-            .to_owned(),
-    }
-}
-
-/// A decimal text as a JSON number: whole numbers exactly, fractions through the nearest f64,
-/// which keeps every decimal of up to 15 significant digits. None if it is not a decimal.
-fn qty_json(q: &str) -> Option<Value> {
-    let d = Decimal::from_str(q.trim()).ok()?.normalize();
-    if d.scale() == 0
-        && let Some(i) = d.to_i64()
-    {
-        return Some(Value::from(i));
-    }
-    let f: f64 = d.to_string().parse().ok()?;
-    serde_json::Number::from_f64(f).map(Value::Number)
-}
-
-/// A JSON quantity back as normalised decimal text (strings accepted from lenient senders).
-fn qty_text(v: &Value) -> Option<String> {
-    let d = match v {
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Decimal::from(i),
-            (None, Some(u)) => Decimal::from(u),
-            // f64's Display is the shortest text that reads back as the same f64, no exponent.
-            _ => Decimal::from_str(&n.as_f64()?.to_string()).ok()?,
-        },
-        Value::String(s) => Decimal::from_str(s.trim()).ok()?,
-        _ => return None,
-    };
-    Some(d.normalize().to_string())
-}
-
-/// CBV values may come short (`receiving`) or as URIs (CBV 1.x URNs, GS1 Web Vocabulary).
-fn cbv_short(v: &str) -> &str {
-    const PREFIXES: [&str; 6] = [
-        "urn:epcglobal:cbv:bizstep:",
-        "https://ref.gs1.org/cbv/BizStep-",
-        "https://gs1.org/voc/BizStep-",
-        "urn:epcglobal:cbv:btt:",
-        "https://ref.gs1.org/cbv/BTT-",
-        "https://gs1.org/voc/BTT-",
-    ];
-    PREFIXES.iter().find_map(|p| v.strip_prefix(p)).unwrap_or(v)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
+    use rust_decimal::Decimal;
+
     use super::*;
 
     fn s(v: &str) -> String {

@@ -74,6 +74,34 @@ impl ImportErrors {
     }
 }
 
+/// A CSV file as imports read it: at most `MAX_BYTES`, UTF-8 (a BOM is skipped), rows trimmed
+/// and of any length, the header row lower-cased. A file that fails any of that is `None`,
+/// with the problem in `errors`.
+pub(crate) fn open_csv<'a>(
+    bytes: &'a [u8],
+    errors: &mut ImportErrors,
+) -> Option<(Vec<String>, csv::Reader<&'a [u8]>)> {
+    if bytes.len() > MAX_BYTES {
+        errors.add(0, "", "import.too_large");
+        return None;
+    }
+    let Ok(text) = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) else {
+        errors.add(0, "", "import.not_utf8");
+        return None;
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    match reader.headers() {
+        Ok(h) => Some((h.iter().map(|c| c.to_ascii_lowercase()).collect(), reader)),
+        Err(_) => {
+            errors.add(1, "", "import.unreadable");
+            None
+        }
+    }
+}
+
 pub enum ImportOutcome {
     Imported(Vec<(String, OrderId)>),
     Refused(ImportErrors),
@@ -92,24 +120,8 @@ pub async fn import_csv(
     }
     let tenant = tenant_of(actor)?.tenant_id;
     let mut errors = ImportErrors::default();
-    if bytes.len() > MAX_BYTES {
-        errors.add(0, "", "import.too_large");
+    let Some((headers, mut reader)) = open_csv(bytes, &mut errors) else {
         return Ok(ImportOutcome::Refused(errors));
-    }
-    let Ok(text) = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) else {
-        errors.add(0, "", "import.not_utf8");
-        return Ok(ImportOutcome::Refused(errors));
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
-        Err(_) => {
-            errors.add(1, "", "import.unreadable");
-            return Ok(ImportOutcome::Refused(errors));
-        }
     };
     for column in COLUMNS {
         if !headers.iter().any(|h| h == column) {

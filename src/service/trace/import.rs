@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::record::{BatchInput, LotInput, batch_in, lot_in, require_producer};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
-use crate::service::orders::import::{ImportErrors, MAX_BYTES};
+use crate::service::orders::import::{ImportErrors, open_csv};
 use crate::service::{ServiceError, ServiceResult};
 
 pub const LOT_COLUMNS: &[&str] = &[
@@ -74,24 +74,8 @@ pub async fn import_csv(
 ) -> ServiceResult<TraceImport> {
     require_producer(actor)?;
     let mut errors = ImportErrors::default();
-    if bytes.len() > MAX_BYTES {
-        errors.add(0, "", "import.too_large");
+    let Some((headers, mut reader)) = open_csv(bytes, &mut errors) else {
         return Ok(TraceImport::Refused(errors));
-    }
-    let Ok(text) = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) else {
-        errors.add(0, "", "import.not_utf8");
-        return Ok(TraceImport::Refused(errors));
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
-        Err(_) => {
-            errors.add(1, "", "import.unreadable");
-            return Ok(TraceImport::Refused(errors));
-        }
     };
     let has = |c: &&str| headers.iter().any(|h| h == c);
     let columns = if has(&"batch_code") {

@@ -7,6 +7,7 @@ pub mod epcis;
 pub mod export;
 pub mod holds;
 pub mod import;
+pub mod nodes;
 pub mod record;
 pub mod search;
 pub mod shipment;

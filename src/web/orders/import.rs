@@ -67,12 +67,9 @@ async fn template_get(actor: Actor) -> AppResult<Response> {
     Ok(response)
 }
 
-async fn import_post(
-    State(state): State<AppState>,
-    shell: Shell,
-    actor: Actor,
-    mut multipart: Multipart,
-) -> AppResult<Response> {
+/// The `file` part of an import form: the name the device gave it (shown back in the report,
+/// control characters dropped, at most 100 characters) and its bytes; none chosen is empty.
+pub async fn read_file_part(mut multipart: Multipart) -> AppResult<(String, Vec<u8>)> {
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = multipart
         .next_field()
@@ -91,7 +88,16 @@ async fn import_post(
             file = Some((name, bytes.to_vec()));
         }
     }
-    let (file_name, bytes) = file.unwrap_or_default();
+    Ok(file.unwrap_or_default())
+}
+
+async fn import_post(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (file_name, bytes) = read_file_part(multipart).await?;
     let outcome = if bytes.is_empty() {
         let mut errors = import::ImportErrors::default();
         errors.problems.push(ImportProblem {
