@@ -41,12 +41,17 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Wakes the SLA scheduler (after the clock moved, or to pass at once).
     pub sla_wake: Arc<tokio::sync::Notify>,
+    /// Per-client request budget of the API.
+    pub api_limiter: Arc<crate::api::rate_limit::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
         let (mailer, from) = Mailer::from_config(&config)?;
         let master = config.load_master_key()?;
+        let api_limiter = Arc::new(crate::api::rate_limit::RateLimiter::new(
+            config.api_rate_per_minute,
+        ));
         Ok(AppState {
             db,
             master: Arc::new(master),
@@ -54,6 +59,7 @@ impl AppState {
             mailer: Arc::new(mailer),
             mail_from: from.into(),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            api_limiter,
             clock: crate::clock::Clock::default(),
             sla_wake: Arc::new(tokio::sync::Notify::new()),
         })
@@ -98,6 +104,7 @@ pub fn router(state: AppState, sessions: PorticoSessionStore) -> Router {
     let https = state.config.public_url.starts_with("https://");
     web::routes()
         .into_router(&state)
+        .merge(crate::api::router(&state))
         .fallback(not_found_fallback)
         .layer(middleware::from_fn(verify_csrf))
         .layer(middleware::from_fn(script_redirects))

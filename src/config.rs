@@ -72,6 +72,15 @@ pub struct Settings {
     /// Take the client address from X-Forwarded-For (only behind a proxy you run).
     #[arg(long, env = "PORTICO_TRUST_PROXY", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
     pub trust_proxy: bool,
+
+    /// Requests per minute each API client may make (bursts up to a tenth of it, at least 10).
+    #[arg(
+        long,
+        env = "PORTICO_API_RATE_PER_MINUTE",
+        default_value = "600",
+        global = true
+    )]
+    pub api_rate_per_minute: u32,
 }
 
 /// Resolved configuration the running server uses.
@@ -92,6 +101,8 @@ pub struct Config {
     /// and the daily digests. The integration tests run their passes themselves, so a
     /// background pass never races their assertions.
     pub timed_jobs: bool,
+    /// Requests per minute each API client may make.
+    pub api_rate_per_minute: u32,
 }
 
 impl Config {
@@ -126,6 +137,7 @@ impl Config {
             trust_proxy: settings.trust_proxy,
             master_key: settings.master_key.clone().filter(|k| !k.trim().is_empty()),
             timed_jobs: true,
+            api_rate_per_minute: settings.api_rate_per_minute.max(1),
         })
     }
 
@@ -144,6 +156,7 @@ impl Config {
             trust_proxy: false,
             master_key: None,
             timed_jobs: true,
+            api_rate_per_minute: 600,
         }
     }
 

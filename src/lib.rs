@@ -1,6 +1,7 @@
 //! Portico: a supplier collaboration portal. See `DESIGN.md` in the steering repository and
 //! the README for the picture; `app` assembles the server, `web` holds the pages.
 
+pub mod api;
 pub mod app;
 pub mod assets;
 pub mod auth;

@@ -25,6 +25,7 @@ pub async fn verify_csrf(session: Session, request: Request, next: Next) -> Resp
         request.method(),
         &Method::GET | &Method::HEAD | &Method::OPTIONS
     ) || request.uri().path().starts_with("/api/")
+        || request.uri().path() == "/oauth/token"
     {
         return next.run(request).await;
     }

@@ -2,6 +2,7 @@
 //! portable SQL (`$n` placeholders bind by number on both engines). Functions here take a
 //! connection and, for tenant-scoped data, the tenant id first; they never decide business rules.
 
+pub mod api_clients;
 pub mod audit;
 pub mod brand_settings;
 mod codec;

@@ -4,6 +4,8 @@
 pub mod accept_invitation;
 pub mod accounts;
 pub mod actions;
+pub mod api_auth;
+pub mod api_clients;
 pub mod audit_check;
 pub mod audit_log;
 pub mod demo;

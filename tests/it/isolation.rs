@@ -25,6 +25,8 @@ enum Object {
     PartnerOrg,
     User,
     Invitation,
+    /// Another organisation's (or brand's) API client: `{id}`.
+    ApiClient,
     Order,
     /// A file attached to an order: `{id}` is the order, `{file}` the attachment.
     File,
@@ -362,7 +364,13 @@ fn routes_are_only_added_through_the_classifying_builder() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("web/mod.rs") {
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("web/mod.rs")
+                // The JSON API has its own gate: every /api/v1 route but the public reference
+                // sits behind the bearer-token layer, and `api_tokens.rs` aims each at other
+                // organisations' objects.
+                && !path.ends_with("api/mod.rs")
+            {
                 let text = std::fs::read_to_string(&path).unwrap();
                 if text.contains(".route(")
                     || text.contains(".nest(")

@@ -4,6 +4,8 @@
 mod support;
 
 mod admin;
+mod api;
+mod api_tokens;
 mod audit_page;
 mod auth;
 mod cli;

@@ -2,6 +2,7 @@
 //! invitations it sent. Destructive steps go through a confirmation page that works without
 //! JavaScript.
 
+pub mod api_clients;
 pub mod audit;
 pub mod invitations;
 pub mod milestones;
@@ -19,6 +20,7 @@ use super::shell::PageCtx;
 pub fn routes() -> Routes {
     Routes::new()
         .merge(partners::routes())
+        .merge(api_clients::routes())
         .merge(team::routes())
         .merge(invitations::routes())
         .merge(audit::routes())

@@ -32,6 +32,7 @@ pub fn targets(
         Object::PartnerOrg => one("{org}", &actor.foreign_partners),
         Object::User => one("{user}", &actor.foreign_users),
         Object::Invitation => one("{id}", &actor.foreign_invitations),
+        Object::ApiClient => one("{id}", &actor.foreign_api_clients),
         Object::Order => actor
             .foreign_orders
             .iter()

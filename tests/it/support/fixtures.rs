@@ -20,6 +20,7 @@ pub async fn fingerprint(db: &Db) -> String {
         "SELECT id || '|' || COALESCE(CAST(accepted_at AS TEXT), '-') || '|' || \
          COALESCE(CAST(revoked_at AS TEXT), '-') FROM invitations ORDER BY id",
         "SELECT id || '|' || state FROM financings ORDER BY id",
+        "SELECT id || '|' || COALESCE(CAST(revoked_at AS TEXT), '-') FROM api_clients ORDER BY id",
         "SELECT CAST(COUNT(*) AS TEXT) FROM audit_log",
     ];
     let mut conn = db.reader().acquire().await.expect("conn");

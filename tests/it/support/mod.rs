@@ -7,6 +7,7 @@
 //! blocking wait for the child must not freeze the app's own tasks (one of which may hold
 //! SQLite's write lock the child needs).
 
+pub mod api;
 pub mod client;
 pub mod finance;
 pub mod fixtures;
@@ -41,6 +42,8 @@ pub struct Options {
     /// The demo purchase orders too (slower: each goes through the real use cases).
     pub demo_orders: bool,
     pub dev: bool,
+    /// The API's per-client budget (requests per minute).
+    pub api_rate_per_minute: u32,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
             demo: true,
             demo_orders: false,
             dev: false,
+            api_rate_per_minute: 600,
         }
     }
 }
@@ -82,6 +86,7 @@ impl TestApp {
         config.public_url = format!("http://{addr}");
         config.listen = addr;
         config.dev = options.dev;
+        config.api_rate_per_minute = options.api_rate_per_minute;
         // Tests run the SLA scheduler's passes themselves (`run_due`), at the times they set.
         config.timed_jobs = false;
         let db = app::open_database(&config).await.expect("database");

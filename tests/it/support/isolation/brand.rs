@@ -243,3 +243,30 @@ pub async fn other_financier(app: &TestApp) -> String {
     let admin = actor(app, "admin@acme.test", "Acme Apparel").await;
     save(app.state(), &admin, None, &input).await.unwrap()
 }
+
+/// API clients made by the admins of Blue Harbor, Acme, Delta (for Acme) and Sunrise (in its
+/// first brand): (creator, client id).
+pub async fn api_clients(app: &TestApp) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (email, brand, role) in [
+        ("admin@blueharbor.test", "Blue Harbor Home", "ops"),
+        ("admin@acme.test", "Acme Apparel", "ops"),
+        ("planner@delta.test", "Acme Apparel", "member"),
+        ("sales@sunrise.test", "Blue Harbor Home", "member"),
+    ] {
+        let actor = crate::support::orders::actor(app, email, brand).await;
+        let created = portico::service::api_clients::create(
+            app.state(),
+            &actor,
+            &portico::service::api_clients::ClientInput {
+                name: format!("ERP of {email}"),
+                role: role.to_owned(),
+                scopes: vec!["orders:read".to_owned()],
+            },
+        )
+        .await
+        .expect("API client");
+        out.push((email, created.client.id));
+    }
+    out
+}

@@ -42,6 +42,8 @@ pub struct Actor {
     pub foreign_nodes: Vec<(&'static str, String)>,
     /// Complaints it must not read, re-root or put on hold.
     pub foreign_complaints: Vec<ForeignComplaint>,
+    /// API clients of other organisations (or brands) it must not see or revoke.
+    pub foreign_api_clients: Vec<String>,
     /// Material lot codes of other producers it must not record a batch from.
     pub foreign_lot_codes: Vec<String>,
     /// Whether it records its own chain (a supplier or factory): it is then told it knows no
@@ -110,6 +112,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_financings: vec![fin.blue.clone()],
             foreign_nodes: nodes(&[&tr.bluewater, &tr.sunrise_blue]),
             foreign_complaints: vec![blue_complaint.clone()],
+            foreign_api_clients: Vec::new(),
             foreign_lot_codes: lot_codes(&[&tr.bluewater]),
             records_trace: false,
             foreign_text: vec![
@@ -151,6 +154,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_financings: vec![fin.blue.clone()],
             foreign_nodes: nodes(&[&tr.bluewater, &tr.sunrise_blue]),
             foreign_complaints: vec![blue_complaint.clone()],
+            foreign_api_clients: Vec::new(),
             foreign_lot_codes: lot_codes(&[&tr.bluewater]),
             records_trace: false,
             foreign_text: vec![
@@ -210,6 +214,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             ]
             .concat(),
             foreign_complaints: both_complaints.clone(),
+            foreign_api_clients: Vec::new(),
             foreign_lot_codes: lot_codes(&[&tr.delta, &tr.bluewater]),
             records_trace: true,
             foreign_text: vec![
@@ -266,6 +271,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_financings: both_financings.clone(),
             foreign_nodes: nodes(&[&tr.bluewater, &tr.sunrise_blue, &tr.sunrise_acme]),
             foreign_complaints: both_complaints.clone(),
+            foreign_api_clients: Vec::new(),
             foreign_lot_codes: lot_codes(&[&tr.bluewater, &tr.sunrise_blue, &tr.sunrise_acme]),
             records_trace: true,
             foreign_text: vec![
@@ -320,6 +326,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_financings: both_financings.clone(),
             foreign_nodes: nodes(&[&tr.delta, &tr.bluewater]),
             foreign_complaints: both_complaints.clone(),
+            foreign_api_clients: Vec::new(),
             foreign_lot_codes: lot_codes(&[&tr.delta]),
             records_trace: false,
             foreign_text: vec![
@@ -356,6 +363,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_financings: vec![fin.blue.clone()],
             foreign_nodes: nodes(&[&tr.delta, &tr.sunrise_acme]),
             foreign_complaints: both_complaints.clone(),
+            foreign_api_clients: Vec::new(),
             foreign_lot_codes: lot_codes(&[&tr.delta]),
             records_trace: false,
             foreign_text: vec![
@@ -395,6 +403,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_financings: both_financings.clone(),
             foreign_nodes: nodes(&[&tr.delta, &tr.bluewater]),
             foreign_complaints: both_complaints.clone(),
+            foreign_api_clients: Vec::new(),
             foreign_lot_codes: lot_codes(&[&tr.delta]),
             records_trace: false,
             foreign_text: vec![
@@ -437,6 +446,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_financings: vec![fin.acme.clone()],
             foreign_nodes: nodes(&[&tr.delta, &tr.sunrise_acme]),
             foreign_complaints: vec![acme_complaint.clone()],
+            foreign_api_clients: Vec::new(),
             foreign_lot_codes: lot_codes(&[&tr.delta]),
             records_trace: false,
             foreign_text: vec![
@@ -478,13 +488,22 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
             foreign_financings: both_financings,
             foreign_nodes: nodes(&[&tr.delta, &tr.bluewater]),
             foreign_complaints: both_complaints,
+            foreign_api_clients: Vec::new(),
             foreign_lot_codes: lot_codes(&[&tr.delta]),
             records_trace: false,
             foreign_text: vec!["AC-SUN", "admin@acme.test", "Acme seam complaint"],
         },
     ];
+    // API clients: each organisation's are foreign to every other organisation's users.
+    let clients = brand::api_clients(app).await;
     // An order it may not open it may not trace either.
     for actor in &mut actors {
+        let domain = actor.email.split('@').nth(1).unwrap_or_default();
+        actor.foreign_api_clients = clients
+            .iter()
+            .filter(|(owner, _)| !owner.ends_with(&format!("@{domain}")))
+            .map(|(_, id)| id.clone())
+            .collect();
         let orders = actor.foreign_orders.iter().map(|o| ("order", o.clone()));
         actor.foreign_nodes.extend(orders);
     }
