@@ -17,7 +17,7 @@ use crate::service::api_auth::ApiCaller;
 
 pub const HEADER: &str = "idempotency-key";
 /// The largest request or answer body kept for replays.
-const MAX_BODY: usize = 16 * 1024 * 1024;
+const MAX_BODY: usize = 140 * 1024 * 1024;
 
 pub async fn idempotent(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {

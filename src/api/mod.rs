@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod extract;
+pub mod fulfilment;
 pub mod idempotency;
 pub mod openapi;
 pub mod orders;
@@ -14,6 +15,7 @@ pub mod rate_limit;
 pub mod token;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
@@ -28,6 +30,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/orders/{id}", get(orders::get_one))
         .route("/api/v1/orders/{id}/decisions", post(orders::decide))
         .route("/api/v1/orders/{id}/evidence", get(orders::evidence))
+        .route(
+            "/api/v1/orders/{id}/progress",
+            // Photos travel inline (base64): up to ten files of 10 MB.
+            post(fulfilment::post_progress).layer(DefaultBodyLimit::max(140 * 1024 * 1024)),
+        )
+        .route("/api/v1/orders/{id}/asns", post(fulfilment::create_asn))
+        .route(
+            "/api/v1/asns/{asn}/receipts",
+            post(fulfilment::post_receipt),
+        )
+        .route(
+            "/api/v1/orders/{id}/invoices",
+            post(fulfilment::create_invoice),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotent,

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{
 };
 use utoipa::{Modify, OpenApi};
 
-use super::{orders, problem, token};
+use super::{fulfilment, orders, problem, token};
 use crate::auth::api_token::SCOPES;
 use crate::web::render;
 use crate::web::shell::{PageCtx, Shell};
@@ -32,12 +32,20 @@ use crate::web::shell::{PageCtx, Shell};
         orders::get_one,
         orders::decide,
         orders::evidence,
+        fulfilment::post_progress,
+        fulfilment::create_asn,
+        fulfilment::post_receipt,
+        fulfilment::create_invoice,
     ),
     components(schemas(problem::Problem, problem::FieldProblem)),
     modifiers(&Security),
     tags(
         (name = "auth", description = "Access tokens and the keys that verify them"),
         (name = "orders", description = "Purchase orders and line decisions"),
+        (name = "production", description = "Production progress"),
+        (name = "shipments", description = "Advance ship notices"),
+        (name = "receipts", description = "Goods receipts at the warehouse"),
+        (name = "invoices", description = "Invoices against received goods"),
     )
 )]
 pub struct ApiDoc;

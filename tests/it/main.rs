@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod api;
+mod api_fulfilment;
 mod api_tokens;
 mod audit_page;
 mod auth;
