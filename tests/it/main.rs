@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod api;
 mod api_fulfilment;
+mod api_schema;
 mod api_tokens;
 mod audit_page;
 mod auth;
