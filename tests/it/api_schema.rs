@@ -51,15 +51,24 @@ async fn the_openapi_document_is_valid_openapi_3_1_and_documents_every_operation
     // The reference page renders the same document for people.
     let page = app.client().get("/api/v1").await;
     assert_eq!(page.status, 200);
-    assert!(page.text("main").contains("POST /api/v1/orders/{id}/decisions"));
+    assert!(
+        page.text("main")
+            .contains("POST /api/v1/orders/{id}/decisions")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_server_errors_and_no_answers_that_break_the_schema() {
     let required = std::env::var("PORTICO_REQUIRE_SCHEMATHESIS").is_ok_and(|v| v == "1");
-    let installed = Command::new("st").arg("--version").output().is_ok_and(|o| o.status.success());
+    let installed = Command::new("st")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !installed {
-        assert!(!required, "schemathesis (`st`) is required here but not installed");
+        assert!(
+            !required,
+            "schemathesis (`st`) is required here but not installed"
+        );
         eprintln!("schemathesis not installed; skipped (pip install schemathesis)");
         return;
     }
@@ -68,13 +77,27 @@ async fn schemathesis_finds_no_server_errors_and_no_answers_that_break_the_schem
         ..Options::default()
     })
     .await;
-    order(&app, "ops@acme.test", "Acme Apparel", "PO-FUZZ-1", "Delta Garment Works", None, true)
-        .await;
+    order(
+        &app,
+        "ops@acme.test",
+        "Acme Apparel",
+        "PO-FUZZ-1",
+        "Delta Garment Works",
+        None,
+        true,
+    )
+    .await;
     let (client, secret) = create_client(
         &app,
         "planner@delta.test",
         "member",
-        &["orders:read", "orders:write", "production:write", "shipments:write", "invoices:write"],
+        &[
+            "orders:read",
+            "orders:write",
+            "production:write",
+            "shipments:write",
+            "invoices:write",
+        ],
     )
     .await;
     let bearer = token(&app, &client, &secret).await;
@@ -84,8 +107,16 @@ async fn schemathesis_finds_no_server_errors_and_no_answers_that_break_the_schem
         Command::new("st")
             .args(["run", &url])
             .args(["--header", &format!("Authorization: Bearer {bearer}")])
-            .args(["--checks", "not_a_server_error,response_schema_conformance,content_type_conformance"])
-            .args(["--max-examples", "40", "--generation-deterministic", "--no-color"])
+            .args([
+                "--checks",
+                "not_a_server_error,response_schema_conformance,content_type_conformance",
+            ])
+            .args([
+                "--max-examples",
+                "40",
+                "--generation-deterministic",
+                "--no-color",
+            ])
             .args(["--report-dir", &reports.path().display().to_string()])
             .env("SCHEMATHESIS_HOOKS", "")
             .output()
@@ -95,5 +126,8 @@ async fn schemathesis_finds_no_server_errors_and_no_answers_that_break_the_schem
     .unwrap();
     let text = String::from_utf8_lossy(&output.stdout).into_owned()
         + &String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "schemathesis found problems:\n{text}");
+    assert!(
+        output.status.success(),
+        "schemathesis found problems:\n{text}"
+    );
 }

@@ -51,6 +51,13 @@ pub fn parse_text(input: &str, max: usize, required: bool) -> Result<String, &'s
     Ok(value.to_owned())
 }
 
+/// Text typed in a search box: control characters dropped (PostgreSQL refuses NUL in text, and
+/// none belongs in a search), trimmed, at most 200 characters.
+pub fn clean_search(input: &str) -> String {
+    let kept: String = input.chars().filter(|c| !c.is_control()).collect();
+    kept.trim().chars().take(200).collect()
+}
+
 /// A Harmonized System code: 6 to 10 digits, dots and spaces allowed between them.
 pub fn parse_hs_code(input: &str) -> Result<String, &'static str> {
     let digits: String = input.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
@@ -125,6 +132,12 @@ pub fn parse_date(input: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_text_drops_control_characters_and_is_bounded() {
+        assert_eq!(clean_search("  PO-\u{0}1\u{7} "), "PO-1");
+        assert_eq!(clean_search(&"x".repeat(500)).len(), 200);
+    }
 
     #[test]
     fn amounts_may_be_zero_but_not_negative() {

@@ -79,6 +79,7 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery<'_>) -> Service
         (View::State(OrderState::Draft), false) => return Ok(Vec::new()),
         (View::State(s), _) => vec![s],
     };
+    let text = q.text.map(crate::domain::order::fields::clean_search);
     let mut conn = state.db.reader().acquire().await?;
     Ok(db::orders::list(
         &mut conn,
@@ -86,7 +87,7 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery<'_>) -> Service
             tenant,
             partner: (!is_brand).then_some(actor.org_id),
             states: &states,
-            text: q.text.map(str::trim).filter(|t| !t.is_empty()),
+            text: text.as_deref().filter(|t| !t.is_empty()),
             due_from: q.due_from,
             due_to: q.due_to,
             after: q.after,

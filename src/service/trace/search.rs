@@ -18,7 +18,8 @@ pub struct Hit {
 
 pub async fn search(state: &AppState, actor: &Actor, query: &str) -> ServiceResult<Vec<Hit>> {
     let viewer = view::viewer(actor)?;
-    let query = query.trim();
+    let query = crate::domain::order::fields::clean_search(query);
+    let query = query.as_str();
     if query.is_empty() || query.chars().count() > 120 {
         return Ok(Vec::new());
     }
