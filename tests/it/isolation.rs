@@ -4,6 +4,7 @@
 //! database. `every_tenant_scoped_route_is_in_the_harness` fails when a new route is not listed.
 //! The actors and their foreign objects are built in `support/isolation/`.
 
+mod api;
 mod routes;
 mod targets;
 mod trace;
