@@ -86,7 +86,7 @@ test('the API reference lists every operation and links the OpenAPI document', a
   await page.goto('/api/v1');
   await page.getByRole('heading', { level: 1, name: 'Portico API reference' }).waitFor();
   await page.getByRole('heading', { level: 2, name: 'POST /api/v1/orders/{id}/decisions' }).waitFor();
-  await page.getByRole('heading', { level: 2, name: 'GET /api/v1/orders' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'GET /api/v1/orders', exact: true }).waitFor();
   const link = page.getByRole('link', { name: 'OpenAPI 3.1 document (JSON)' });
   const href = await link.getAttribute('href');
   const doc = await (await fetch(`${env.server.baseURL}${href}`)).json();
