@@ -204,11 +204,16 @@ pub async fn caller(state: &AppState, token: &str) -> Result<ApiCaller, CallerEr
     let actor = acting_actor(state, &client)
         .await?
         .ok_or(CallerError::Client)?;
-    let mut conn = state.db.begin().await.map_err(anyhow::Error::from)?;
-    db::api_clients::touch(&mut conn, &client.id, UtcMillis::now().0)
-        .await
-        .map_err(anyhow::Error::from)?;
-    conn.commit().await.map_err(anyhow::Error::from)?;
+    // Last use is shown to the minute; writing it on every call would take the (SQLite) write
+    // lock per request.
+    let now = UtcMillis::now().0;
+    if client.last_used_at.is_none_or(|at| at < now - 60_000) {
+        let mut tx = state.db.begin().await.map_err(anyhow::Error::from)?;
+        db::api_clients::touch(&mut tx, &client.id, now)
+            .await
+            .map_err(anyhow::Error::from)?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
+    }
     Ok(ApiCaller { actor, claims })
 }
 
