@@ -7,6 +7,7 @@ pub mod brand_settings;
 mod codec;
 pub mod complaints;
 pub mod digests;
+pub mod events;
 pub mod finance_programs;
 pub mod financing_figures;
 pub mod financings;
@@ -34,6 +35,7 @@ pub mod trace;
 pub mod trace_nodes;
 pub mod trace_records;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -3,6 +3,7 @@
 
 pub mod digest;
 pub mod email;
+pub mod events;
 pub mod finance;
 pub mod ids;
 pub mod invitation;

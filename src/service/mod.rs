@@ -12,6 +12,7 @@ pub mod demo_orders;
 pub mod demo_production;
 pub mod demo_trace;
 pub mod digests;
+pub mod events;
 pub mod finance_programs;
 pub mod financing;
 pub mod home;

@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod complaints;
 mod digest;
+mod events;
 mod finance_programs;
 mod financing;
 mod financing_concurrency;
