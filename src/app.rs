@@ -41,6 +41,8 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Wakes the SLA scheduler (after the clock moved, or to pass at once).
     pub sla_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the webhook delivery worker (after a commit that queued deliveries).
+    pub webhook_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             clock: crate::clock::Clock::default(),
             sla_wake: Arc::new(tokio::sync::Notify::new()),
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -233,6 +236,7 @@ pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Run
         crate::jobs::sla::spawn(state.clone(), state.sla_wake.clone());
         crate::jobs::digest::spawn(state.clone());
         crate::jobs::overdue::spawn(state.clone());
+        crate::jobs::webhooks::spawn(state.clone(), state.webhook_wake.clone());
     }
     let app = router(state.clone(), sessions);
     let addr = listener.local_addr()?;

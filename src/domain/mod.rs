@@ -20,3 +20,5 @@ pub mod trace;
 pub mod trace_epcis;
 pub mod trace_layout;
 pub mod upload;
+pub mod webhook_delivery;
+pub mod webhook_target;

@@ -29,6 +29,7 @@ pub mod sign_in;
 pub mod sla;
 pub mod team;
 pub mod trace;
+pub mod webhooks;
 
 use crate::auth::actor::Actor;
 use crate::db::{self, Conn};

@@ -276,6 +276,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     if actor.can(Permission::ManageOwnUsers) {
         items.push(("/admin/users", "nav.users"));
         items.push(("/admin/invitations", "nav.invitations"));
+        if actor.scope.is_some() {
+            items.push(("/settings/webhooks", "webhooks.nav"));
+        }
     }
     items
         .into_iter()
