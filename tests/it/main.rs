@@ -38,3 +38,4 @@ mod trace_import;
 mod trace_import_refusals;
 mod trace_recording;
 mod trace_view;
+mod webhooks;

@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod invite;
 pub mod isolation;
 pub mod orders;
+pub mod receiver;
 pub mod trace_chain;
 
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub struct Options {
     /// The demo purchase orders too (slower: each goes through the real use cases).
     pub demo_orders: bool,
     pub dev: bool,
+    /// Webhooks may call loopback receivers (`--webhooks-allow-private`).
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
             demo: true,
             demo_orders: false,
             dev: false,
+            webhooks_allow_private: false,
         }
     }
 }
@@ -82,6 +86,7 @@ impl TestApp {
         config.public_url = format!("http://{addr}");
         config.listen = addr;
         config.dev = options.dev;
+        config.webhooks_allow_private = options.webhooks_allow_private;
         // Tests run the SLA scheduler's passes themselves (`run_due`), at the times they set.
         config.timed_jobs = false;
         let db = app::open_database(&config).await.expect("database");
