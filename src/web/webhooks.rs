@@ -25,16 +25,16 @@ use crate::web::{Routes, refusal_flash, render};
 pub fn routes() -> Routes {
     Routes::new()
         .tenant("/settings/webhooks", get(list_get).post(create_post))
-        .tenant("/settings/webhooks/{id}", get(detail_get))
-        .tenant("/settings/webhooks/{id}/rotate", post(rotate_post))
-        .tenant("/settings/webhooks/{id}/disable", post(disable_post))
-        .tenant("/settings/webhooks/{id}/enable", post(enable_post))
+        .tenant("/settings/webhooks/{webhook}", get(detail_get))
+        .tenant("/settings/webhooks/{webhook}/rotate", post(rotate_post))
+        .tenant("/settings/webhooks/{webhook}/disable", post(disable_post))
+        .tenant("/settings/webhooks/{webhook}/enable", post(enable_post))
         .tenant(
-            "/settings/webhooks/{id}/delete",
+            "/settings/webhooks/{webhook}/delete",
             get(delete_get).post(delete_post),
         )
         .tenant(
-            "/settings/webhooks/{id}/deliveries/{delivery}/redeliver",
+            "/settings/webhooks/{webhook}/deliveries/{delivery}/redeliver",
             post(redeliver_post),
         )
 }
