@@ -20,10 +20,13 @@ use crate::domain::time::UtcMillis;
 use crate::domain::webhook_delivery::{retry_delay_secs, signature, snippet};
 use crate::service::{events, notifications, webhooks};
 
-const BATCH: i64 = 20;
-const LEASE_SECS: i64 = 120;
+/// Deliveries claimed at once. The lease must outlast sending the whole batch one by one
+/// (BATCH × (RESOLVE_TIMEOUT + TIMEOUT) = 200 s), or another replica could take the tail of it.
+const BATCH: i64 = 10;
+const LEASE_SECS: i64 = 300;
 const TIMEOUT: Duration = Duration::from_secs(15);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How much of a response body the log keeps.
 const SNIPPET_CHARS: usize = 500;
 
@@ -186,9 +189,15 @@ async fn send(state: &AppState, endpoint: &Endpoint, event_id: &str, body: &str)
         error: Some(error),
     };
     let allow_private = state.config.webhooks_allow_private;
-    let (url, ip) = match webhooks::check_target(&endpoint.url, allow_private).await {
-        Ok(target) => target,
-        Err(_) => return failed("target address refused".into()),
+    let checked = tokio::time::timeout(
+        RESOLVE_TIMEOUT,
+        webhooks::check_target(&endpoint.url, allow_private),
+    )
+    .await;
+    let (url, ip) = match checked {
+        Ok(Ok(target)) => target,
+        Ok(Err(_)) => return failed("target address refused".into()),
+        Err(_) => return failed("could not resolve the host in time".into()),
     };
     let key = match webhooks::signing_key(state, endpoint) {
         Ok(key) => key,

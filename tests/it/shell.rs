@@ -187,7 +187,8 @@ async fn navigation_follows_the_role() {
             "Audit log",
             "Settings",
             "Users",
-            "Invitations"
+            "Invitations",
+            "Webhooks"
         ]
     );
     assert_eq!(
@@ -230,7 +231,8 @@ async fn navigation_follows_the_role() {
             "Traceability",
             "Our record",
             "Users",
-            "Invitations"
+            "Invitations",
+            "Webhooks"
         ]
     );
     assert_eq!(
