@@ -43,6 +43,8 @@ pub struct AppState {
     pub sla_wake: Arc<tokio::sync::Notify>,
     /// Per-client request budget of the API.
     pub api_limiter: Arc<crate::api::rate_limit::RateLimiter>,
+    /// Wakes the webhook delivery worker (after a commit that queued deliveries).
+    pub webhook_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             api_limiter,
             clock: crate::clock::Clock::default(),
             sla_wake: Arc::new(tokio::sync::Notify::new()),
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -240,6 +243,7 @@ pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Run
         crate::jobs::sla::spawn(state.clone(), state.sla_wake.clone());
         crate::jobs::digest::spawn(state.clone());
         crate::jobs::overdue::spawn(state.clone());
+        crate::jobs::webhooks::spawn(state.clone(), state.webhook_wake.clone());
     }
     let app = router(state.clone(), sessions);
     let addr = listener.local_addr()?;

@@ -81,6 +81,10 @@ pub struct Settings {
         global = true
     )]
     pub api_rate_per_minute: u32,
+    /// Let webhooks call private, loopback and link-local addresses and plain http:// URLs
+    /// (tests and local receivers only; never implied by --dev).
+    #[arg(long, env = "PORTICO_WEBHOOKS_ALLOW_PRIVATE", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub webhooks_allow_private: bool,
 }
 
 /// Resolved configuration the running server uses.
@@ -97,6 +101,8 @@ pub struct Config {
     pub mail_from: String,
     pub trust_proxy: bool,
     pub master_key: Option<String>,
+    /// Webhooks may target private addresses and http:// (see `Settings`).
+    pub webhooks_allow_private: bool,
     /// Whether this process runs the jobs that act on the (injected) clock: the SLA scheduler
     /// and the daily digests. The integration tests run their passes themselves, so a
     /// background pass never races their assertions.
@@ -136,6 +142,7 @@ impl Config {
             mail_from: settings.mail_from.clone(),
             trust_proxy: settings.trust_proxy,
             master_key: settings.master_key.clone().filter(|k| !k.trim().is_empty()),
+            webhooks_allow_private: settings.webhooks_allow_private,
             timed_jobs: true,
             api_rate_per_minute: settings.api_rate_per_minute.max(1),
         })
@@ -155,6 +162,7 @@ impl Config {
             mail_from: "Portico <no-reply@portico.localhost>".to_owned(),
             trust_proxy: false,
             master_key: None,
+            webhooks_allow_private: false,
             timed_jobs: true,
             api_rate_per_minute: 600,
         }
@@ -229,5 +237,10 @@ mod tests {
         assert!(!c.dev);
         assert_eq!(c.session_cookie_name(), "__Host-portico");
         assert_eq!(config(&["--dev"]).session_cookie_name(), "portico");
+        assert!(
+            !config(&["--dev"]).webhooks_allow_private,
+            "dev alone keeps webhooks public"
+        );
+        assert!(config(&["--webhooks-allow-private"]).webhooks_allow_private);
     }
 }

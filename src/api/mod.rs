@@ -5,6 +5,7 @@
 //! The OpenAPI 3.1 document is generated from these handlers (`openapi.rs`).
 
 pub mod auth;
+pub mod events;
 pub mod extract;
 pub mod fulfilment;
 pub mod idempotency;
@@ -26,6 +27,7 @@ use crate::app::AppState;
 /// else needs a bearer token.
 pub fn router(state: &AppState) -> Router<AppState> {
     let protected = Router::new()
+        .route("/api/v1/events", get(events::list))
         .route("/api/v1/orders", get(orders::list))
         .route("/api/v1/orders/{id}", get(orders::get_one))
         .route("/api/v1/orders/{id}/decisions", post(orders::decide))

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{
 };
 use utoipa::{Modify, OpenApi};
 
-use super::{fulfilment, orders, problem, token};
+use super::{events, fulfilment, orders, problem, token};
 use crate::auth::api_token::SCOPES;
 use crate::web::render;
 use crate::web::shell::{PageCtx, Shell};
@@ -36,6 +36,7 @@ use crate::web::shell::{PageCtx, Shell};
         fulfilment::create_asn,
         fulfilment::post_receipt,
         fulfilment::create_invoice,
+        events::list,
     ),
     components(schemas(problem::Problem, problem::FieldProblem)),
     modifiers(&Security),
@@ -46,6 +47,7 @@ use crate::web::shell::{PageCtx, Shell};
         (name = "shipments", description = "Advance ship notices"),
         (name = "receipts", description = "Goods receipts at the warehouse"),
         (name = "invoices", description = "Invoices against received goods"),
+        (name = "events", description = "Domain events (CloudEvents 1.0), as webhooks deliver them"),
     )
 )]
 pub struct ApiDoc;

@@ -8,6 +8,7 @@ pub mod brand_settings;
 mod codec;
 pub mod complaints;
 pub mod digests;
+pub mod events;
 pub mod finance_programs;
 pub mod financing_figures;
 pub mod financings;
@@ -35,6 +36,7 @@ pub mod trace;
 pub mod trace_nodes;
 pub mod trace_records;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

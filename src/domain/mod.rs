@@ -3,6 +3,7 @@
 
 pub mod digest;
 pub mod email;
+pub mod events;
 pub mod finance;
 pub mod ids;
 pub mod invitation;
@@ -19,3 +20,5 @@ pub mod trace;
 pub mod trace_epcis;
 pub mod trace_layout;
 pub mod upload;
+pub mod webhook_delivery;
+pub mod webhook_target;

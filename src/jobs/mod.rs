@@ -9,3 +9,4 @@ pub mod outbox;
 pub mod overdue;
 pub mod reminders;
 pub mod sla;
+pub mod webhooks;

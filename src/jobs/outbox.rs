@@ -21,6 +21,8 @@ const MAX_ATTEMPTS: i64 = 8;
 pub fn spawn(state: AppState, wake: Arc<Notify>) {
     tokio::spawn(async move {
         loop {
+            // Commits that queue mail may have queued webhooks too (same wake-up).
+            state.webhook_wake.notify_one();
             if let Err(err) = deliver_due(&state).await {
                 tracing::warn!(error = %err, "outbox delivery failed");
             }

@@ -77,6 +77,12 @@ pub const SLA_ALERT_SNOOZED: &str = "sla.alert_snoozed";
 pub const SLA_CALENDAR_CHANGED: &str = "sla.calendar_changed";
 pub const SLA_POLICY_CHANGED: &str = "sla.policy_changed";
 pub const SLA_SCORECARD_EXPORTED: &str = "sla.scorecard_exported";
+pub const WEBHOOK_CREATED: &str = "webhook.created";
+pub const WEBHOOK_SECRET_ROTATED: &str = "webhook.secret_rotated";
+pub const WEBHOOK_ENABLED: &str = "webhook.enabled";
+pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
+pub const WEBHOOK_DELETED: &str = "webhook.deleted";
+pub const WEBHOOK_REDELIVERED: &str = "webhook.redelivered";
 
 /// Every action, for the audit page's filter.
 pub const ALL: &[&str] = &[
@@ -157,4 +163,10 @@ pub const ALL: &[&str] = &[
     SLA_CALENDAR_CHANGED,
     SLA_POLICY_CHANGED,
     SLA_SCORECARD_EXPORTED,
+    WEBHOOK_CREATED,
+    WEBHOOK_SECRET_ROTATED,
+    WEBHOOK_ENABLED,
+    WEBHOOK_DISABLED,
+    WEBHOOK_DELETED,
+    WEBHOOK_REDELIVERED,
 ];

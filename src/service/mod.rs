@@ -14,6 +14,7 @@ pub mod demo_orders;
 pub mod demo_production;
 pub mod demo_trace;
 pub mod digests;
+pub mod events;
 pub mod finance_programs;
 pub mod financing;
 pub mod home;
@@ -30,6 +31,7 @@ pub mod sign_in;
 pub mod sla;
 pub mod team;
 pub mod trace;
+pub mod webhooks;
 
 use crate::auth::actor::Actor;
 use crate::db::{self, Conn};

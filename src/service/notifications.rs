@@ -4,8 +4,10 @@
 
 mod deadlines_and_invoices;
 mod financing;
+mod webhooks;
 
 pub(crate) use financing::financing_event;
+pub(crate) use webhooks::webhook_disabled;
 
 use serde_json::json;
 

@@ -27,6 +27,7 @@ pub mod sla_scorecards;
 pub mod test_clock;
 pub mod trace;
 pub mod trace_record;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -159,6 +160,7 @@ pub fn routes() -> Routes {
         .merge(complaints::routes())
         .merge(admin::routes())
         .merge(platform::routes())
+        .merge(webhooks::routes())
         .merge(test_routes())
 }
 

@@ -278,6 +278,7 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
         items.push(("/admin/invitations", "nav.invitations"));
         if actor.scope.is_some() {
             items.push(("/admin/api-clients", "nav.api_clients"));
+            items.push(("/settings/webhooks", "webhooks.nav"));
         }
     }
     items

@@ -70,20 +70,21 @@ export async function pollUntil(probe, { timeoutMs = TIMEOUT, intervalMs = 50, w
 }
 
 /** The server's environment: the caller's, less Portico settings that would change the setup. */
-function serverEnv() {
+function serverEnv(extra = {}) {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
     if (name.startsWith('PORTICO_') || name === 'DATABASE_URL') delete env[name];
   }
-  return { ...env, PORTICO_DEMO_PASSWORD: DEMO_PASSWORD, RUST_LOG: 'warn' };
+  return { ...env, PORTICO_DEMO_PASSWORD: DEMO_PASSWORD, RUST_LOG: 'warn', ...extra };
 }
 
 /**
  * Starts `portico serve` on a free port with a fresh temporary data directory (seeded with the
  * demo data on first start) and resolves once `GET /readyz` answers 200.
+ * `env` adds settings for this server only (e.g. PORTICO_WEBHOOKS_ALLOW_PRIVATE).
  * Returns { baseURL, dataDir, mailDir, stop() }.
  */
-export async function startServer() {
+export async function startServer({ env = {} } = {}) {
   if (!existsSync(PORTICO_BIN)) {
     throw new Error(
       `Portico binary not found at ${PORTICO_BIN}. Build it first (cargo build --release) or set PORTICO_BIN.`,
@@ -96,7 +97,7 @@ export async function startServer() {
     PORTICO_BIN,
     ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir],
     {
-      env: serverEnv(),
+      env: serverEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -173,7 +174,7 @@ export function launchBrowser() {
  *   const env = suite(); before(env.setup); after(env.teardown);
  * then `env.server`, `env.browser`, `env.newPage()` inside tests.
  */
-export function suite() {
+export function suite(serverOptions = {}) {
   const env = {
     server: null,
     browser: null,
@@ -181,7 +182,7 @@ export function suite() {
     async setup() {
       // Both start in parallel; whichever succeeded is kept so teardown can stop it even if
       // the other failed.
-      const [server, browser] = await Promise.allSettled([startServer(), launchBrowser()]);
+      const [server, browser] = await Promise.allSettled([startServer(serverOptions), launchBrowser()]);
       env.server = server.value ?? null;
       env.browser = browser.value ?? null;
       const failed = [server, browser].find((r) => r.status === 'rejected');

@@ -45,6 +45,7 @@ async fn the_openapi_document_is_valid_openapi_3_1_and_documents_every_operation
         "/api/v1/orders/{id}/asns",
         "/api/v1/asns/{asn}/receipts",
         "/api/v1/orders/{id}/invoices",
+        "/api/v1/events",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }

@@ -61,6 +61,9 @@ enum Object {
     /// Another producer's material lot, named by its code in the form (`{lot_code}`), not in
     /// the path: the answer must be the one for a code nobody has (`isolation/trace.rs`).
     LotCode,
+    /// A webhook endpoint of another organisation or brand: `{webhook}`, and `{delivery}` one
+    /// of its deliveries.
+    Webhook,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -187,7 +187,9 @@ async fn navigation_follows_the_role() {
             "Audit log",
             "Settings",
             "Users",
-            "Invitations"
+            "Invitations",
+            "API clients",
+            "Webhooks"
         ]
     );
     assert_eq!(
@@ -230,7 +232,9 @@ async fn navigation_follows_the_role() {
             "Traceability",
             "Our record",
             "Users",
-            "Invitations"
+            "Invitations",
+            "API clients",
+            "Webhooks"
         ]
     );
     assert_eq!(

@@ -52,6 +52,9 @@ pub(crate) async fn sign_statement(
         prev,
         attests,
     };
+    // The events the statement announces are recorded with it (same transaction).
+    crate::service::events::record_statement(conn, order, actor.org_id, kind, id, now, &body)
+        .await?;
     let mut payload = serde_json::to_value(&header).map_err(anyhow::Error::from)?;
     if let (Some(fields), Value::Object(extra)) = (payload.as_object_mut(), body) {
         fields.extend(extra);

@@ -11,7 +11,7 @@ use crate::db::sla::TimerRow;
 use crate::db::{self, Conn};
 use crate::domain::sla::policy::{Kind, Owes};
 use crate::domain::sla::timer::Alarm;
-use crate::service::{ServiceResult, notifications};
+use crate::service::{ServiceResult, events, notifications};
 
 /// Clocks handled per transaction (keeps SQLite's write lock short).
 pub const BATCH: i64 = 500;
@@ -81,7 +81,7 @@ async fn handle(
     let mut raised = 0;
     for (level, happened_at) in levels {
         if db::sla::insert_alert(conn, &row, level, happened_at, now).await? {
-            tell(conn, state, &row, level, &escalation).await?;
+            tell(conn, state, &row, (level, happened_at), &escalation).await?;
             raised += 1;
         }
     }
@@ -105,18 +105,20 @@ async fn escalation_of(conn: &mut Conn, row: &TimerRow) -> ServiceResult<Value> 
         .unwrap_or_else(super::setup::default_escalation))
 }
 
-/// Tells the brand roles the policy names for this level, and at the warning also the partner
-/// who owes the step (it can still make it).
+/// Records the alert's event and tells the brand roles the policy names for this level, and at
+/// the warning also the partner who owes the step (it can still make it).
 async fn tell(
     conn: &mut Conn,
     state: &AppState,
     row: &TimerRow,
-    level: &str,
+    (level, happened_at): (&str, i64),
     escalation: &Value,
 ) -> ServiceResult<()> {
     let Some(order) = db::orders::get(conn, row.tenant_id, row.order_id).await? else {
         return Ok(());
     };
+    let party = Some(row.partner_org_id);
+    events::record_sla_alert(conn, &order, level, &row.kind, happened_at, party).await?;
     let key = match level {
         "warning" => "warning",
         "breach" => "breach",

@@ -397,6 +397,23 @@ pub(super) const TENANT_ROUTES: &[RouteCase] = &[
         Object::Complaint,
         &[("confirm", "yes")],
     ),
+    get("/settings/webhooks", Object::None),
+    post(
+        "/settings/webhooks",
+        Object::None,
+        &[("url", "https://leak.example.com/"), ("all", "1")],
+    ),
+    get("/settings/webhooks/{webhook}", Object::Webhook),
+    post("/settings/webhooks/{webhook}/rotate", Object::Webhook, &[]),
+    post("/settings/webhooks/{webhook}/disable", Object::Webhook, &[]),
+    post("/settings/webhooks/{webhook}/enable", Object::Webhook, &[]),
+    get("/settings/webhooks/{webhook}/delete", Object::Webhook),
+    post("/settings/webhooks/{webhook}/delete", Object::Webhook, &[]),
+    post(
+        "/settings/webhooks/{webhook}/deliveries/{delivery}/redeliver",
+        Object::Webhook,
+        &[],
+    ),
 ];
 
 const SUBMISSION: &str = "isolation-submission-token-00001";

@@ -81,6 +81,11 @@ pub fn targets(
             })
             .collect(),
         Object::LotCode => one("{lot_code}", &actor.foreign_lot_codes),
+        Object::Webhook => actor
+            .foreign_webhooks
+            .iter()
+            .map(|(w, d)| vec![("{webhook}", w.clone()), ("{delivery}", d.clone())])
+            .collect(),
         Object::None => vec![Vec::new()],
     }
 }

@@ -22,6 +22,10 @@ pub async fn fingerprint(db: &Db) -> String {
         "SELECT id || '|' || state FROM financings ORDER BY id",
         "SELECT id || '|' || COALESCE(CAST(revoked_at AS TEXT), '-') FROM api_clients ORDER BY id",
         "SELECT CAST(COUNT(*) AS TEXT) FROM audit_log",
+        "SELECT id || '|' || status || '|' || sealed_secret || '|' || CAST(updated_at AS TEXT) \
+         FROM webhook_endpoints ORDER BY id",
+        "SELECT id || '|' || status || '|' || CAST(attempts AS TEXT) || '|' || CAST(due_at AS TEXT) \
+         FROM webhook_deliveries ORDER BY id",
     ];
     let mut conn = db.reader().acquire().await.expect("conn");
     let mut out = String::new();

@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod invite;
 pub mod isolation;
 pub mod orders;
+pub mod receiver;
 pub mod trace_chain;
 
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ pub struct Options {
     pub dev: bool,
     /// The API's per-client budget (requests per minute).
     pub api_rate_per_minute: u32,
+    /// Webhooks may call loopback receivers (`--webhooks-allow-private`).
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for Options {
@@ -53,6 +56,7 @@ impl Default for Options {
             demo_orders: false,
             dev: false,
             api_rate_per_minute: 600,
+            webhooks_allow_private: false,
         }
     }
 }
@@ -87,6 +91,7 @@ impl TestApp {
         config.listen = addr;
         config.dev = options.dev;
         config.api_rate_per_minute = options.api_rate_per_minute;
+        config.webhooks_allow_private = options.webhooks_allow_private;
         // Tests run the SLA scheduler's passes themselves (`run_due`), at the times they set.
         config.timed_jobs = false;
         let db = app::open_database(&config).await.expect("database");

@@ -5,6 +5,7 @@
 pub mod brand;
 mod orders;
 pub mod trace;
+pub mod webhooks;
 
 use std::collections::HashMap;
 
@@ -46,6 +47,8 @@ pub struct Actor {
     pub foreign_api_clients: Vec<String>,
     /// Material lot codes of other producers it must not record a batch from.
     pub foreign_lot_codes: Vec<String>,
+    /// (endpoint, delivery) of webhook endpoints of other organisations or brands.
+    pub foreign_webhooks: Vec<(String, String)>,
     /// Whether it records its own chain (a supplier or factory): it is then told it knows no
     /// such lot; anyone else is told there is no such page.
     pub records_trace: bool,
@@ -87,10 +90,12 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
     let delta = id(&app.org_id("Delta Garment Works").await);
     let sunrise = id(&app.org_id("Sunrise Textiles").await);
     let partner_everything = vec![id(&f.bluewater_org), delta.clone(), sunrise.clone()];
+    let wh = webhooks::foreign_webhooks(app).await;
     let mut actors = vec![
         // A brand admin: another brand's partner, users and invitations.
         Actor {
             email: "admin@acme.test",
+            foreign_webhooks: wh.foreign_to("admin@acme.test"),
             foreign_partners: vec![id(&f.bluewater_org)],
             foreign_users: vec![
                 user("ops@blueharbor.test").await,
@@ -140,6 +145,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
         // A brand user without admin rights.
         Actor {
             email: "ops@acme.test",
+            foreign_webhooks: wh.foreign_to("ops@acme.test"),
             foreign_partners: vec![id(&f.bluewater_org)],
             foreign_users: vec![user("admin@blueharbor.test").await, id(&f.bluewater_user)],
             foreign_invitations: vec![id(&f.blueharbor_invitation)],
@@ -177,6 +183,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
         // A supplier serving two brands: other partners, brand users, other brands.
         Actor {
             email: "sales@sunrise.test",
+            foreign_webhooks: wh.foreign_to("sales@sunrise.test"),
             foreign_partners: partner_everything.clone(),
             foreign_users: vec![
                 user("admin@acme.test").await,
@@ -241,6 +248,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
         // A contract factory serving one brand.
         Actor {
             email: "planner@delta.test",
+            foreign_webhooks: wh.foreign_to("planner@delta.test"),
             foreign_partners: partner_everything.clone(),
             foreign_users: vec![
                 user("sales@sunrise.test").await,
@@ -300,6 +308,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
         // A warehouse and a financier.
         Actor {
             email: "dock@harborlog.test",
+            foreign_webhooks: wh.foreign_to("dock@harborlog.test"),
             foreign_partners: partner_everything.clone(),
             foreign_users: vec![
                 user("sales@sunrise.test").await,
@@ -339,6 +348,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
         },
         Actor {
             email: "analyst@jade.test",
+            foreign_webhooks: wh.foreign_to("analyst@jade.test"),
             foreign_partners: partner_everything.clone(),
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
@@ -378,6 +388,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
         // A financier of another of Acme's programs.
         Actor {
             email: OTHER_FINANCIER,
+            foreign_webhooks: wh.foreign_to(OTHER_FINANCIER),
             foreign_partners: partner_everything.clone(),
             foreign_users: vec![
                 user("admin@acme.test").await,
@@ -419,6 +430,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
         // Another brand's admin.
         Actor {
             email: "admin@blueharbor.test",
+            foreign_webhooks: wh.foreign_to("admin@blueharbor.test"),
             foreign_partners: vec![delta.clone(), id(&app.org_id("Jade Capital").await)],
             foreign_users: vec![
                 user("admin@acme.test").await,
@@ -474,6 +486,7 @@ pub async fn actors(app: &TestApp, f: &Foreign) -> Vec<Actor> {
         // The platform operator has no brand: tenant pages do not exist for them.
         Actor {
             email: "root@portico.test",
+            foreign_webhooks: wh.foreign_to("root@portico.test"),
             foreign_partners: partner_everything,
             foreign_users: vec![user("admin@acme.test").await],
             foreign_invitations: vec![id(&f.acme_invitation)],
