@@ -296,3 +296,51 @@ async fn a_refused_or_rolled_back_use_case_records_no_event() {
     tx.rollback().await.unwrap();
     assert_eq!(events_of(&app, ACME, ACME).await.len(), before);
 }
+
+#[tokio::test]
+async fn financing_events_reach_the_financier_and_never_carry_money() {
+    use portico::service::financing::offers::{self, OfferInput};
+    use portico::service::financing::{self, RequestInput};
+    let app = TestApp::spawn().await;
+    let program = finance::program(&app, "Acme early pay", "", false).await;
+    let (id, invoice) = finance::invoice(&app, "EV-FIN", "SR-EV-FIN", true).await;
+    let state = app.state();
+    let sales = actor(&app, "sales@sunrise.test", ACME).await;
+    let ask = RequestInput {
+        program,
+        password: String::new(),
+    };
+    let (financing, _) = financing::request(state, &sales, &invoice, &ask)
+        .await
+        .unwrap();
+    let analyst = actor(&app, "analyst@jade.test", ACME).await;
+    let offer = OfferInput {
+        value_date: portico::service::sla::scorecards::today(state).to_string(),
+        collection_account: "DE44 5001 0517 5407 3249 31".into(),
+    };
+    offers::offer(state, &analyst, &financing, &offer)
+        .await
+        .unwrap();
+
+    // Jade sees the financing steps of the order, none of its other events.
+    let jade = events_of(&app, ACME, "Jade Capital").await;
+    assert_eq!(
+        types_on(&jade, id),
+        ["financing.requested", "financing.offered"]
+    );
+    for event in &jade {
+        assert_eq!(event.data["financing_id"], financing.as_str());
+        let text = event.data.to_string();
+        assert!(!text.contains("minor") && !text.contains("DE44"), "{text}");
+    }
+    let sunrise = events_of(&app, ACME, "Sunrise Textiles").await;
+    assert!(types_on(&sunrise, id).ends_with(&[
+        "financing.requested".to_owned(),
+        "financing.offered".to_owned()
+    ]));
+    assert!(
+        types_on(&events_of(&app, ACME, "Harbor Logistics").await, id)
+            .iter()
+            .all(|t| !t.starts_with("financing."))
+    );
+}

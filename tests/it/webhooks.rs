@@ -370,3 +370,61 @@ async fn members_who_are_not_admins_cannot_manage_webhooks() {
         .await;
     assert_eq!(refused.status, 403);
 }
+
+#[tokio::test]
+async fn rotating_disabling_and_deleting_an_endpoint_take_effect_and_are_audited() {
+    let app = app_allowing_loopback().await;
+    let receiver = Receiver::start().await;
+    let planner = app.login("planner@delta.test").await;
+    let (endpoint, old) = add_endpoint(&planner, &receiver.url, &[]).await;
+    let path = format!("/settings/webhooks/{endpoint}");
+
+    // A rotated secret is shown once and signs from then on; the old one no longer verifies.
+    let page = planner.get(&path).await;
+    let rotated = decide(&planner, &page, "form.rotate", &[]).await;
+    let new = rotated.text(".webhook-secret");
+    assert!(new.starts_with("whsec_") && new != old);
+    acme_order_to(&app, "WH-7", DELTA).await;
+    deliver_due(app.state()).await.unwrap();
+    let got = receiver.wait_for(1).await;
+    verified(&got[0], &new);
+    assert!(
+        standardwebhooks::Webhook::new(&old)
+            .unwrap()
+            .verify(&got[0].body, &got[0].headers)
+            .is_err()
+    );
+
+    // Disabled: nothing is queued for it; enabled again: new events are.
+    let page = decide(&planner, &rotated, "form.disable", &[]).await;
+    assert_eq!(page.text(".endpoint-status"), "Disabled");
+    acme_order_to(&app, "WH-8", DELTA).await;
+    assert_eq!(deliver_due(app.state()).await.unwrap(), 0);
+    let page = decide(&planner, &page, "form.enable", &[]).await;
+    assert_eq!(page.text(".endpoint-status"), "Active");
+    acme_order_to(&app, "WH-9", DELTA).await;
+    assert_eq!(deliver_due(app.state()).await.unwrap(), 1);
+
+    // Deleting asks first, then removes the endpoint and its log.
+    let confirm = planner.get(&format!("{path}/delete")).await;
+    assert!(confirm.text("main").contains(&receiver.url));
+    let gone = planner
+        .submit(&confirm, "form[action$='/delete']", &[])
+        .await;
+    assert_eq!(gone.status, 303);
+    assert_eq!(planner.get(&path).await.status, 404);
+    let left = scalar(
+        &app,
+        "SELECT CAST(COUNT(*) AS TEXT) FROM webhook_deliveries WHERE endpoint_id = $1",
+        &endpoint,
+    )
+    .await;
+    assert_eq!(left, "0");
+    let audited = scalar(
+        &app,
+        "SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE subject_id = $1",
+        &endpoint,
+    )
+    .await;
+    assert_eq!(audited, "5", "created, rotated, disabled, enabled, deleted");
+}
