@@ -41,13 +41,17 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Wakes the SLA scheduler (after the clock moved, or to pass at once).
     pub sla_wake: Arc<tokio::sync::Notify>,
+    /// OIDC discovery and JWKS fetches, cached per issuer.
+    pub oidc: Arc<crate::auth::oidc::Oidc>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
         let (mailer, from) = Mailer::from_config(&config)?;
         let master = config.load_master_key()?;
+        let oidc = crate::auth::oidc::Oidc::new(config.oidc_allow_http)?;
         Ok(AppState {
+            oidc: Arc::new(oidc),
             db,
             master: Arc::new(master),
             config: Arc::new(config),

@@ -72,6 +72,11 @@ pub struct Settings {
     /// Take the client address from X-Forwarded-For (only behind a proxy you run).
     #[arg(long, env = "PORTICO_TRUST_PROXY", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
     pub trust_proxy: bool,
+
+    /// Accept plain-http OIDC issuers (tests against a local provider only); `PORTICO_DEV`
+    /// alone never allows it.
+    #[arg(long, env = "PORTICO_OIDC_ALLOW_HTTP", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub oidc_allow_http: bool,
 }
 
 /// Resolved configuration the running server uses.
@@ -88,6 +93,8 @@ pub struct Config {
     pub mail_from: String,
     pub trust_proxy: bool,
     pub master_key: Option<String>,
+    /// Whether OIDC issuers (and their endpoints) may be plain http.
+    pub oidc_allow_http: bool,
     /// Whether this process runs the jobs that act on the (injected) clock: the SLA scheduler
     /// and the daily digests. The integration tests run their passes themselves, so a
     /// background pass never races their assertions.
@@ -125,6 +132,7 @@ impl Config {
             mail_from: settings.mail_from.clone(),
             trust_proxy: settings.trust_proxy,
             master_key: settings.master_key.clone().filter(|k| !k.trim().is_empty()),
+            oidc_allow_http: settings.oidc_allow_http,
             timed_jobs: true,
         })
     }
@@ -143,6 +151,7 @@ impl Config {
             mail_from: "Portico <no-reply@portico.localhost>".to_owned(),
             trust_proxy: false,
             master_key: None,
+            oidc_allow_http: false,
             timed_jobs: true,
         }
     }
@@ -216,5 +225,11 @@ mod tests {
         assert!(!c.dev);
         assert_eq!(c.session_cookie_name(), "__Host-portico");
         assert_eq!(config(&["--dev"]).session_cookie_name(), "portico");
+    }
+
+    #[test]
+    fn plain_http_issuers_need_their_own_setting_not_dev_mode() {
+        assert!(!config(&["--dev"]).oidc_allow_http);
+        assert!(config(&["--oidc-allow-http"]).oidc_allow_http);
     }
 }

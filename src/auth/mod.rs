@@ -2,6 +2,7 @@
 
 pub mod actor;
 pub mod csrf;
+pub mod oidc;
 pub mod password;
 pub mod session;
 pub mod tokens;
