@@ -79,6 +79,12 @@ pub const SLA_POLICY_CHANGED: &str = "sla.policy_changed";
 pub const SLA_SCORECARD_EXPORTED: &str = "sla.scorecard_exported";
 
 /// Every action, for the audit page's filter.
+pub const SSO_CONFIG_SAVED: &str = "sso.config_saved";
+pub const SSO_SIGN_IN: &str = "auth.sso_sign_in";
+pub const SSO_SIGN_IN_FAILED: &str = "auth.sso_sign_in_failed";
+pub const SSO_USER_JOINED: &str = "user.joined_by_sso";
+pub const SIGN_IN_SSO_REQUIRED: &str = "auth.password_refused_sso_required";
+
 pub const ALL: &[&str] = &[
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -157,4 +163,9 @@ pub const ALL: &[&str] = &[
     SLA_CALENDAR_CHANGED,
     SLA_POLICY_CHANGED,
     SLA_SCORECARD_EXPORTED,
+    SSO_CONFIG_SAVED,
+    SSO_SIGN_IN,
+    SSO_SIGN_IN_FAILED,
+    SSO_USER_JOINED,
+    SIGN_IN_SSO_REQUIRED,
 ];
