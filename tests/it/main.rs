@@ -31,6 +31,7 @@ mod sla_board;
 mod sla_logistics;
 mod sla_scorecards;
 mod sla_setup;
+mod sso;
 mod trace;
 mod trace_epcis;
 mod trace_import;
