@@ -32,6 +32,7 @@ mod sla_logistics;
 mod sla_scorecards;
 mod sla_setup;
 mod sso;
+mod sso_flow;
 mod trace;
 mod trace_epcis;
 mod trace_import;

@@ -1,6 +1,6 @@
 //! Discovery documents and JWKS, cached per issuer for a while. A token naming a key the cache
-//! does not hold triggers one refetch (the provider rotated its keys), at most every few
-//! seconds per provider so forged `kid`s cannot make Portico hammer it.
+//! does not hold triggers one refetch (the provider rotated its keys); such forced refetches
+//! happen at most every few seconds per provider, so forged `kid`s cannot make Portico hammer it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,11 +14,18 @@ use super::discovery::{self, Discovery, DiscoveryError};
 const TTL: Duration = Duration::from_secs(600);
 const MIN_REFETCH: Duration = Duration::from_secs(5);
 
+struct CachedKeys {
+    fetched: Instant,
+    /// When an unknown `kid` last forced a refetch.
+    forced: Option<Instant>,
+    set: Arc<JwkSet>,
+}
+
 pub struct Oidc {
     pub http: reqwest::Client,
     pub allow_http: bool,
     documents: Mutex<HashMap<String, (Instant, Arc<Discovery>)>>,
-    keys: Mutex<HashMap<String, (Instant, Arc<JwkSet>)>>,
+    keys: Mutex<HashMap<String, CachedKeys>>,
 }
 
 impl Oidc {
@@ -57,11 +64,17 @@ impl Oidc {
     /// The key set at `uri`; `refresh` asks for a refetch (unknown `kid`).
     pub async fn jwks(&self, uri: &str, refresh: bool) -> Result<Arc<JwkSet>, DiscoveryError> {
         let mut keys = self.keys.lock().await;
-        if let Some((at, set)) = keys.get(uri) {
-            let fresh = at.elapsed() < TTL;
-            if fresh && (!refresh || at.elapsed() < MIN_REFETCH) {
-                return Ok(set.clone());
+        let mut forced = None;
+        if let Some(cached) = keys.get(uri) {
+            let fresh = cached.fetched.elapsed() < TTL;
+            let recently_forced = cached.forced.is_some_and(|f| f.elapsed() < MIN_REFETCH);
+            if fresh && (!refresh || recently_forced) {
+                return Ok(cached.set.clone());
             }
+            forced = cached.forced;
+        }
+        if refresh {
+            forced = Some(Instant::now());
         }
         if !super::url_allowed(uri, self.allow_http) {
             return Err(DiscoveryError::InsecureUrl);
@@ -81,7 +94,14 @@ impl Oidc {
                 .await
                 .map_err(|_| DiscoveryError::BadDocument)?,
         );
-        keys.insert(uri.to_owned(), (Instant::now(), set.clone()));
+        keys.insert(
+            uri.to_owned(),
+            CachedKeys {
+                fetched: Instant::now(),
+                forced,
+                set: set.clone(),
+            },
+        );
         Ok(set)
     }
 }
