@@ -128,11 +128,13 @@ async fn login_post(
 async fn logout_post(State(state): State<AppState>, shell: Shell) -> AppResult<Response> {
     let provider_logout = super::sso::provider_logout_url(&state, shell.session()).await;
     session::end(shell.session()).await?;
+    // The page leaving for the provider is rendered first so the flash waits for /login.
+    let response = match provider_logout {
+        Some(url) => super::sso::leave_for_provider_logout(&shell, url).await?,
+        None => Redirect::to("/login").into_response(),
+    };
     session::push_flash(shell.session(), Flash::success("login.signed_out")).await?;
-    match provider_logout {
-        Some(url) => super::sso::leave_for_provider_logout(&shell, url).await,
-        None => Ok(Redirect::to("/login").into_response()),
-    }
+    Ok(response)
 }
 
 #[derive(Template)]

@@ -66,6 +66,7 @@ export async function startProvider({ redirectUri, postLogoutRedirectUri }) {
     // The e-mail claims go into the ID token itself, where Portico reads them.
     conformIdTokenClaims: false,
     cookies: { keys: [crypto.randomBytes(16).toString('hex')] },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
     features: {
       devInteractions: { enabled: false },
       rpInitiatedLogout: {

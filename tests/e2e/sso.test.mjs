@@ -25,7 +25,14 @@ after(async () => {
   await env.teardown();
 });
 
-const LOGIN_ERROR = '#login-error';
+/** Waits for Portico's sign-in page to show `pattern` as its error. */
+async function expectLoginError(page, pattern) {
+  try {
+    await expectText(page.locator('#login-error'), pattern);
+  } catch (err) {
+    throw new Error(`no sign-in error ${pattern}: ${await describePage(page)}`, { cause: err });
+  }
+}
 
 /** Enters the e-mail alone on Portico's sign-in page and follows it to the provider's form. */
 async function goToProvider(page, email) {
@@ -94,34 +101,45 @@ test('a replayed callback is refused in a fresh browser', async () => {
   assert.ok(usedCallback, 'the sign-in test ran first');
   const { page, watch } = await env.newPage();
   await page.goto(usedCallback);
-  await expectText(page.locator(LOGIN_ERROR), /expired or was already used/);
+  await expectLoginError(page, /expired or was already used/);
   watch.assertClean();
 });
 
 test('a tampered state is refused', async () => {
   const { page, watch } = await env.newPage();
-  await page.route('**/login/sso/callback?**', (route) => {
+  // The provider echoes the state it was given, so the callback carries the tampered one
+  // (Playwright cannot route the redirect hops that bring the browser back).
+  await page.route((url) => url.origin === provider.issuer && url.pathname === '/auth', (route) => {
     const url = new URL(route.request().url());
     url.searchParams.set('state', 'tampered-state');
     return route.continue({ url: url.toString() });
   });
+  let callback;
+  page.on('request', (req) => {
+    if (req.url().includes('/login/sso/callback')) callback = new URL(req.url());
+  });
   await ssoSignIn(page, 'lin@sunrise.test');
-  await expectText(page.locator(LOGIN_ERROR), /expired or was already used/);
+  await expectLoginError(page, /expired or was already used/);
+  assert.equal(callback.searchParams.get('state'), 'tampered-state');
+  assert.ok(callback.searchParams.get('code'), 'with a valid code');
   watch.assertClean();
 });
 
 test('an ID token with another nonce is refused', async () => {
   const { page, watch } = await env.newPage();
   // The authorization request keeps its state and code challenge; only the nonce changes.
-  await page.route(`${provider.issuer}/auth?**`, (route) => {
+  let asked;
+  await page.route((url) => url.origin === provider.issuer && url.pathname === '/auth', (route) => {
     const url = new URL(route.request().url());
-    assert.ok(url.searchParams.get('code_challenge'), 'PKCE challenge sent');
-    assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
+    asked = new URL(url);
     url.searchParams.set('nonce', 'someone-elses-nonce');
     return route.continue({ url: url.toString() });
   });
   await ssoSignIn(page, 'lin@sunrise.test');
-  await expectText(page.locator(LOGIN_ERROR), /does not belong to this sign-in/);
+  assert.ok(asked.searchParams.get('code_challenge'), 'PKCE challenge sent');
+  assert.equal(asked.searchParams.get('code_challenge_method'), 'S256');
+  assert.ok(asked.searchParams.get('state'), 'state sent');
+  await expectLoginError(page, /does not belong to this sign-in/);
   watch.assertClean();
 });
 
@@ -129,7 +147,7 @@ test('an expired ID token is refused', async () => {
   const { page, watch } = await env.newPage();
   provider.expireNextIdToken();
   await ssoSignIn(page, 'lin@sunrise.test');
-  await expectText(page.locator(LOGIN_ERROR), /has expired/);
+  await expectLoginError(page, /has expired/);
   watch.assertClean();
 });
 
@@ -137,7 +155,7 @@ test('an ID token issued for another application is refused', async () => {
   const { page, watch } = await env.newPage();
   provider.foreignAudienceForNextIdToken();
   await ssoSignIn(page, 'lin@sunrise.test');
-  await expectText(page.locator(LOGIN_ERROR), /meant for another application/);
+  await expectLoginError(page, /meant for another application/);
   watch.assertClean();
 });
 
@@ -151,7 +169,7 @@ test('when Sunrise requires SSO, password sign-in is refused and SSO still works
 
   const { page, watch } = await env.newPage();
   await submitSignIn(page, 'sales@sunrise.test');
-  await expectText(page.locator(LOGIN_ERROR), /requires single sign-on/);
+  await expectLoginError(page, /requires single sign-on/);
   await page.getByRole('button', { name: 'Continue with single sign-on' }).click();
   await page.waitForURL((url) => url.origin === provider.issuer);
   await signInAtProvider(page, 'sales@sunrise.test');
