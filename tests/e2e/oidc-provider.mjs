@@ -25,7 +25,7 @@ const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title, body) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title></head>
 <body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
@@ -124,6 +124,11 @@ export async function startProvider({ redirectUri, postLogoutRedirectUri }) {
 
   const callback = provider.callback();
   server.on('request', async (req, res) => {
+    if (req.url === '/favicon.ico') {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const match = /^\/interaction\/([^/?]+)(\/login)?/.exec(req.url);
     if (!match) return callback(req, res);
     try {

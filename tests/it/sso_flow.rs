@@ -69,6 +69,7 @@ async fn provider() -> Provider {
         "authorization_endpoint": format!("{issuer}/auth"),
         "token_endpoint": format!("{issuer}/token"),
         "jwks_uri": format!("{issuer}/jwks"),
+        "end_session_endpoint": format!("{issuer}/session/end"),
         "id_token_signing_alg_values_supported": ["RS256"],
     });
     let router = axum::Router::new()
@@ -231,6 +232,23 @@ async fn a_verified_address_of_an_allowed_domain_joins_with_the_default_role() {
     // The same code and state again: the pending sign-in is gone.
     let again = client.get(&page.path).await;
     assert_eq!(again.status, 400);
+
+    // Logout ends Portico's session and sends the browser to the provider's logout.
+    let (client, page) = sign_in_with(&app, &p, "lin@sunrise.test", json!({
+        "email": "lin@sunrise.test",
+    }))
+    .await;
+    assert_eq!(page.status, 303);
+    let leaving = client.post("/logout", &[]).await;
+    assert_eq!(leaving.status, 200);
+    let href = leaving.attr("#sso-continue", "href").expect("provider logout");
+    let url = url::Url::parse(&href).expect("url");
+    assert_eq!(url.path(), "/session/end");
+    let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert!(query["id_token_hint"].split('.').count() == 3);
+    assert_eq!(query["post_logout_redirect_uri"], format!("{}/login", app.base_url));
+    assert_eq!(client.get("/").await.status, 303, "signed out of Portico");
+    assert!(client.get("/login").await.text(".flashes").contains("signed out"));
 }
 
 #[tokio::test]
