@@ -234,21 +234,37 @@ async fn a_verified_address_of_an_allowed_domain_joins_with_the_default_role() {
     assert_eq!(again.status, 400);
 
     // Logout ends Portico's session and sends the browser to the provider's logout.
-    let (client, page) = sign_in_with(&app, &p, "lin@sunrise.test", json!({
-        "email": "lin@sunrise.test",
-    }))
+    let (client, page) = sign_in_with(
+        &app,
+        &p,
+        "lin@sunrise.test",
+        json!({
+            "email": "lin@sunrise.test",
+        }),
+    )
     .await;
     assert_eq!(page.status, 303);
     let leaving = client.post("/logout", &[]).await;
     assert_eq!(leaving.status, 200);
-    let href = leaving.attr("#sso-continue", "href").expect("provider logout");
+    let href = leaving
+        .attr("#sso-continue", "href")
+        .expect("provider logout");
     let url = url::Url::parse(&href).expect("url");
     assert_eq!(url.path(), "/session/end");
     let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
     assert!(query["id_token_hint"].split('.').count() == 3);
-    assert_eq!(query["post_logout_redirect_uri"], format!("{}/login", app.base_url));
+    assert_eq!(
+        query["post_logout_redirect_uri"],
+        format!("{}/login", app.base_url)
+    );
     assert_eq!(client.get("/").await.status, 303, "signed out of Portico");
-    assert!(client.get("/login").await.text(".flashes").contains("signed out"));
+    assert!(
+        client
+            .get("/login")
+            .await
+            .text(".flashes")
+            .contains("signed out")
+    );
 }
 
 #[tokio::test]
