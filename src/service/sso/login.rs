@@ -9,7 +9,7 @@ use oauth2::basic::{
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
     ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    StandardRevocableToken, StandardTokenResponse, TokenResponse as _, TokenUrl,
+    StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -179,7 +179,6 @@ pub(super) async fn exchange(
         .map_err(|err| {
             tracing::info!(error = %err, "OIDC code exchange refused");
         })?;
-    let _ = response.access_token();
     Ok(response.extra_fields().id_token.clone())
 }
 
