@@ -45,6 +45,8 @@ pub struct AppState {
     pub api_limiter: Arc<crate::api::rate_limit::RateLimiter>,
     /// Wakes the webhook delivery worker (after a commit that queued deliveries).
     pub webhook_wake: Arc<tokio::sync::Notify>,
+    /// OIDC discovery and JWKS fetches, cached per issuer.
+    pub oidc: Arc<crate::auth::oidc::Oidc>,
 }
 
 impl AppState {
@@ -54,7 +56,9 @@ impl AppState {
         let api_limiter = Arc::new(crate::api::rate_limit::RateLimiter::new(
             config.api_rate_per_minute,
         ));
+        let oidc = crate::auth::oidc::Oidc::new(config.oidc_allow_http)?;
         Ok(AppState {
+            oidc: Arc::new(oidc),
             db,
             master: Arc::new(master),
             config: Arc::new(config),

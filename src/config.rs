@@ -85,6 +85,10 @@ pub struct Settings {
     /// (tests and local receivers only; never implied by --dev).
     #[arg(long, env = "PORTICO_WEBHOOKS_ALLOW_PRIVATE", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
     pub webhooks_allow_private: bool,
+    /// Accept plain-http OIDC issuers (tests against a local provider only); `PORTICO_DEV`
+    /// alone never allows it.
+    #[arg(long, env = "PORTICO_OIDC_ALLOW_HTTP", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub oidc_allow_http: bool,
 }
 
 /// Resolved configuration the running server uses.
@@ -103,6 +107,8 @@ pub struct Config {
     pub master_key: Option<String>,
     /// Webhooks may target private addresses and http:// (see `Settings`).
     pub webhooks_allow_private: bool,
+    /// Whether OIDC issuers (and their endpoints) may be plain http.
+    pub oidc_allow_http: bool,
     /// Whether this process runs the jobs that act on the (injected) clock: the SLA scheduler
     /// and the daily digests. The integration tests run their passes themselves, so a
     /// background pass never races their assertions.
@@ -143,6 +149,7 @@ impl Config {
             trust_proxy: settings.trust_proxy,
             master_key: settings.master_key.clone().filter(|k| !k.trim().is_empty()),
             webhooks_allow_private: settings.webhooks_allow_private,
+            oidc_allow_http: settings.oidc_allow_http,
             timed_jobs: true,
             api_rate_per_minute: settings.api_rate_per_minute.max(1),
         })
@@ -163,6 +170,7 @@ impl Config {
             trust_proxy: false,
             master_key: None,
             webhooks_allow_private: false,
+            oidc_allow_http: false,
             timed_jobs: true,
             api_rate_per_minute: 600,
         }
@@ -242,5 +250,11 @@ mod tests {
             "dev alone keeps webhooks public"
         );
         assert!(config(&["--webhooks-allow-private"]).webhooks_allow_private);
+    }
+
+    #[test]
+    fn plain_http_issuers_need_their_own_setting_not_dev_mode() {
+        assert!(!config(&["--dev"]).oidc_allow_http);
+        assert!(config(&["--oidc-allow-http"]).oidc_allow_http);
     }
 }

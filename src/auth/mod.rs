@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod api_token;
 pub mod csrf;
+pub mod oidc;
 pub mod password;
 pub mod session;
 pub mod tokens;

@@ -31,6 +31,7 @@ pub mod shipping;
 pub mod sla;
 pub mod sla_board;
 pub mod sla_setup;
+pub mod sso;
 pub mod throttle;
 pub mod trace;
 pub mod trace_nodes;

@@ -77,6 +77,8 @@ pub const SLA_ALERT_SNOOZED: &str = "sla.alert_snoozed";
 pub const SLA_CALENDAR_CHANGED: &str = "sla.calendar_changed";
 pub const SLA_POLICY_CHANGED: &str = "sla.policy_changed";
 pub const SLA_SCORECARD_EXPORTED: &str = "sla.scorecard_exported";
+pub const API_CLIENT_CREATED: &str = "api_client.created";
+pub const API_CLIENT_REVOKED: &str = "api_client.revoked";
 pub const WEBHOOK_CREATED: &str = "webhook.created";
 pub const WEBHOOK_SECRET_ROTATED: &str = "webhook.secret_rotated";
 pub const WEBHOOK_ENABLED: &str = "webhook.enabled";
@@ -85,6 +87,12 @@ pub const WEBHOOK_DELETED: &str = "webhook.deleted";
 pub const WEBHOOK_REDELIVERED: &str = "webhook.redelivered";
 
 /// Every action, for the audit page's filter.
+pub const SSO_CONFIG_SAVED: &str = "sso.config_saved";
+pub const SSO_SIGN_IN: &str = "auth.sso_sign_in";
+pub const SSO_SIGN_IN_FAILED: &str = "auth.sso_sign_in_failed";
+pub const SSO_USER_JOINED: &str = "user.joined_by_sso";
+pub const SIGN_IN_SSO_REQUIRED: &str = "auth.password_refused_sso_required";
+
 pub const ALL: &[&str] = &[
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -163,10 +171,17 @@ pub const ALL: &[&str] = &[
     SLA_CALENDAR_CHANGED,
     SLA_POLICY_CHANGED,
     SLA_SCORECARD_EXPORTED,
+    API_CLIENT_CREATED,
+    API_CLIENT_REVOKED,
     WEBHOOK_CREATED,
     WEBHOOK_SECRET_ROTATED,
     WEBHOOK_ENABLED,
     WEBHOOK_DISABLED,
     WEBHOOK_DELETED,
     WEBHOOK_REDELIVERED,
+    SSO_CONFIG_SAVED,
+    SSO_SIGN_IN,
+    SSO_SIGN_IN_FAILED,
+    SSO_USER_JOINED,
+    SIGN_IN_SSO_REQUIRED,
 ];

@@ -13,10 +13,9 @@ use crate::db;
 use crate::db::api_clients::{ApiClient, NewClient};
 use crate::domain::ids::UserId;
 use crate::domain::org::{Permission, Role};
-use crate::service::{AuditEvent, FieldErrors, ServiceError, ServiceResult, audit, tenant_of};
-
-pub const CLIENT_CREATED: &str = "api_client.created";
-pub const CLIENT_REVOKED: &str = "api_client.revoked";
+use crate::service::{
+    AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit, tenant_of,
+};
 
 #[derive(Clone, Debug, Default)]
 pub struct ClientInput {
@@ -143,7 +142,7 @@ pub async fn create(
         &mut tx,
         actor,
         Some(tenant),
-        AuditEvent::new(CLIENT_CREATED, "api_client", &id)
+        AuditEvent::new(actions::API_CLIENT_CREATED, "api_client", &id)
             .detail(json!({ "name": name, "role": role.as_str(), "scopes": scopes })),
     )
     .await?;
@@ -172,7 +171,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<
         &mut tx,
         actor,
         Some(tenant),
-        AuditEvent::new(CLIENT_REVOKED, "api_client", &client.id)
+        AuditEvent::new(actions::API_CLIENT_REVOKED, "api_client", &client.id)
             .detail(json!({ "name": client.name })),
     )
     .await?;

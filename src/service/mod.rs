@@ -29,6 +29,7 @@ pub mod platform;
 pub mod settings;
 pub mod sign_in;
 pub mod sla;
+pub mod sso;
 pub mod team;
 pub mod trace;
 pub mod webhooks;

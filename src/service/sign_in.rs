@@ -25,6 +25,8 @@ pub enum SignInError {
     Throttled {
         retry_after_secs: i64,
     },
+    /// The user's organisation requires single sign-on: no password sign-in.
+    SsoRequired,
     Internal(ServiceError),
 }
 
@@ -75,6 +77,22 @@ pub async fn sign_in(
     } else {
         db::users::with_org_by_email(&mut conn, &email).await?
     };
+    if let Some(user) = &user
+        && super::sso::login::required_for(&mut conn, user.org_id).await?
+    {
+        drop(conn);
+        let mut tx = state.db.begin().await?;
+        audit_unauthenticated(
+            &mut tx,
+            Some((user.id, user.org_id)),
+            None,
+            AuditEvent::new(actions::SIGN_IN_SSO_REQUIRED, "user", user.id),
+            client_addr,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(SignInError::SsoRequired);
+    }
     drop(conn);
 
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
@@ -128,6 +146,7 @@ impl From<SignInError> for ServiceError {
     fn from(err: SignInError) -> Self {
         match err {
             SignInError::BadCredentials => ServiceError::Refused("login.bad_credentials"),
+            SignInError::SsoRequired => ServiceError::Refused("sso.password_refused"),
             SignInError::Throttled { retry_after_secs } => {
                 ServiceError::Throttled { retry_after_secs }
             }

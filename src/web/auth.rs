@@ -15,6 +15,7 @@ use crate::auth::actor::ClientAddr;
 use crate::auth::session::{self, Flash};
 use crate::error::AppResult;
 use crate::service::sign_in::{self, SignInError};
+use crate::service::sso::login as sso_login;
 use crate::service::{FieldErrors, ServiceError, accounts};
 
 pub fn routes() -> Routes {
@@ -32,6 +33,25 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    /// Offer to continue with the organisation's provider (its users may not use a password).
+    sso_offer: bool,
+}
+
+/// The sign-in page with the typed e-mail kept and an optional message.
+pub async fn login_page(
+    shell: &Shell,
+    email: &str,
+    next: &str,
+    error: Option<String>,
+    sso_offer: bool,
+) -> AppResult<Html<String>> {
+    render(&LoginPage {
+        ctx: shell.page().await?,
+        email: email.to_owned(),
+        next: next.to_owned(),
+        error,
+        sso_offer,
+    })
 }
 
 #[derive(Deserialize)]
@@ -44,13 +64,9 @@ async fn login_get(shell: Shell, Query(q): Query<NextQuery>) -> AppResult<Respon
     if shell.actor().is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    let page = LoginPage {
-        ctx: shell.page().await?,
-        email: String::new(),
-        next,
-        error: None,
-    };
-    Ok(render(&page)?.into_response())
+    Ok(login_page(&shell, "", &next, None, false)
+        .await?
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -70,6 +86,17 @@ async fn login_post(
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref());
     let lang = shell.lang();
+    let email = form.email.trim();
+    // E-mail first: without a password, users of an organisation with SSO go to its provider
+    // and everyone else is asked for their password.
+    if form.password.is_empty() {
+        if let Some(org) = sso_login::route_email(&state, email).await? {
+            return super::sso::leave_for_provider(&state, &shell, org, email, &next).await;
+        }
+        let message = lang.t("login.password_needed").to_owned();
+        let html = login_page(&shell, email, &next, Some(message), false).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+    }
     match sign_in::sign_in(&state, &form.email, &form.password, client.as_deref()).await {
         Ok(signed_in) => {
             session::begin(shell.session(), signed_in.user_id, signed_in.locale).await?;
@@ -85,23 +112,29 @@ async fn login_post(
                     StatusCode::TOO_MANY_REQUESTS,
                     lang.t1("login.throttled", retry_after_secs),
                 ),
+                SignInError::SsoRequired => {
+                    let message = lang.t("sso.password_refused").to_owned();
+                    let html = login_page(&shell, email, &next, Some(message), true).await?;
+                    return Ok((StatusCode::FORBIDDEN, html).into_response());
+                }
                 SignInError::Internal(err) => return Err(err.into()),
             };
-            let page = LoginPage {
-                ctx: shell.page().await?,
-                email: form.email.trim().to_owned(),
-                next,
-                error: Some(message),
-            };
-            Ok((status, render(&page)?).into_response())
+            let html = login_page(&shell, email, &next, Some(message), false).await?;
+            Ok((status, html).into_response())
         }
     }
 }
 
-async fn logout_post(shell: Shell) -> AppResult<Response> {
+async fn logout_post(State(state): State<AppState>, shell: Shell) -> AppResult<Response> {
+    let provider_logout = super::sso::provider_logout_url(&state, shell.session()).await;
     session::end(shell.session()).await?;
+    // The page leaving for the provider is rendered first so the flash waits for /login.
+    let response = match provider_logout {
+        Some(url) => super::sso::leave_for_provider_logout(&shell, url).await?,
+        None => Redirect::to("/login").into_response(),
+    };
     session::push_flash(shell.session(), Flash::success("login.signed_out")).await?;
-    Ok(Redirect::to("/login").into_response())
+    Ok(response)
 }
 
 #[derive(Template)]

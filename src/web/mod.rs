@@ -23,6 +23,7 @@ pub mod platform;
 pub mod shell;
 pub mod sla;
 pub mod sla_scorecards;
+pub mod sso;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
 pub mod trace;
@@ -142,6 +143,7 @@ pub fn routes() -> Routes {
         .merge(health::routes())
         .merge(assets::routes())
         .merge(auth::routes())
+        .merge(sso::routes())
         .merge(context::routes())
         .merge(home::routes())
         .merge(account::routes())

@@ -75,7 +75,8 @@ function serverEnv(extra = {}) {
   for (const name of Object.keys(env)) {
     if (name.startsWith('PORTICO_') || name === 'DATABASE_URL') delete env[name];
   }
-  return { ...env, PORTICO_DEMO_PASSWORD: DEMO_PASSWORD, RUST_LOG: 'warn', ...extra };
+  // The SSO tests run a plain-http OIDC provider on loopback (tests/e2e/oidc-provider.mjs).
+  return { ...env, PORTICO_DEMO_PASSWORD: DEMO_PASSWORD, PORTICO_OIDC_ALLOW_HTTP: 'true', RUST_LOG: 'warn', ...extra };
 }
 
 /**

@@ -36,6 +36,8 @@ mod sla_board;
 mod sla_logistics;
 mod sla_scorecards;
 mod sla_setup;
+mod sso;
+mod sso_flow;
 mod trace;
 mod trace_epcis;
 mod trace_import;

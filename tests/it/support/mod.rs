@@ -68,6 +68,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> TestApp {
+        Self::spawn_configured(options, |_| {}).await
+    }
+
+    /// The application with a configuration the test adjusts first (e.g. a setting flag).
+    pub async fn spawn_configured(options: Options, adjust: impl FnOnce(&mut Config)) -> TestApp {
         // Errors the app logs appear with the failing test's output.
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -94,6 +99,7 @@ impl TestApp {
         config.webhooks_allow_private = options.webhooks_allow_private;
         // Tests run the SLA scheduler's passes themselves (`run_due`), at the times they set.
         config.timed_jobs = false;
+        adjust(&mut config);
         let db = app::open_database(&config).await.expect("database");
         if options.demo {
             let master = config.load_master_key().expect("master key");
