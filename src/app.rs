@@ -243,6 +243,7 @@ pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Run
     sessions.spawn_cleanup(Duration::from_secs(300));
     crate::jobs::outbox::spawn(state.clone(), state.outbox_wake.clone());
     crate::jobs::reminders::spawn(state.clone());
+    crate::jobs::housekeeping::spawn(state.clone());
     if state.config.timed_jobs {
         crate::jobs::sla::spawn(state.clone(), state.sla_wake.clone());
         crate::jobs::digest::spawn(state.clone());

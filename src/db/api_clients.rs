@@ -224,3 +224,13 @@ pub async fn release_key(conn: &mut Conn, client: &str, key: &str) -> Result<(),
     .await?;
     Ok(())
 }
+
+/// Forgets keys claimed before `before` (answered, or left running by a process that died);
+/// returns how many.
+pub async fn forget_answers_before(conn: &mut Conn, before: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM api_idempotency WHERE created_at < $1")
+        .bind(before)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

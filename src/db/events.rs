@@ -16,11 +16,22 @@ pub struct EventRow {
     pub data: String,
 }
 
+/// Records an event, giving it its id here. Readers page by id, so ids must appear in commit
+/// order: on PostgreSQL the event-writing transactions of one brand take turns (a transaction
+/// lock held to commit) and the id is made once the turn is ours. A later writer's id is then
+/// always greater than every id a reader could already have seen. SQLite has one writer anyway.
 pub async fn insert(
     conn: &mut Conn,
-    e: &EventRow,
+    e: &mut EventRow,
     visible_to: &[OrgId],
 ) -> Result<(), sqlx::Error> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT CAST(pg_advisory_xact_lock(hashtext($1)) AS TEXT)")
+            .bind(format!("events:{}", e.tenant_id))
+            .execute(&mut *conn)
+            .await?;
+    }
+    e.id = uuid::Uuid::now_v7().to_string();
     sqlx::query(
         "INSERT INTO events (tenant_id, id, type, subject, actor_org_id, occurred_at, data) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

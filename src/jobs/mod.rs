@@ -5,6 +5,7 @@
 //! alerts financed invoices not repaid by their due date.
 
 pub mod digest;
+pub mod housekeeping;
 pub mod outbox;
 pub mod overdue;
 pub mod reminders;

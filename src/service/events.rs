@@ -162,16 +162,17 @@ async fn record(
         fields.extend(more);
         fields.extend(extra);
     }
-    let row = db::events::EventRow {
+    let mut row = db::events::EventRow {
         tenant_id: order.tenant_id,
-        id: uuid::Uuid::now_v7().to_string(),
+        // Given by `insert`, in commit order.
+        id: String::new(),
         r#type: event.r#type.to_owned(),
         subject: order.id.to_string(),
         actor_org_id: actor_org,
         occurred_at: at.0,
         data: data.to_string(),
     };
-    db::events::insert(conn, &row, visible).await?;
+    db::events::insert(conn, &mut row, visible).await?;
     db::webhooks::enqueue_for_event(conn, &row, visible, UtcMillis::now().0).await?;
     Ok(())
 }

@@ -411,3 +411,45 @@ async fn clients_that_poll_read_the_events_their_organisation_may_see() {
         403
     );
 }
+
+#[tokio::test]
+async fn kept_answers_are_forgotten_after_two_days() {
+    let app = TestApp::spawn().await;
+    let id = delta_order(&app, "PO-API-OLD").await;
+    let (client, secret) = create_client(
+        &app,
+        "planner@delta.test",
+        "member",
+        &["orders:read", "orders:write"],
+    )
+    .await;
+    let token = token(&app, &client, &secret).await;
+    let path = format!("/api/v1/orders/{id}/decisions");
+    let body = json!({ "order_version": 1, "decisions": [{ "line_no": 1, "action": "accept" }] });
+    let first = api::post(&app, &token, &path, Some("old-key"), &body).await;
+    assert_eq!(
+        first.status, 409,
+        "a stale version, kept as the answer: {}",
+        first.body
+    );
+    let state = app.state();
+    let now = state.now();
+    assert_eq!(
+        portico::jobs::housekeeping::prune(state, now)
+            .await
+            .unwrap(),
+        0
+    );
+    let later = portico::domain::time::UtcMillis(now.0 + 49 * 3600 * 1000);
+    assert_eq!(
+        portico::jobs::housekeeping::prune(state, later)
+            .await
+            .unwrap(),
+        1
+    );
+    // The key is free again: another request under it runs instead of answering 422.
+    let other = json!({ "order_version": 1, "decisions": [{ "line_no": 2, "action": "accept" }] });
+    let again = api::post(&app, &token, &path, Some("old-key"), &other).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.headers.get("idempotent-replayed").is_none());
+}

@@ -344,3 +344,63 @@ async fn financing_events_reach_the_financier_and_never_carry_money() {
             .all(|t| !t.starts_with("financing."))
     );
 }
+
+/// An event row as a use case would write it, with its UUIDv7 made now.
+fn event_row(tenant: TenantId, org: OrgId, kind: &str) -> portico::db::events::EventRow {
+    portico::db::events::EventRow {
+        tenant_id: tenant,
+        id: uuid::Uuid::now_v7().to_string(),
+        r#type: kind.to_owned(),
+        subject: OrderId::new().to_string(),
+        actor_org_id: org,
+        occurred_at: UtcMillis::now().0,
+        data: "{}".to_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_never_moves_past_an_event_whose_transaction_commits_late() {
+    let app = TestApp::spawn().await;
+    if app.db.engine() != portico::db::Engine::Postgres {
+        // One writer at a time on SQLite: commit order is id order.
+        return;
+    }
+    let tenant = TenantId::of_brand(app.org_id(ACME).await);
+    let org = OrgId::from(tenant);
+    let mut early = event_row(tenant, org, "com.portico.test.early");
+    // The early event's transaction is still running when another one records an event.
+    let mut slow = app.db.begin().await.unwrap();
+    portico::db::events::insert(&mut slow, &mut early, &[org])
+        .await
+        .unwrap();
+    let db = app.db.clone();
+    let fast = tokio::spawn(async move {
+        let mut late = event_row(tenant, org, "com.portico.test.late");
+        let mut tx = db.begin().await.unwrap();
+        portico::db::events::insert(&mut tx, &mut late, &[org])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        late.id
+    });
+    let read = list_visible(app.state(), tenant, org, None, 500)
+        .await
+        .unwrap();
+    assert!(
+        read.iter()
+            .all(|e| !e.r#type.starts_with("com.portico.test.")),
+        "nothing of either transaction before they commit"
+    );
+    let cursor = read.last().map(|e| e.id.clone());
+    slow.commit().await.unwrap();
+    let late_id = fast.await.unwrap();
+    let next = list_visible(app.state(), tenant, org, cursor.as_deref(), 500)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = next.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [early.id.as_str(), late_id.as_str()],
+        "both, in order, none skipped"
+    );
+}

@@ -71,7 +71,7 @@ pub async fn foreign_webhooks(app: &TestApp) -> ForeignWebhooks {
         db::webhooks::insert_endpoint(&mut tx, &endpoint)
             .await
             .unwrap();
-        let event = EventRow {
+        let mut event = EventRow {
             tenant_id: tenant,
             id: uuid::Uuid::now_v7().to_string(),
             r#type: "com.portico.order.issued".into(),
@@ -80,7 +80,9 @@ pub async fn foreign_webhooks(app: &TestApp) -> ForeignWebhooks {
             occurred_at: now,
             data: "{}".into(),
         };
-        db::events::insert(&mut tx, &event, &[org]).await.unwrap();
+        db::events::insert(&mut tx, &mut event, &[org])
+            .await
+            .unwrap();
         db::webhooks::enqueue_for_event(&mut tx, &event, &[org], now)
             .await
             .unwrap();
