@@ -65,6 +65,9 @@ enum KeysCommand {
         #[arg(long)]
         org: String,
     },
+    /// Make a new key for API access tokens. It signs from now on; the previous key keeps
+    /// verifying until the tokens it signed have expired (10 minutes), then retires.
+    RotateApi,
 }
 
 #[derive(Subcommand)]
@@ -127,6 +130,18 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
             println!(
                 "{}: retired {} key(s); now signing with {}",
                 rotation.org_name, rotation.retired, rotation.new_kid
+            );
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::RotateApi,
+        } => {
+            let db = app::open_database(&config).await?;
+            let (kid, retiring) =
+                portico::service::api_auth::rotate_token_key(&db, &config.load_master_key()?)
+                    .await?;
+            println!(
+                "API tokens are now signed with {kid}; {retiring} older key(s) retire in 10 minutes"
             );
             Ok(())
         }

@@ -118,14 +118,27 @@ pub struct TokenKey {
     pub created_at: i64,
 }
 
-/// Keys that verify tokens (all not retired), newest first; the first one signs.
-pub async fn token_keys(conn: &mut Conn) -> Result<Vec<TokenKey>, sqlx::Error> {
+/// Keys that verify tokens at `now` (not retired by then), newest first; the first one signs.
+pub async fn token_keys(conn: &mut Conn, now: i64) -> Result<Vec<TokenKey>, sqlx::Error> {
     sqlx::query_as(
         "SELECT kid, public_x, sealed_private, created_at FROM api_token_keys \
-         WHERE retired_at IS NULL ORDER BY created_at DESC, kid DESC",
+         WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC, kid DESC",
     )
+    .bind(now)
     .fetch_all(conn)
     .await
+}
+
+/// Retires, at `at`, every key not yet retired except `keep`.
+pub async fn retire_token_keys(conn: &mut Conn, keep: &str, at: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE api_token_keys SET retired_at = $2 WHERE retired_at IS NULL AND kid <> $1",
+    )
+    .bind(keep)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn insert_token_key(

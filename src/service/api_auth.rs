@@ -64,7 +64,8 @@ pub fn audience(state: &AppState) -> String {
 /// newest wins for signing and all of them verify.
 async fn signing_key(state: &AppState) -> anyhow::Result<db::api_clients::TokenKey> {
     let mut conn = state.db.reader().acquire().await?;
-    if let Some(key) = db::api_clients::token_keys(&mut conn)
+    let now = UtcMillis::now().0;
+    if let Some(key) = db::api_clients::token_keys(&mut conn, now)
         .await?
         .into_iter()
         .next()
@@ -92,11 +93,36 @@ async fn signing_key(state: &AppState) -> anyhow::Result<db::api_clients::TokenK
     })
 }
 
+/// Makes a new token key, which signs from now on; the keys before it keep verifying for one
+/// token lifetime (tokens they signed stay good until they expire), then retire. Returns the
+/// new kid and how many keys retire.
+pub async fn rotate_token_key(
+    db: &crate::db::Db,
+    master: &crate::signing::master_key::MasterKey,
+) -> anyhow::Result<(String, u64)> {
+    let new = keys::generate(master);
+    let now = UtcMillis::now().0;
+    let mut tx = db.begin().await?;
+    db::api_clients::insert_token_key(
+        &mut tx,
+        &new.public.kid,
+        &new.public.x,
+        &new.sealed_private,
+        now,
+    )
+    .await?;
+    let retired =
+        db::api_clients::retire_token_keys(&mut tx, &new.public.kid, now + TOKEN_TTL_SECS * 1000)
+            .await?;
+    tx.commit().await?;
+    Ok((new.public.kid, retired))
+}
+
 /// The published key set (`/.well-known/jwks.json`), OKP keys per RFC 8037.
 pub async fn jwks(state: &AppState) -> anyhow::Result<serde_json::Value> {
     signing_key(state).await?;
     let mut conn = state.db.reader().acquire().await?;
-    let keys: Vec<_> = db::api_clients::token_keys(&mut conn)
+    let keys: Vec<_> = db::api_clients::token_keys(&mut conn, UtcMillis::now().0)
         .await?
         .into_iter()
         .map(|k| {
@@ -172,7 +198,7 @@ pub async fn caller(state: &AppState, token: &str) -> Result<ApiCaller, CallerEr
             .acquire()
             .await
             .map_err(anyhow::Error::from)?;
-        db::api_clients::token_keys(&mut conn)
+        db::api_clients::token_keys(&mut conn, UtcMillis::now().0)
             .await
             .map_err(anyhow::Error::from)?
     };

@@ -7,6 +7,8 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use portico::domain::time::UtcMillis;
+
 use crate::support::TestApp;
 use crate::support::api::{self, create_client, token};
 use crate::support::orders::order;
@@ -24,7 +26,7 @@ fn claims_of(token: &str) -> Value {
 /// refuse them).
 async fn forge(app: &TestApp, header: Value, claims: Value) -> String {
     let mut conn = app.db.reader().acquire().await.unwrap();
-    let key = portico::db::api_clients::token_keys(&mut conn)
+    let key = portico::db::api_clients::token_keys(&mut conn, UtcMillis::now().0)
         .await
         .unwrap()
         .remove(0);
@@ -302,4 +304,51 @@ async fn a_client_of_one_organisation_never_reads_or_writes_anothers_orders() {
         own.contains("PO-SUN-1") != own.contains("PO-BH-1"),
         "one brand only: {own}"
     );
+}
+
+#[tokio::test]
+async fn a_rotated_token_key_signs_new_tokens_while_the_old_one_verifies_until_its_tokens_expire() {
+    let app = TestApp::spawn().await;
+    let (client, secret) =
+        create_client(&app, "planner@delta.test", "member", &["orders:read"]).await;
+    let before = token(&app, &client, &secret).await;
+    let old_kid = jsonwebtoken::decode_header(&before).unwrap().kid.unwrap();
+    let master = app.state().master.clone();
+    let (new_kid, retiring) = portico::service::api_auth::rotate_token_key(&app.db, &master)
+        .await
+        .unwrap();
+    assert_eq!(retiring, 1);
+    assert_ne!(new_kid, old_kid);
+
+    let after = token(&app, &client, &secret).await;
+    assert_eq!(
+        jsonwebtoken::decode_header(&after).unwrap().kid.unwrap(),
+        new_kid
+    );
+    // Both verify now, and both keys are published.
+    assert_eq!(api::get(&app, &before, "/api/v1/orders").await.status, 200);
+    assert_eq!(api::get(&app, &after, "/api/v1/orders").await.status, 200);
+    let jwks: Value = api::http()
+        .get(format!("{}/.well-known/jwks.json", app.base_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert!(kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()));
+    // Once the old key's tokens have all expired, it no longer verifies.
+    let later = UtcMillis::now().0 + 601_000;
+    let mut conn = app.db.reader().acquire().await.unwrap();
+    let keys = portico::db::api_clients::token_keys(&mut conn, later)
+        .await
+        .unwrap();
+    let kids: Vec<&str> = keys.iter().map(|k| k.kid.as_str()).collect();
+    assert_eq!(kids, [new_kid.as_str()]);
 }
