@@ -119,6 +119,8 @@ async fn schemathesis_finds_no_server_errors_and_no_answers_that_break_the_schem
                 "--no-color",
             ])
             .args(["--report-dir", &reports.path().display().to_string()])
+            // Its cache (.schemathesis/) goes to the temporary directory, not the checkout.
+            .current_dir(reports.path())
             .env("SCHEMATHESIS_HOOKS", "")
             .output()
             .expect("st runs")
