@@ -78,7 +78,44 @@ async fn an_order_goes_from_confirmation_to_invoice_through_the_api() {
     .await;
     assert!(matches!(unknown.status, 409 | 422), "{}", unknown.body);
 
+    // Bad input is named by field and records nothing.
+    let unreadable = api::post(
+        &app,
+        &delta,
+        &format!("{order_path}/progress"),
+        None,
+        &json!({ "order_version": version(&confirmed.body), "milestone": "materials_kitted",
+                 "files": [{ "name": "floor.png", "content_base64": "%%% not base64" }] }),
+    )
+    .await;
+    assert_eq!(unreadable.status, 422, "{}", unreadable.body);
+    assert_eq!(
+        unreadable.body["errors"][0]["field"],
+        "files.0.content_base64"
+    );
     let harbor = app.org_id("Harbor Logistics").await.to_string();
+    let bad_asn = api::post(
+        &app,
+        &delta,
+        &format!("{order_path}/asns"),
+        None,
+        &json!({ "order_version": 0, "warehouse": harbor, "carrier": "", "tracking": "T1",
+                 "ship_date": "2027-13-40", "eta": "2027-06-20", "cartons": 1,
+                 "lines": [{ "line_no": 1, "quantity": "100" }] }),
+    )
+    .await;
+    assert_eq!(bad_asn.status, 422, "{}", bad_asn.body);
+    let fields: Vec<&str> = bad_asn.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"carrier") && fields.contains(&"ship_date"),
+        "{fields:?}"
+    );
+
     let lines: Vec<_> = (1..=3)
         .map(|n| json!({ "line_no": n, "quantity": (100 * n).to_string(), "lots": "" }))
         .collect();
