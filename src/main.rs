@@ -9,6 +9,7 @@ use portico::auth::tokens;
 use portico::config::{Config, Settings};
 use portico::db::Db;
 
+mod scale;
 mod verify;
 use portico::service::{audit_check, demo, demo_orders, orgs, platform};
 
@@ -27,8 +28,9 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
-    /// Seed the demo data into an empty database and print the demo logins.
-    SeedDemo,
+    /// Seed the demo data into an empty database and print the demo logins; with `--scale N`,
+    /// generate a benchmark-sized data set of N orders instead.
+    SeedDemo(SeedDemoArgs),
     /// Manage users from the server's console.
     User {
         #[command(subcommand)]
@@ -54,6 +56,29 @@ enum Command {
         #[arg(long)]
         keys: Option<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct SeedDemoArgs {
+    /// Generate N orders (up to 1,000,000 and more) over ~100 brands and ~10,000 partners,
+    /// with everything that follows them, instead of the small demo.
+    #[arg(long, value_name = "N")]
+    scale: Option<u64>,
+    /// The random seed: the same seed gives the same data (on the same day).
+    #[arg(long, default_value_t = 1, requires = "scale")]
+    seed: u64,
+    /// Add the generated data even though the database already has orders.
+    #[arg(long, requires = "scale")]
+    force: bool,
+    /// Orders per transaction.
+    #[arg(long, default_value_t = 10_000, requires = "scale")]
+    batch: usize,
+    /// Generator threads (default: the machine's cores).
+    #[arg(long, requires = "scale")]
+    threads: Option<usize>,
+    /// Where to write the benchmark's logins (default: scale-users.json in the data directory).
+    #[arg(long, requires = "scale")]
+    users_out: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -117,10 +142,13 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
             println!("Database is up to date.");
             Ok(())
         }
-        Command::SeedDemo => {
+        Command::SeedDemo(args) => {
             let db = app::open_database(&config).await?;
             let state = app::AppState::new(db, config.clone())?;
-            seed_demo(&state, true).await
+            match args.scale {
+                Some(orders) => scale::run(&state, &args, orders).await,
+                None => seed_demo(&state, true).await,
+            }
         }
         Command::Keys {
             command: KeysCommand::Rotate { org },

@@ -5,6 +5,7 @@
 pub mod api_clients;
 pub mod audit;
 pub mod brand_settings;
+pub mod bulk;
 mod codec;
 pub mod complaints;
 pub mod digests;

@@ -26,6 +26,7 @@ pub mod orders;
 pub mod orgs;
 pub mod partners;
 pub mod platform;
+pub mod scale;
 pub mod settings;
 pub mod sign_in;
 pub mod sla;

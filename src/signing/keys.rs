@@ -85,6 +85,43 @@ pub fn generate(master: &MasterKey) -> NewKey {
     }
 }
 
+/// A key pair made from a given seed (the bulk data generator, which must be deterministic),
+/// sealed for storage like a generated one, plus a signer that keeps the private key in memory
+/// for signing many statements without unsealing each time.
+pub fn from_seed(master: &MasterKey, seed: [u8; 32]) -> (NewKey, MemorySigner) {
+    let seed = Zeroizing::new(seed);
+    let signing = SigningKey::from_bytes(&seed);
+    let public = PublicKey {
+        kid: thumbprint(&signing.verifying_key()),
+        x: URL_SAFE_NO_PAD.encode(signing.verifying_key().as_bytes()),
+    };
+    let sealed_private = master.seal(seed.as_ref(), &public.kid);
+    let signer = MemorySigner {
+        kid: public.kid.clone(),
+        key: signing,
+    };
+    (
+        NewKey {
+            public,
+            sealed_private,
+        },
+        signer,
+    )
+}
+
+/// An unsealed private key held for a bulk job; wiped on drop.
+pub struct MemorySigner {
+    pub kid: String,
+    key: SigningKey,
+}
+
+impl MemorySigner {
+    /// The base64url Ed25519 signature of `message`.
+    pub fn sign(&self, message: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(self.key.sign(message).to_bytes())
+    }
+}
+
 /// Signs `message` with a sealed private key; returns the base64url signature.
 pub fn sign(
     master: &MasterKey,
@@ -144,6 +181,20 @@ mod tests {
         let input = b"eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc";
         let signature = "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
         assert_eq!(key.verify(input, signature), Ok(()));
+    }
+
+    #[test]
+    fn a_seeded_key_signs_like_its_sealed_twin() {
+        let master = MasterKey::generate();
+        let (key, signer) = from_seed(&master, [7u8; 32]);
+        let (again, _) = from_seed(&master, [7u8; 32]);
+        assert_eq!(key.public, again.public);
+        let signature = signer.sign(b"statement");
+        assert_eq!(key.public.verify(b"statement", &signature), Ok(()));
+        assert_eq!(
+            sign(&master, &key.public.kid, &key.sealed_private, b"statement").unwrap(),
+            signature
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::domain::sla::policy::{self, Kind, OrderFacts, Want};
 use crate::domain::sla::timer::{Outcome, SlaClock, Status};
 use crate::service::ServiceResult;
 
-pub(super) fn ts(ms: i64) -> Timestamp {
+pub(crate) fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
@@ -26,7 +26,7 @@ fn ms(d: SignedDuration) -> i64 {
 }
 
 /// The engine's view of a stored clock.
-pub(super) fn clock_of(row: &TimerRow) -> SlaClock {
+pub(crate) fn clock_of(row: &TimerRow) -> SlaClock {
     let status = match row.state.as_str() {
         "paused" => Status::Paused {
             since: ts(row.paused_since.unwrap_or(row.started_at)),
@@ -54,7 +54,7 @@ pub(super) fn clock_of(row: &TimerRow) -> SlaClock {
 }
 
 /// Writes the engine's clock back into the stored row.
-pub(super) fn write_back(row: &mut TimerRow, clock: &SlaClock) {
+pub(crate) fn write_back(row: &mut TimerRow, clock: &SlaClock) {
     row.warn_at = clock.warn_at.as_millisecond();
     row.deadline_at = clock.deadline.as_millisecond();
     row.warned_at = clock.warned_at.map(|t| t.as_millisecond());

@@ -22,7 +22,7 @@ use crate::service::ServiceResult;
 
 /// When a notice with lead `target` is due for goods expected on `date` (the start of that day
 /// in the calendar's zone).
-pub(super) fn lead_deadline(target: Target, cal: &Calendar, date: Date) -> Timestamp {
+pub(crate) fn lead_deadline(target: Target, cal: &Calendar, date: Date) -> Timestamp {
     let midnight = cal
         .time_zone()
         .to_ambiguous_timestamp(date.at(0, 0, 0, 0))

@@ -6,7 +6,7 @@ pub mod alerts;
 pub mod board;
 pub mod calendars;
 pub mod clocks;
-mod logistics;
+pub(crate) mod logistics;
 pub mod policies;
 pub mod scheduler;
 pub mod scorecards;
