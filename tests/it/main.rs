@@ -27,6 +27,7 @@ mod orders;
 mod password;
 mod progress;
 mod qc;
+mod replicas;
 mod samples;
 mod shell;
 mod shipping;

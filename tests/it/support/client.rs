@@ -136,6 +136,14 @@ impl TestClient {
         self.send(self.http.get(url), path).await
     }
 
+    /// The same browser (cookies included) talking to another server, e.g. another replica.
+    pub fn towards(&self, base_url: &str) -> TestClient {
+        TestClient {
+            base_url: base_url.to_owned(),
+            ..self.clone()
+        }
+    }
+
     /// Posts exactly these fields (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let url = format!("{}{}", self.base_url, path);

@@ -15,6 +15,7 @@ pub mod invite;
 pub mod isolation;
 pub mod orders;
 pub mod receiver;
+pub mod replica;
 pub mod trace_chain;
 
 use std::path::PathBuf;
