@@ -27,6 +27,8 @@ mod orders;
 mod password;
 mod progress;
 mod qc;
+mod query_counts;
+mod replicas;
 mod samples;
 mod shell;
 mod shipping;

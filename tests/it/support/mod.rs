@@ -14,7 +14,9 @@ pub mod fixtures;
 pub mod invite;
 pub mod isolation;
 pub mod orders;
+pub mod query_count;
 pub mod receiver;
+pub mod replica;
 pub mod trace_chain;
 
 use std::path::PathBuf;
@@ -73,14 +75,7 @@ impl TestApp {
 
     /// The application with a configuration the test adjusts first (e.g. a setting flag).
     pub async fn spawn_configured(options: Options, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        // Errors the app logs appear with the failing test's output.
-        let _ = tracing_subscriber::fmt()
-            .with_test_writer()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| "portico=warn".into()),
-            )
-            .try_init();
+        install_tracing();
         let data_dir = tempfile::tempdir().expect("temp dir");
         let postgres = PgDatabase::create_if_configured().await;
         let database_url = match &postgres {
@@ -235,6 +230,22 @@ impl TestApp {
     pub async fn fingerprint(&self) -> String {
         fixtures::fingerprint(&self.db).await
     }
+}
+
+/// Errors the app logs appear with the failing test's output; the statement counter listens
+/// beside them (see `query_count`).
+fn install_tracing() {
+    use tracing_subscriber::prelude::*;
+    let shown = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "portico=warn".into());
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_test_writer()
+                .with_filter(shown),
+        )
+        .with(query_count::QueryCountLayer.with_filter(query_count::QueryCountFilter))
+        .try_init();
 }
 
 impl Drop for TestApp {
