@@ -29,7 +29,6 @@ import http.client
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-PASSWORD = "demo-password-1234"
 
 
 def free_port():
@@ -74,13 +73,13 @@ def cookie_header(jar):
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
-def sign_in(port, email, tenant=None):
+def sign_in(port, email, password, tenant=None):
     """The session cookie of a password sign-in through the login form, with the brand chosen
     (partners and financiers serve several brands) when `tenant` is given."""
     jar = {}
     status, headers, body = request(port, "GET", "/login")
     cookies_of(headers, jar)
-    form = {"_csrf": csrf_of(body), "email": email, "password": PASSWORD, "next": "/"}
+    form = {"_csrf": csrf_of(body), "email": email, "password": password, "next": "/"}
     status, headers, _ = post_form(port, "/login", jar, form)
     if status not in (302, 303):
         sys.exit(f"sign-in of {email} answered {status}")
@@ -156,12 +155,15 @@ class MemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.peak, self.running = pid, 0, True
 
+    def sample(self):
+        for line in open(f"/proc/{self.pid}/status"):
+            if line.startswith("VmRSS:"):
+                self.peak = max(self.peak, int(line.split()[1]))
+
     def run(self):
         while self.running:
             try:
-                for line in open(f"/proc/{self.pid}/status"):
-                    if line.startswith("VmRSS:"):
-                        self.peak = max(self.peak, int(line.split()[1]))
+                self.sample()
             except OSError:
                 return
             time.sleep(0.05)
@@ -199,9 +201,14 @@ def database(args, data_dir):
     return url, json.loads(users.read_text())
 
 
+def tenant_of(users):
+    """The largest brand, whose pages are measured."""
+    return users.get("brand_tenant_id") or users["sample_order"]["tenant_id"]
+
+
 def pages(users, cookies, token):
     """(name, portico path, portico header, baseline path) for each page measured."""
-    t = users["brand_tenant_id"]
+    t = tenant_of(users)
     partner = users["supplier"]["org_id"]
     q = urllib.parse.quote(users["trace_search"] or "none")
     order = users["sample_order"]["id"]
@@ -246,12 +253,11 @@ def main():
     try:
         startup = wait_ready(port, portico)
         idle_rss = MemorySampler(portico.pid)
-        idle_rss.running = False
-        idle_rss.run()
-        tenant = users["brand_tenant_id"]
-        cookies = {"ops": sign_in(port, users["brand_ops"]["email"]),
-                   "supplier": sign_in(port, users["supplier"]["email"], tenant),
-                   "financier": sign_in(port, users["financier"]["email"], tenant)}
+        idle_rss.sample()
+        tenant, pw = tenant_of(users), users["password"]
+        cookies = {"ops": sign_in(port, users["brand_ops"]["email"], pw),
+                   "supplier": sign_in(port, users["supplier"]["email"], pw, tenant),
+                   "financier": sign_in(port, users["financier"]["email"], pw, tenant)}
         token = api_token(port, users["api_client"]["client_id"],
                           users["api_client"]["client_secret"])
         sampler = MemorySampler(portico.pid)

@@ -107,6 +107,7 @@ pub async fn resolve(
         session::end(session).await?;
         return Ok(None);
     };
+    session::keep_alive(session, now).await?;
 
     let mut brands = Vec::new();
     let scope = match user.org_kind {

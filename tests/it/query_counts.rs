@@ -37,7 +37,22 @@ async fn counted(client: &TestClient, path: &str, shown: &str) -> Vec<String> {
         );
         seen = statements;
     }
+    let writes: Vec<&String> = seen.iter().filter(|s| is_write(s)).collect();
+    assert!(
+        writes.is_empty(),
+        "{path}: looking at a page again wrote to the database: {writes:?}"
+    );
     seen
+}
+
+/// A statement that changes data. A page view must not run one on the request's path: on
+/// SQLite every write is a turn on the one writer and an `fsync` (the view audit entries are
+/// group-committed by their own task, outside the request).
+fn is_write(statement: &str) -> bool {
+    let verb = statement.trim_start().to_ascii_lowercase();
+    ["insert", "update", "delete", "replace"]
+        .iter()
+        .any(|w| verb.starts_with(w))
 }
 
 /// Statements the API runs to answer `GET path` for a bearer token, which lists `items`.
