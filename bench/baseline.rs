@@ -18,6 +18,7 @@ use portico::db::orders::{ListFilter, Order};
 use portico::db::{self, sla_board::BoardFilter};
 use portico::domain::ids::{OrderId, OrgId, TenantId};
 use portico::domain::order::state::OrderState;
+use portico::domain::trace::NodeKind;
 use serde::Deserialize;
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -210,8 +211,20 @@ async fn trace(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
         .into_iter()
         .map(|(kind, id)| vec![kind, id])
         .collect();
+    // As Portico's search: a code found among a factory's goods counts for a brand only when
+    // the goods reached the brand's own orders (a walk downstream).
+    let depth = portico::service::trace::view::MAX_DEPTH;
     for (kind, id, owner) in db::trace_nodes::by_code(&mut conn, &q).await? {
-        rows.push(vec![kind, id, owner]);
+        let Some(node) = NodeKind::parse(&kind) else {
+            continue;
+        };
+        let reached = db::trace::forward(&mut conn, (node, &id), depth).await?;
+        if reached
+            .iter()
+            .any(|r| r.tenant.as_deref() == Some(p.tenant.as_str()))
+        {
+            rows.push(vec![kind, id, owner]);
+        }
     }
     table("Trace", rows)
 }

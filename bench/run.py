@@ -214,7 +214,7 @@ def pages(users, cookies, token):
     order = users["sample_order"]["id"]
     supplier, ops, financier = (f"Cookie: {cookies[k]}" for k in ("supplier", "ops", "financier"))
     return [
-        ("supplier inbox", "/orders", supplier, f"/inbox?tenant={t}&partner={partner}"),
+        ("supplier inbox", "/orders?view=all", supplier, f"/inbox?tenant={t}&partner={partner}"),
         ("order page", f"/orders/{order}", supplier, f"/order?tenant={t}&id={order}"),
         ("ops dashboard", "/sla", ops, f"/dashboard?tenant={t}"),
         ("financier queue", "/financings", financier,
