@@ -27,6 +27,7 @@ mod orders;
 mod password;
 mod progress;
 mod qc;
+mod row_level_security;
 mod samples;
 mod shell;
 mod shipping;
