@@ -233,9 +233,10 @@ impl Running {
     }
 }
 
-/// Connects to the configured database and brings its schema up to date.
+/// Connects to the configured database and brings its schema up to date (as the URL's login;
+/// the pool itself runs as the application's role, see `Config::db_app_role`).
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect(&config.database_url, config.db_app_role.as_deref()).await?;
     db.migrate().await?;
     Ok(db)
 }

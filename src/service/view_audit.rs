@@ -39,7 +39,8 @@ impl ViewAudit {
     /// Starts the writer task on the current runtime.
     pub fn start(db: Db) -> Self {
         let (queue, rx) = mpsc::unbounded_channel();
-        tokio::spawn(write_batches(db, rx));
+        // Entries of every brand share the writer: it works across brands (see `db::scope`).
+        tokio::spawn(db::scope::system(write_batches(db, rx)));
         ViewAudit { queue }
     }
 

@@ -29,6 +29,7 @@ mod progress;
 mod qc;
 mod query_counts;
 mod replicas;
+mod row_level_security;
 mod samples;
 mod shell;
 mod shipping;

@@ -144,10 +144,28 @@ async fn order_lists_and_the_sla_board_run_as_many_statements_for_forty_orders_a
 /// signed statement each), then `posts` progress posts with a photo each.
 async fn decided_order(app: &TestApp, po: &str, n: usize, posts: usize) -> OrderId {
     let ops = actor(app, "ops@acme.test", ACME).await;
+    let tenant = ops.scope.as_ref().unwrap().tenant_id;
+    let planner = actor(app, "planner@delta.test", ACME).await;
+    let partner = app.org_id(DELTA).await.to_string();
+    // The use cases run in the brand's scope, as a request of these users would.
+    portico::db::scope::in_tenant(tenant, async {
+        decide_and_post(app, &ops, &planner, (po, partner), n, posts).await
+    })
+    .await
+}
+
+async fn decide_and_post(
+    app: &TestApp,
+    ops: &portico::auth::actor::Actor,
+    planner: &portico::auth::actor::Actor,
+    (po, partner): (&str, String),
+    n: usize,
+    posts: usize,
+) -> OrderId {
     let input = DraftInput {
         submission: String::new(),
         po_number: po.into(),
-        partner: app.org_id(DELTA).await.to_string(),
+        partner,
         ship_to: String::new(),
         currency: "USD".into(),
         incoterms: "FOB".into(),
@@ -156,7 +174,7 @@ async fn decided_order(app: &TestApp, po: &str, n: usize, posts: usize) -> Order
         lines: lines(n),
     };
     let state = app.state();
-    let id = create::create_draft(state, &ops, &input).await.unwrap();
+    let id = create::create_draft(state, ops, &input).await.unwrap();
     let tenant = ops.scope.as_ref().unwrap().tenant_id;
     let seen = |version| Seen {
         order: id,
@@ -164,12 +182,11 @@ async fn decided_order(app: &TestApp, po: &str, n: usize, posts: usize) -> Order
         submission: portico::auth::tokens::new_token(),
     };
     let version = demo_orders::version(state, tenant, id).await.unwrap();
-    decide::issue(state, &ops, &seen(version)).await.unwrap();
-    let planner = actor(app, "planner@delta.test", ACME).await;
+    decide::issue(state, ops, &seen(version)).await.unwrap();
     for line in 1..=n as i64 {
         let version = demo_orders::version(state, tenant, id).await.unwrap();
         let accept = [(line, LineAction::Accept)];
-        decide::decide_lines(state, &planner, &seen(version), Side::Partner, &accept)
+        decide::decide_lines(state, planner, &seen(version), Side::Partner, &accept)
             .await
             .unwrap();
     }
@@ -183,7 +200,7 @@ async fn decided_order(app: &TestApp, po: &str, n: usize, posts: usize) -> Order
             name: format!("line-{i}.png"),
             bytes: png(i as u8),
         };
-        progress::post_progress(state, &planner, &seen(0), &input, vec![photo])
+        progress::post_progress(state, planner, &seen(0), &input, vec![photo])
             .await
             .unwrap();
     }

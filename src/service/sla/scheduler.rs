@@ -18,6 +18,11 @@ pub const BATCH: i64 = 500;
 
 /// Raises everything due by the clock's now. Returns how many alerts were raised.
 pub async fn run_due(state: &AppState) -> ServiceResult<usize> {
+    // A pass crosses brands: every brand's due clocks.
+    crate::db::scope::system(run_due_in_system_scope(state)).await
+}
+
+async fn run_due_in_system_scope(state: &AppState) -> ServiceResult<usize> {
     let now = state.now().0;
     let mut raised = 0;
     loop {
@@ -43,6 +48,11 @@ pub async fn run_due(state: &AppState) -> ServiceResult<usize> {
 
 /// The soonest instant any clock needs the scheduler (to sleep until then).
 pub async fn next_due_at(state: &AppState) -> ServiceResult<Option<i64>> {
+    // The next clock of any brand.
+    crate::db::scope::system(next_due_at_in_system_scope(state)).await
+}
+
+async fn next_due_at_in_system_scope(state: &AppState) -> ServiceResult<Option<i64>> {
     let mut conn = state.db.reader().acquire().await?;
     Ok(db::sla::next_due_at(&mut conn).await?)
 }

@@ -128,9 +128,11 @@ where
             } else {
                 sql.full
             };
-            // A connection the pool opens mid-request is set up with pragmas (SQLite): the
-            // pool's work, not the page's, and it happens only now and then.
-            if text.to_ascii_uppercase().starts_with("PRAGMA") {
+            // A connection the pool opens mid-request is set up with pragmas (SQLite) or its role
+            // (PostgreSQL): the pool's work, not the page's, and it happens only now and then.
+            // (The tenant scope every acquire sets is counted: it is per acquire.)
+            let upper = text.to_ascii_uppercase();
+            if upper.starts_with("PRAGMA") || upper.starts_with("SET ROLE") {
                 return;
             }
             if let Some(seen) = SEEN.lock().unwrap().get_mut(&request_id) {
