@@ -28,6 +28,7 @@ mod password;
 mod progress;
 mod qc;
 mod samples;
+mod scale;
 mod shell;
 mod shipping;
 mod signing;
