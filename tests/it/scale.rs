@@ -70,10 +70,17 @@ async fn the_pages_a_benchmark_loads_show_generated_orders_for_the_printed_users
 
     // The supplier's inbox in the same brand, and the same order.
     let supplier = in_brand(&app, &logins.supplier.email, tenant).await;
-    assert_eq!(supplier.get("/orders").await.status, 200, "the inbox (what waits)");
+    assert_eq!(
+        supplier.get("/orders").await.status,
+        200,
+        "the inbox (what waits)"
+    );
     let inbox = supplier.get("/orders?view=all").await;
     assert_eq!(inbox.status, 200);
-    assert!(inbox.body.contains("PO-"), "the supplier's list shows orders");
+    assert!(
+        inbox.body.contains("PO-"),
+        "the supplier's list shows orders"
+    );
     let page = supplier.get(&format!("/orders/{}", sample.id)).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains(&sample.po_number));
@@ -87,7 +94,10 @@ async fn the_pages_a_benchmark_loads_show_generated_orders_for_the_printed_users
         let trace = client.follow(&found).await;
         assert_eq!(trace.status, 200);
         assert!(trace.body.contains(&term), "the trace shows {term}");
-        assert!(trace.body.contains(&sample.po_number), "and reaches the order");
+        assert!(
+            trace.body.contains(&sample.po_number),
+            "and reaches the order"
+        );
     }
 
     // The financier's queue in the brand lists its newest financing.
@@ -147,10 +157,11 @@ async fn generated_rows_keep_every_foreign_key_and_a_second_run_is_refused() {
     let (app, _) = generated(150).await;
     if app.db.engine() == portico::db::Engine::Sqlite {
         let mut conn = app.db.reader().acquire().await.expect("conn");
-        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-            .fetch_all(&mut *conn)
-            .await
-            .expect("check");
+        let broken: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&mut *conn)
+                .await
+                .expect("check");
         assert!(broken.is_empty(), "foreign keys broken in {broken:?}");
     }
     let again = Options {

@@ -16,6 +16,8 @@ pub mod shipping;
 pub mod timeline;
 pub mod trace;
 pub mod world;
+pub mod world_rows;
+pub mod writer;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
