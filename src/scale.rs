@@ -31,7 +31,6 @@ pub async fn run(state: &AppState, args: &SeedDemoArgs, orders: u64) -> anyhow::
         batch: args.batch,
         threads,
         password,
-        users_out: users_out.clone(),
     };
     eprintln!(
         "Generating {orders} orders (seed {}, {} per transaction, {threads} generator threads)",

@@ -31,6 +31,7 @@ mod query_counts;
 mod replicas;
 mod row_level_security;
 mod samples;
+mod scale;
 mod shell;
 mod shipping;
 mod signing;

@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use super::clocks::ClockRun;
-use super::orders::{OrderWriter, date};
 use super::timeline::Stage;
+use super::writer::{OrderWriter, date};
 use crate::db::bulk::Val;
 use crate::domain::finance::pricing::{DayCount, Pricing, quote};
 use crate::domain::finance::registry::{Receivable, fingerprint};

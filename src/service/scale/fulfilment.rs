@@ -7,8 +7,8 @@
 use serde_json::json;
 
 use super::clocks::ClockRun;
-use super::orders::OrderWriter;
 use super::timeline::Stage;
+use super::writer::OrderWriter;
 use super::{billing, shipping, trace};
 use crate::db::bulk::Val;
 use crate::domain::order::line::LineState;

@@ -16,8 +16,9 @@ pub mod shipping;
 pub mod timeline;
 pub mod trace;
 pub mod world;
+pub mod world_rows;
+pub mod writer;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -41,7 +42,6 @@ pub struct Options {
     /// Generator threads.
     pub threads: usize,
     pub password: String,
-    pub users_out: PathBuf,
 }
 
 /// How far the load got, for the progress line.
@@ -90,6 +90,9 @@ pub struct ApiClient {
 #[derive(Clone, Debug, Serialize)]
 pub struct Logins {
     pub password: String,
+    /// The largest brand: partners and financiers serve several brands and choose this one
+    /// with `POST /context/brand` (`tenant` = this id, plus the form's CSRF token).
+    pub brand_tenant_id: String,
     pub brand_ops: Login,
     pub supplier: Login,
     pub financier: Login,
@@ -125,8 +128,8 @@ pub async fn generate(
         anyhow::bail!("this database already holds a generated data set; use a fresh database");
     }
     let hash = crate::auth::password::hash(opts.password.clone()).await?;
-    // Today at midnight UTC: the same seed gives the same data all day.
-    let now = crate::domain::time::UtcMillis::now().0;
+    // Today (on the business clock) at midnight UTC: the same seed gives the same data all day.
+    let now = state.now().0;
     let now = now - now.rem_euclid(DAY);
     let shape = shape::shape(opts.orders);
     let mut rng = StdRng::seed_from_u64(opts.seed);
@@ -227,7 +230,8 @@ async fn load_orders(
     Ok(rows)
 }
 
-/// Orders `j * per_batch ..` of `total`, created evenly over the two years before `now`.
+/// Orders `j * per_batch ..` of `total`, created over the two years before `now` in time
+/// order, more of them lately (the brands grow).
 pub fn make_batch(g: &orders::Gen, j: u64, per_batch: u64, total: u64) -> Batch {
     let span = 730 * DAY;
     let start = g.now - span;
@@ -235,8 +239,8 @@ pub fn make_batch(g: &orders::Gen, j: u64, per_batch: u64, total: u64) -> Batch 
     let mut out = Batch::new();
     let from = j * per_batch;
     for i in from..(from + per_batch).min(total) {
-        let slot = span as f64 / total as f64;
-        let created = start + (i as f64 * slot + rng.r#gen::<f64>() * slot) as i64;
+        let u = (i as f64 + rng.r#gen::<f64>()) / total as f64;
+        let created = start + (shape::growth(u) * span as f64) as i64;
         orders::order(g, &mut rng, i, created.min(g.now - 60_000), &mut out);
     }
     out
@@ -277,6 +281,7 @@ async fn logins(state: &AppState, world: &world::World, opts: &Options) -> anyho
         .map_err(|e| anyhow::anyhow!("API client: {e:?}"))?;
     Ok(Logins {
         password: opts.password.clone(),
+        brand_tenant_id: tenant.to_string(),
         brand_ops: login(&brand.ops_email, &brand.org),
         supplier: login(&partner.admin_email, partner),
         financier: login(&financier.admin_email, financier),

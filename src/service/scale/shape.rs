@@ -74,6 +74,13 @@ pub const PARTNER_SKEW: f64 = 1.0;
 /// The skew of partnerships over brands.
 pub const BRAND_SKEW: f64 = 0.8;
 
+/// Where in the time span (0: two years ago, 1: now) the `u`-th fraction of the orders falls,
+/// for business that grows: the order rate today is three times that at the start (density
+/// 1 + 2t, so the cumulative share is (t + t²) / 2).
+pub fn growth(u: f64) -> f64 {
+    ((1.0 + 8.0 * u.clamp(0.0, 1.0)).sqrt() - 1.0) / 2.0
+}
+
 /// 3 to 10 lines, fewer more often (a mean near 5).
 pub fn line_count(u: f64) -> usize {
     // Weights for 3, 4, …, 10 lines.
@@ -173,6 +180,18 @@ mod tests {
         let expected = z.share(0) * 100_000.0;
         assert!((counts[0] as f64 - expected).abs() < expected * 0.05);
         assert!(counts[0] > counts[10] * 5);
+    }
+
+    #[test]
+    fn business_grows_so_recent_months_have_more_orders() {
+        assert_eq!(growth(0.0), 0.0);
+        assert!((growth(1.0) - 1.0).abs() < 1e-12);
+        // The first half of the span holds 3/8 of the orders; the last month about 6 %.
+        assert!((growth(0.375) - 0.5).abs() < 1e-9);
+        let last_month = 1.0 - 30.0 / 730.0;
+        let share = 1.0 - (last_month + last_month * last_month) / 2.0;
+        assert!((growth(1.0 - share) - last_month).abs() < 1e-9);
+        assert!((0.055..0.065).contains(&share));
     }
 
     #[test]

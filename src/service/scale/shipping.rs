@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::clocks::ClockRun;
-use super::orders::{OrderWriter, date};
 use super::timeline::Stage;
+use super::writer::{OrderWriter, date};
 use crate::db::bulk::Val;
 use crate::domain::order::line::LineState;
 use crate::domain::sla::policy::Kind;

@@ -7,8 +7,8 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::ids::uuid_at;
-use super::orders::{OrderWriter, date};
 use super::timeline::DAY;
+use super::writer::{OrderWriter, date};
 use crate::db::bulk::Val;
 use crate::domain::order::line::LineState;
 
