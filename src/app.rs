@@ -238,6 +238,7 @@ impl Running {
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(&config.database_url, config.db_app_role.as_deref()).await?;
     db.migrate().await?;
+    db.check_app_role().await?;
     Ok(db)
 }
 

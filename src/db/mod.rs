@@ -80,6 +80,8 @@ impl Engine {
 pub struct Db {
     engine: Engine,
     url: String,
+    /// PostgreSQL: the role the pool switches to.
+    app_role: Option<String>,
     read: AnyPool,
     write: AnyPool,
 }
@@ -88,7 +90,8 @@ impl Db {
     /// Opens the pools. On PostgreSQL every connection switches to `app_role` (when given)
     /// after connecting, so row-level security applies to it, and carries the scope of the task
     /// that acquires it (`scope.rs`). `None` keeps the login's own role: a dedicated login that
-    /// row-level security applies to, or the owner (the tests' own handle, the console).
+    /// row-level security applies to, or the owner (the tests' own handle). The PostgreSQL pool
+    /// connects on first use: the login may switch to the role only once migration 0021 ran.
     pub async fn connect(url: &str, app_role: Option<&str>) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let engine = Engine::of_url(url)?;
@@ -100,15 +103,18 @@ impl Db {
                 Ok(Db {
                     engine,
                     url: url.to_owned(),
+                    app_role: None,
                     read,
                     write,
                 })
             }
             Engine::Postgres => {
-                let pool = postgres_pool(url, app_role).await?;
+                let app_role = app_role.filter(|r| !r.is_empty()).map(str::to_owned);
+                let pool = postgres_pool(url, app_role.clone())?;
                 Ok(Db {
                     engine,
                     url: url.to_owned(),
+                    app_role,
                     read: pool.clone(),
                     write: pool,
                 })
@@ -161,6 +167,25 @@ impl Db {
         Ok(())
     }
 
+    /// Checks on a connection of its own that the login may switch to the application's role,
+    /// so a missing grant is named at start rather than as a pool timeout later.
+    pub async fn check_app_role(&self) -> anyhow::Result<()> {
+        let Some(role) = &self.app_role else {
+            return Ok(());
+        };
+        let mut conn = AnyConnection::connect(&self.url).await?;
+        let switched = conn.execute(set_role(role).as_str()).await;
+        conn.close().await?;
+        switched.map_err(|err| {
+            anyhow::anyhow!(
+                "the database login cannot switch to the role {role} ({err}): grant it \
+                 (GRANT {role} TO <login>), or set PORTICO_DB_APP_ROLE= (empty) for a login that \
+                 row-level security applies to already"
+            )
+        })?;
+        Ok(())
+    }
+
     /// Cheap round trip for `/readyz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         let mut conn = self.read.acquire().await?;
@@ -177,10 +202,8 @@ impl Db {
 /// connection. Setting the scope replaces the idle-connection ping (a failed `set_config`
 /// discards the connection just as a failed ping would), so an acquire costs no more round
 /// trips than before.
-async fn postgres_pool(url: &str, app_role: Option<&str>) -> anyhow::Result<AnyPool> {
-    let set_role = app_role
-        .filter(|r| !r.is_empty())
-        .map(|r| format!("SET ROLE \"{}\"", r.replace('"', "\"\"")));
+fn postgres_pool(url: &str, app_role: Option<String>) -> anyhow::Result<AnyPool> {
+    let set_role = app_role.as_deref().map(set_role);
     let pool = AnyPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))
@@ -204,9 +227,13 @@ async fn postgres_pool(url: &str, app_role: Option<&str>) -> anyhow::Result<AnyP
                 Ok(true)
             })
         })
-        .connect(url)
-        .await?;
+        .connect_lazy(url)?;
     Ok(pool)
+}
+
+/// `SET ROLE` with the role name quoted as an identifier.
+fn set_role(role: &str) -> String {
+    format!("SET ROLE \"{}\"", role.replace('"', "\"\""))
 }
 
 async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> anyhow::Result<AnyPool> {
@@ -310,6 +337,15 @@ impl DynamicSql {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_role_name_is_quoted_as_an_identifier() {
+        assert_eq!(set_role("portico_app"), r#"SET ROLE "portico_app""#);
+        assert_eq!(
+            set_role(r#"a"; RESET ROLE; --"#),
+            r#"SET ROLE "a""; RESET ROLE; --""#
+        );
+    }
 
     #[test]
     fn sqlite_urls_get_the_right_open_mode() {
