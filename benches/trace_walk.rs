@@ -214,7 +214,8 @@ impl Case {
         let dir = tempfile::tempdir()?;
         let sqlite = || format!("sqlite://{}", dir.path().join("trace.db").display());
         let url = url.unwrap_or_else(sqlite);
-        let db = Db::connect(&url).await?;
+        // As the owner: the walk reads across brands whatever the role (`db::scope::widen`).
+        let db = Db::connect(&url, None).await?;
         db.migrate().await?;
         let engine = db.engine();
         let started = Instant::now();

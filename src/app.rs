@@ -47,6 +47,8 @@ pub struct AppState {
     pub webhook_wake: Arc<tokio::sync::Notify>,
     /// OIDC discovery and JWKS fetches, cached per issuer.
     pub oidc: Arc<crate::auth::oidc::Oidc>,
+    /// Audit entries of views, group-committed (see `service::view_audit`).
+    pub view_audit: crate::service::view_audit::ViewAudit,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
         let oidc = crate::auth::oidc::Oidc::new(config.oidc_allow_http)?;
         Ok(AppState {
             oidc: Arc::new(oidc),
+            view_audit: crate::service::view_audit::ViewAudit::start(db.clone()),
             db,
             master: Arc::new(master),
             config: Arc::new(config),
@@ -230,10 +233,12 @@ impl Running {
     }
 }
 
-/// Connects to the configured database and brings its schema up to date.
+/// Connects to the configured database and brings its schema up to date (as the URL's login;
+/// the pool itself runs as the application's role, see `Config::db_app_role`).
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect(&config.database_url, config.db_app_role.as_deref()).await?;
     db.migrate().await?;
+    db.check_app_role().await?;
     Ok(db)
 }
 

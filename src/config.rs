@@ -89,7 +89,19 @@ pub struct Settings {
     /// alone never allows it.
     #[arg(long, env = "PORTICO_OIDC_ALLOW_HTTP", value_parser = BoolishValueParser::new(), default_value = "false", num_args = 0..=1, default_missing_value = "true", global = true)]
     pub oidc_allow_http: bool,
+    /// PostgreSQL: the role the application's connections switch to (`SET ROLE`) so that
+    /// row-level security applies to them; empty for a login that is subject to it already.
+    #[arg(
+        long,
+        env = "PORTICO_DB_APP_ROLE",
+        default_value = DEFAULT_APP_ROLE,
+        global = true
+    )]
+    pub db_app_role: String,
 }
+
+/// The role migration 0021 creates for the application.
+pub const DEFAULT_APP_ROLE: &str = "portico_app";
 
 /// Resolved configuration the running server uses.
 #[derive(Clone, Debug)]
@@ -115,6 +127,8 @@ pub struct Config {
     pub timed_jobs: bool,
     /// Requests per minute each API client may make.
     pub api_rate_per_minute: u32,
+    /// PostgreSQL: the role the application's pool runs as (`None`: the login's own).
+    pub db_app_role: Option<String>,
 }
 
 impl Config {
@@ -152,6 +166,7 @@ impl Config {
             oidc_allow_http: settings.oidc_allow_http,
             timed_jobs: true,
             api_rate_per_minute: settings.api_rate_per_minute.max(1),
+            db_app_role: Some(settings.db_app_role.trim().to_owned()).filter(|r| !r.is_empty()),
         })
     }
 
@@ -173,6 +188,7 @@ impl Config {
             oidc_allow_http: false,
             timed_jobs: true,
             api_rate_per_minute: 600,
+            db_app_role: Some(DEFAULT_APP_ROLE.to_owned()),
         }
     }
 
@@ -256,5 +272,17 @@ mod tests {
     fn plain_http_issuers_need_their_own_setting_not_dev_mode() {
         assert!(!config(&["--dev"]).oidc_allow_http);
         assert!(config(&["--oidc-allow-http"]).oidc_allow_http);
+    }
+
+    #[test]
+    fn the_application_role_defaults_to_the_migrations_role_and_empty_means_the_login() {
+        assert_eq!(config(&[]).db_app_role.as_deref(), Some(DEFAULT_APP_ROLE));
+        assert_eq!(config(&["--db-app-role", ""]).db_app_role, None);
+        assert_eq!(
+            config(&["--db-app-role", "portico_web"])
+                .db_app_role
+                .as_deref(),
+            Some("portico_web")
+        );
     }
 }

@@ -8,6 +8,7 @@ use portico::app;
 use portico::auth::tokens;
 use portico::config::{Config, Settings};
 use portico::db::Db;
+use portico::db::sessions::PorticoSessionStore;
 
 mod scale;
 mod verify;
@@ -135,10 +136,17 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         return verify::run(bundle, keys.as_deref());
     }
     let config = Config::from_settings(&cli.settings)?;
-    let done = match cli.command.unwrap_or(Command::Serve) {
+    // The console works across brands; requests the server answers get their own scope.
+    portico::db::scope::system(run(cli.command.unwrap_or(Command::Serve), config)).await
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<std::process::ExitCode> {
+    let done = match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
             app::open_database(&config).await?;
+            // The session table too, so a server whose login may not create it can start.
+            PorticoSessionStore::connect(&config.database_url).await?;
             println!("Database is up to date.");
             Ok(())
         }

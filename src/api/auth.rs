@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::problem::{ApiError, ApiResult};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
+use crate::db::scope;
 use crate::service::api_auth::{self, ApiCaller, CallerError};
 
 pub async fn require_token(
@@ -31,7 +32,8 @@ pub async fn require_token(
     let Some(token) = token else {
         return ApiError::Unauthorized.into_response();
     };
-    let caller = match api_auth::caller(&state, &token).await {
+    // Finding the client crosses brands; the call itself runs in the token's brand.
+    let caller = match scope::system(api_auth::caller(&state, &token)).await {
         Ok(caller) => caller,
         Err(CallerError::Internal(err)) => return ApiError::Internal(err).into_response(),
         Err(refusal) => {
@@ -42,8 +44,9 @@ pub async fn require_token(
     if let Err(retry_after_secs) = state.api_limiter.take(&caller.claims.sub) {
         return ApiError::Throttled { retry_after_secs }.into_response();
     }
+    let db_scope = caller.actor.db_scope();
     request.extensions_mut().insert(caller);
-    next.run(request).await
+    scope::within(db_scope, next.run(request)).await
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {

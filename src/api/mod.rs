@@ -60,6 +60,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1", get(openapi::reference))
         .route("/api/v1/{*rest}", any(not_found))
+        // Before a token names a brand: the client credentials grant and the key set.
+        .route_layer(middleware::from_fn(crate::web::in_system_scope))
         .merge(protected)
 }
 

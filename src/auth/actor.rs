@@ -14,6 +14,7 @@ use tower_sessions::Session;
 use super::session;
 use crate::app::AppState;
 use crate::db;
+use crate::db::scope::{self, Scope};
 use crate::domain::ids::{OrgId, TenantId, UserId};
 use crate::domain::org::{self, OrgKind, Permission, Role};
 use crate::domain::partnership::PartnershipStatus;
@@ -63,6 +64,17 @@ impl Actor {
     pub fn is_partner(&self) -> bool {
         self.org_kind.is_partner()
     }
+
+    /// The database scope the actor's requests run in (row-level security, `db::scope`): the
+    /// active brand; the platform operator's administration, which crosses brands; no brand's
+    /// rows for a partner without an active brand.
+    pub fn db_scope(&self) -> Scope {
+        match (&self.scope, self.org_kind) {
+            (Some(scope), _) => Scope::Tenant(scope.tenant_id),
+            (None, OrgKind::Platform) => Scope::System,
+            (None, _) => Scope::Nothing,
+        }
+    }
 }
 
 /// The client's address: the socket peer, or the first `X-Forwarded-For` hop behind a trusted
@@ -107,6 +119,7 @@ pub async fn resolve(
         session::end(session).await?;
         return Ok(None);
     };
+    session::keep_alive(session, now).await?;
 
     let mut brands = Vec::new();
     let scope = match user.org_kind {
@@ -184,7 +197,8 @@ async fn authenticate(
         .await
         .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
     let client = client_addr(&parts, state.config.trust_proxy);
-    let resolved = resolve(state, &session, client).await;
+    // Finding who is asking crosses brands (the user, the brands a partner serves).
+    let resolved = scope::system(resolve(state, &session, client)).await;
     let method = parts.method.clone();
     let uri = parts.uri.clone();
     let htmx = parts.headers.contains_key("hx-request");
@@ -204,8 +218,9 @@ pub async fn require_login(
 ) -> Result<Response, AppError> {
     match authenticate(&state, &mut request).await? {
         Ok(actor) => {
+            let scope = actor.db_scope();
             request.extensions_mut().insert(actor);
-            Ok(next.run(request).await)
+            Ok(scope::within(scope, next.run(request)).await)
         }
         Err(redirect) => Ok(redirect),
     }
@@ -220,8 +235,9 @@ pub async fn require_tenant(
 ) -> Result<Response, AppError> {
     match authenticate(&state, &mut request).await? {
         Ok(actor) if actor.scope.is_some() => {
+            let scope = actor.db_scope();
             request.extensions_mut().insert(actor);
-            Ok(next.run(request).await)
+            Ok(scope::within(scope, next.run(request)).await)
         }
         Ok(actor) if actor.is_partner() => Err(AppError::NoActiveBrand),
         Ok(_) => Err(AppError::NotFound),
@@ -259,7 +275,7 @@ impl FromRequestParts<AppState> for MaybeActor {
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
         let client = client_addr(parts, state.config.trust_proxy);
-        let actor = resolve(state, &session, client).await?;
+        let actor = scope::system(resolve(state, &session, client)).await?;
         if let Some(actor) = &actor {
             parts.extensions.insert(actor.clone());
         }

@@ -16,9 +16,14 @@ const CSRF: &str = "csrf";
 const LANG: &str = "lang";
 const FLASH: &str = "flash";
 const REAUTH_AT: &str = "reauth_at";
+const SEEN_AT: &str = "seen_at";
 
-/// A session is idle-expired after this (tower-sessions moves the expiry on every request).
+/// A session is idle-expired after this. The cookie's expiry moves on every response; the
+/// stored expiry moves when the session is saved, which `keep_alive` does once a minute.
 pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+/// How often an active session is written back to move its stored idle expiry. Saving on every
+/// request would make every page a database write (on SQLite, a commit and an `fsync` each).
+pub const KEEP_ALIVE_SECS: i64 = 60;
 /// …and ends this long after sign-in whatever the activity.
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 3600;
 
@@ -175,8 +180,24 @@ pub async fn push_flash(session: &Session, flash: Flash) -> SessionResult<()> {
     session.insert(FLASH, all).await
 }
 
+/// The flashes to show, removed from the session. Removing marks the session for saving, so it
+/// is done only when there is something to take.
 pub async fn take_flashes(session: &Session) -> SessionResult<Vec<Flash>> {
-    Ok(session.remove(FLASH).await?.unwrap_or_default())
+    let flashes: Option<Vec<Flash>> = session.get(FLASH).await?;
+    if flashes.is_some() {
+        session.remove::<Vec<Flash>>(FLASH).await?;
+    }
+    Ok(flashes.unwrap_or_default())
+}
+
+/// Marks a signed-in session as in use. It is saved (moving its stored idle expiry) when the last
+/// mark is a minute old or more, not on every request.
+pub async fn keep_alive(session: &Session, now: UtcMillis) -> SessionResult<()> {
+    let seen: Option<i64> = session.get(SEEN_AT).await?;
+    if seen.is_none_or(|at| now.0 - at >= KEEP_ALIVE_SECS * 1000) {
+        session.insert(SEEN_AT, now.0).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -42,6 +42,9 @@ pub async fn set_settings(
 }
 
 /// Queues one line of the user's next digest; the first item waiting sets when it goes out.
+/// The update always takes the user's row (never `WHERE digest_due_at IS NULL`, which skips the
+/// row while another replica's digest claims it and lets this item commit between the digest's
+/// read and its delete): a digest being sent is finished first, then this item starts the next.
 pub async fn add_item(
     conn: &mut Conn,
     user: UserId,
@@ -60,7 +63,7 @@ pub async fn add_item(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE users SET digest_due_at = $2 WHERE id = $1 AND digest_due_at IS NULL")
+    sqlx::query("UPDATE users SET digest_due_at = COALESCE(digest_due_at, $2) WHERE id = $1")
         .bind(user)
         .bind(due_at)
         .execute(conn)

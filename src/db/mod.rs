@@ -16,6 +16,7 @@ pub mod financings;
 pub mod invitations;
 pub mod invoices;
 pub mod kitting;
+mod migrations;
 pub mod milestones;
 pub mod notifications;
 pub mod order_history;
@@ -27,6 +28,7 @@ pub mod password_resets;
 pub mod progress;
 pub mod qc;
 pub mod samples;
+pub mod scope;
 pub mod sessions;
 pub mod shipping;
 pub mod sla;
@@ -78,12 +80,19 @@ impl Engine {
 pub struct Db {
     engine: Engine,
     url: String,
+    /// PostgreSQL: the role the pool switches to.
+    app_role: Option<String>,
     read: AnyPool,
     write: AnyPool,
 }
 
 impl Db {
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    /// Opens the pools. On PostgreSQL every connection switches to `app_role` (when given)
+    /// after connecting, so row-level security applies to it, and carries the scope of the task
+    /// that acquires it (`scope.rs`). `None` keeps the login's own role: a dedicated login that
+    /// row-level security applies to, or the owner (the tests' own handle). The PostgreSQL pool
+    /// connects on first use: the login may switch to the role only once migration 0021 ran.
+    pub async fn connect(url: &str, app_role: Option<&str>) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let engine = Engine::of_url(url)?;
         match engine {
@@ -94,19 +103,18 @@ impl Db {
                 Ok(Db {
                     engine,
                     url: url.to_owned(),
+                    app_role: None,
                     read,
                     write,
                 })
             }
             Engine::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect(url)
-                    .await?;
+                let app_role = app_role.filter(|r| !r.is_empty()).map(str::to_owned);
+                let pool = postgres_pool(url, app_role.clone())?;
                 Ok(Db {
                     engine,
                     url: url.to_owned(),
+                    app_role,
                     read: pool.clone(),
                     write: pool,
                 })
@@ -137,12 +145,44 @@ impl Db {
         }
     }
 
+    /// Brings the schema up to date. On PostgreSQL this runs on a connection of its own as the
+    /// login of the URL (the owner), never through the application's role; a schema that is
+    /// up to date already is only checked, so a login that may not change it can start too.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        let migrator = match self.engine {
-            Engine::Sqlite => &SQLITE_MIGRATIONS,
-            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        match self.engine {
+            Engine::Sqlite => SQLITE_MIGRATIONS.run(&self.write).await?,
+            Engine::Postgres => {
+                let mut conn = AnyConnection::connect(&self.url).await?;
+                if !migrations::up_to_date(&mut conn, &POSTGRES_MIGRATIONS).await? {
+                    POSTGRES_MIGRATIONS.run(&mut conn).await.map_err(|err| {
+                        anyhow::anyhow!(
+                            "{err} (migrations need the tables' owner: run `portico migrate` \
+                             with the owner's DATABASE_URL)"
+                        )
+                    })?;
+                }
+                conn.close().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks on a connection of its own that the login may switch to the application's role,
+    /// so a missing grant is named at start rather than as a pool timeout later.
+    pub async fn check_app_role(&self) -> anyhow::Result<()> {
+        let Some(role) = &self.app_role else {
+            return Ok(());
         };
-        migrator.run(&self.write).await?;
+        let mut conn = AnyConnection::connect(&self.url).await?;
+        let switched = conn.execute(set_role(role).as_str()).await;
+        conn.close().await?;
+        switched.map_err(|err| {
+            anyhow::anyhow!(
+                "the database login cannot switch to the role {role} ({err}): grant it \
+                 (GRANT {role} TO <login>), or set PORTICO_DB_APP_ROLE= (empty) for a login that \
+                 row-level security applies to already"
+            )
+        })?;
         Ok(())
     }
 
@@ -156,6 +196,44 @@ impl Db {
         self.read.close().await;
         self.write.close().await;
     }
+}
+
+/// The PostgreSQL pool: the application's role and the task's tenant scope on every
+/// connection. Setting the scope replaces the idle-connection ping (a failed `set_config`
+/// discards the connection just as a failed ping would), so an acquire costs no more round
+/// trips than before.
+fn postgres_pool(url: &str, app_role: Option<String>) -> anyhow::Result<AnyPool> {
+    let set_role = app_role.as_deref().map(set_role);
+    let pool = AnyPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .after_connect(move |conn, _meta| {
+            let set_role = set_role.clone();
+            // Runs in the acquiring task, or in the pool's upkeep task (no scope: nothing); the
+            // scope is set again on every acquire either way.
+            let scope = scope::current();
+            Box::pin(async move {
+                if let Some(set_role) = set_role {
+                    conn.execute(set_role.as_str()).await?;
+                }
+                scope::apply(conn, scope).await
+            })
+        })
+        .before_acquire(|conn, _meta| {
+            let scope = scope::current();
+            Box::pin(async move {
+                scope::apply(conn, scope).await?;
+                Ok(true)
+            })
+        })
+        .connect_lazy(url)?;
+    Ok(pool)
+}
+
+/// `SET ROLE` with the role name quoted as an identifier.
+fn set_role(role: &str) -> String {
+    format!("SET ROLE \"{}\"", role.replace('"', "\"\""))
 }
 
 async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> anyhow::Result<AnyPool> {
@@ -259,6 +337,15 @@ impl DynamicSql {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_role_name_is_quoted_as_an_identifier() {
+        assert_eq!(set_role("portico_app"), r#"SET ROLE "portico_app""#);
+        assert_eq!(
+            set_role(r#"a"; RESET ROLE; --"#),
+            r#"SET ROLE "a""; RESET ROLE; --""#
+        );
+    }
 
     #[test]
     fn sqlite_urls_get_the_right_open_mode() {

@@ -38,8 +38,16 @@ impl PorticoSessionStore {
             }
             Engine::Postgres => {
                 let pool = PgPoolOptions::new().max_connections(4).connect(url).await?;
+                // Only the owner may create the table (`portico migrate` does); a login that
+                // row-level security applies to finds it there.
+                let exists: bool =
+                    sqlx::query_scalar("SELECT to_regclass('tower_sessions.session') IS NOT NULL")
+                        .fetch_one(&pool)
+                        .await?;
                 let store = PostgresStore::new(pool);
-                store.migrate().await?;
+                if !exists {
+                    store.migrate().await?;
+                }
                 PorticoSessionStore::Postgres(store)
             }
         };

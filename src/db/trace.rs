@@ -5,7 +5,7 @@
 
 use sqlx::FromRow;
 
-use super::Conn;
+use super::{Conn, scope};
 use crate::domain::ids::{OrgId, TenantId};
 use crate::domain::trace::{NodeKind, TraceRow};
 
@@ -121,12 +121,16 @@ async fn walk(
            tenant_id FROM walk \
          ORDER BY depth, from_kind, from_id, to_kind, to_id"
     );
-    let rows: Vec<Row> = sqlx::query_as(&sql)
+    // The graph crosses brands by design: a factory's lot reaches several brands' orders, and
+    // the caller counts the links it may not show ("other customers affected").
+    scope::widen(conn).await?;
+    let rows = sqlx::query_as::<_, Row>(&sql)
         .bind(start.0.code())
         .bind(start.1)
         .bind(max_depth)
-        .fetch_all(conn)
-        .await?;
+        .fetch_all(&mut *conn)
+        .await;
+    let rows = scope::narrow(conn, rows).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {

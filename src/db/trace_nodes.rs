@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::{Conn, DynamicSql};
+use super::{Conn, DynamicSql, scope};
 use crate::domain::ids::{OrgId, TenantId};
 
 #[derive(Clone, Debug, FromRow)]
@@ -101,12 +101,16 @@ pub async fn batches(conn: &mut Conn, ids: &[&str]) -> Result<Vec<BatchNode>, sq
     .await
 }
 
+/// Finished lots are the factory's; `held` counts a hold of any brand (held goods ship to
+/// nobody), so it is read across brands.
 pub async fn finished(conn: &mut Conn, ids: &[&str]) -> Result<Vec<FinishedNode>, sqlx::Error> {
     let select = format!(
         "SELECT x.id, x.owner_org_id, x.code, x.quantity, x.unit, {} FROM finished_lots x",
         HELD.replace("{kind}", "finished_lot")
     );
-    by_ids(conn, &select, ids).await
+    scope::widen(conn).await?;
+    let nodes = by_ids(&mut *conn, &select, ids).await;
+    scope::narrow(conn, nodes).await
 }
 
 pub async fn shipments(conn: &mut Conn, ids: &[&str]) -> Result<Vec<ShipmentNode>, sqlx::Error> {

@@ -1,7 +1,7 @@
 //! The traceability chain's records: material lots, production batches and the finished lots
 //! they yield, each owned by the factory that records it.
 
-use super::Conn;
+use super::{Conn, scope};
 use crate::domain::ids::{OrgId, UserId};
 
 /// A material lot: (id, material, supplier, supplier's lot code, received, unit).
@@ -133,13 +133,15 @@ pub async fn insert_finished_lot(
     Ok(done.rows_affected() == 1)
 }
 
-/// The owner's finished lot with this code: (id, quantity, unit, held).
+/// The owner's finished lot with this code: (id, quantity, unit, held). Held is a hold of any
+/// brand: held goods ship to nobody.
 pub async fn finished_lot_by_code(
     conn: &mut Conn,
     owner: OrgId,
     code: &str,
 ) -> Result<Option<(String, String, String, i64)>, sqlx::Error> {
-    sqlx::query_as(
+    scope::widen(conn).await?;
+    let lot = sqlx::query_as(
         "SELECT f.id, f.quantity, f.unit, CASE WHEN EXISTS (SELECT 1 FROM trace_holds h \
            WHERE h.node_kind = 'finished_lot' AND h.node_id = f.id AND h.released_at IS NULL) \
            THEN 1 ELSE 0 END \
@@ -147,18 +149,22 @@ pub async fn finished_lot_by_code(
     )
     .bind(owner)
     .bind(code)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await;
+    scope::narrow(conn, lot).await
 }
 
-/// What shipments took of a finished lot so far, one quantity per shipment.
+/// What shipments took of a finished lot so far, one quantity per shipment, whichever brand
+/// each went to (the lot is the factory's: no brand may take more than is left of it).
 pub async fn shipped_from(conn: &mut Conn, lot: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
+    scope::widen(conn).await?;
+    let taken = sqlx::query_scalar(
         "SELECT quantity FROM trace_edges WHERE from_kind = 'finished_lot' AND from_id = $1",
     )
     .bind(lot)
-    .fetch_all(conn)
-    .await
+    .fetch_all(&mut *conn)
+    .await;
+    scope::narrow(conn, taken).await
 }
 
 /// Holds these material lots against concurrent batches until the transaction ends, so two

@@ -26,6 +26,11 @@ pub fn spawn(state: AppState) {
 
 /// Forgets answers kept longer than [`KEEP_ANSWERS_MS`] before `now`; returns how many.
 pub async fn prune(state: &AppState, now: UtcMillis) -> anyhow::Result<u64> {
+    // Kept answers of every brand's clients.
+    crate::db::scope::system(prune_in_system_scope(state, now)).await
+}
+
+async fn prune_in_system_scope(state: &AppState, now: UtcMillis) -> anyhow::Result<u64> {
     let mut tx = state.db.begin().await?;
     let n = db::api_clients::forget_answers_before(&mut tx, now.0 - KEEP_ANSWERS_MS).await?;
     tx.commit().await?;

@@ -37,6 +37,11 @@ pub fn spawn(state: AppState, wake: Arc<Notify>) {
 /// Sends everything due now. Returns how many items were delivered. Claims and results are
 /// written one batch per transaction, so the worker holds SQLite's write lock briefly.
 pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
+    // The outbox is the platform's: mail of every brand.
+    crate::db::scope::system(deliver_due_in_system_scope(state)).await
+}
+
+async fn deliver_due_in_system_scope(state: &AppState) -> anyhow::Result<usize> {
     let mut delivered = 0;
     loop {
         let now = UtcMillis::now();

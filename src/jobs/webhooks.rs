@@ -51,6 +51,11 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
 
 /// Sends every delivery due by `now` (tests pass a later instant to reach a retry at once).
 pub async fn deliver_due_as_of(state: &AppState, now: i64) -> anyhow::Result<usize> {
+    // Deliveries of every brand.
+    crate::db::scope::system(deliver_due_as_of_in_system_scope(state, now)).await
+}
+
+async fn deliver_due_as_of_in_system_scope(state: &AppState, now: i64) -> anyhow::Result<usize> {
     let mut attempted = 0;
     loop {
         let due = {

@@ -9,8 +9,8 @@ use crate::app::AppState;
 use crate::auth::actor::{Actor, TenantScope};
 use crate::auth::api_token::{self, ApiClaims, TOKEN_TTL_SECS, TokenRefusal};
 use crate::auth::tokens::{hash_token, secrets_equal};
-use crate::db;
 use crate::db::api_clients::ApiClient;
+use crate::db::{self, Conn};
 use crate::domain::org::OrgKind;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::time::UtcMillis;
@@ -142,16 +142,14 @@ pub async fn grant(
     secret: &str,
     requested: Option<&str>,
 ) -> Result<Result<IssuedToken, GrantError>, anyhow::Error> {
-    let client = {
-        let mut conn = state.db.reader().acquire().await?;
-        db::api_clients::by_id(&mut conn, client_id).await?
-    };
+    let mut conn = state.db.reader().acquire().await?;
+    let client = db::api_clients::by_id(&mut conn, client_id).await?;
     // Hash before looking at the result, so an unknown id takes as long as a wrong secret.
     let offered = hash_token(secret);
     let Some(client) = client.filter(|c| secrets_equal(&c.secret_hash, &offered)) else {
         return Ok(Err(GrantError::InvalidClient));
     };
-    if client.revoked_at.is_some() || acting_actor(state, &client).await?.is_none() {
+    if client.revoked_at.is_some() || acting_actor(&mut conn, &client).await?.is_none() {
         return Ok(Err(GrantError::InvalidClient));
     }
     let granted: Vec<&str> = client.scopes.split(' ').collect();
@@ -191,17 +189,16 @@ pub async fn grant(
 
 /// Verifies a bearer token and resolves the caller.
 pub async fn caller(state: &AppState, token: &str) -> Result<ApiCaller, CallerError> {
-    let keys = {
-        let mut conn = state
-            .db
-            .reader()
-            .acquire()
-            .await
-            .map_err(anyhow::Error::from)?;
-        db::api_clients::token_keys(&mut conn, UtcMillis::now().0)
-            .await
-            .map_err(anyhow::Error::from)?
-    };
+    // One connection for every read of the check: an acquire is a round trip of its own.
+    let mut conn = state
+        .db
+        .reader()
+        .acquire()
+        .await
+        .map_err(anyhow::Error::from)?;
+    let keys = db::api_clients::token_keys(&mut conn, UtcMillis::now().0)
+        .await
+        .map_err(anyhow::Error::from)?;
     let claims = api_token::verify(
         token,
         |kid| {
@@ -212,24 +209,17 @@ pub async fn caller(state: &AppState, token: &str) -> Result<ApiCaller, CallerEr
         &issuer(state),
         &audience(state),
     )?;
-    let client = {
-        let mut conn = state
-            .db
-            .reader()
-            .acquire()
-            .await
-            .map_err(anyhow::Error::from)?;
-        db::api_clients::by_id(&mut conn, &claims.sub)
-            .await
-            .map_err(anyhow::Error::from)?
-    };
+    let client = db::api_clients::by_id(&mut conn, &claims.sub)
+        .await
+        .map_err(anyhow::Error::from)?;
     let client = client
         .filter(|c| c.revoked_at.is_none())
         .filter(|c| c.org_id.to_string() == claims.org && c.tenant_id.to_string() == claims.tenant)
         .ok_or(CallerError::Client)?;
-    let actor = acting_actor(state, &client)
+    let actor = acting_actor(&mut conn, &client)
         .await?
         .ok_or(CallerError::Client)?;
+    drop(conn);
     // Last use is shown to the minute; writing it on every call would take the (SQLite) write
     // lock per request.
     let now = UtcMillis::now().0;
@@ -245,9 +235,8 @@ pub async fn caller(state: &AppState, token: &str) -> Result<ApiCaller, CallerEr
 
 /// The actor a client acts as, or `None` when its user is disabled or its organisation no
 /// longer actively serves the brand.
-async fn acting_actor(state: &AppState, client: &ApiClient) -> anyhow::Result<Option<Actor>> {
-    let mut conn = state.db.reader().acquire().await?;
-    let Some(user) = db::users::with_org_by_id(&mut conn, client.user_id).await? else {
+async fn acting_actor(conn: &mut Conn, client: &ApiClient) -> anyhow::Result<Option<Actor>> {
+    let Some(user) = db::users::with_org_by_id(conn, client.user_id).await? else {
         return Ok(None);
     };
     if !user.is_active() || user.org_id != client.org_id {
@@ -267,14 +256,14 @@ async fn acting_actor(state: &AppState, client: &ApiClient) -> anyhow::Result<Op
         OrgKind::Platform => return Ok(None),
         _ => {
             let Some(partnership) =
-                db::partnerships::get(&mut conn, client.tenant_id, user.org_id).await?
+                db::partnerships::get(conn, client.tenant_id, user.org_id).await?
             else {
                 return Ok(None);
             };
             if partnership.status != PartnershipStatus::Active {
                 return Ok(None);
             }
-            let brand = db::orgs::get(&mut conn, client.tenant_id.into())
+            let brand = db::orgs::get(conn, client.tenant_id.into())
                 .await?
                 .map(|o| o.name)
                 .unwrap_or_default();

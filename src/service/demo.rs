@@ -120,6 +120,15 @@ const DIGEST_USER: &str = "ops@blueharbor.test";
 /// Seeds the demo data unless the database already holds organisations. Returns whether it
 /// seeded. All demo users share `password`.
 pub async fn seed(db: &Db, master: &MasterKey, demo_password: &str) -> anyhow::Result<bool> {
+    // Seeding creates every brand's data.
+    crate::db::scope::system(seed_in_system_scope(db, master, demo_password)).await
+}
+
+async fn seed_in_system_scope(
+    db: &Db,
+    master: &MasterKey,
+    demo_password: &str,
+) -> anyhow::Result<bool> {
     let hash = password::hash(demo_password.to_owned()).await?;
     let now = UtcMillis::now().0;
     let mut tx = db.begin().await?;

@@ -120,6 +120,11 @@ async fn step(state: &AppState, tenant: TenantId, id: OrderId) -> anyhow::Result
 
 /// Seeds the demo orders; returns how many were made.
 pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
+    // Seeding creates every brand's data.
+    crate::db::scope::system(seed_in_system_scope(state)).await
+}
+
+async fn seed_in_system_scope(state: &AppState) -> anyhow::Result<usize> {
     let mut conn = state.db.reader().acquire().await?;
     let find = |rows: Vec<db::orgs::Org>| rows.into_iter().next().map(|o| o.id);
     let acme = find(db::orgs::find_by_name(&mut conn, "Acme Apparel").await?)

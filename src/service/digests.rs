@@ -83,6 +83,11 @@ pub async fn save_choice(
 /// Sends every digest due now; returns how many went out. Each is claimed, emptied and queued
 /// as one e-mail in one transaction, so a digest is sent once and an item never twice.
 pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
+    // A pass crosses brands: every user's digest, whatever brands it covers.
+    crate::db::scope::system(send_due_in_system_scope(state)).await
+}
+
+async fn send_due_in_system_scope(state: &AppState) -> anyhow::Result<usize> {
     let mut sent = 0;
     loop {
         let now = state.now().0;

@@ -33,6 +33,7 @@ pub mod sla;
 pub mod sso;
 pub mod team;
 pub mod trace;
+pub mod view_audit;
 pub mod webhooks;
 
 use crate::auth::actor::Actor;

@@ -99,6 +99,10 @@ impl Routes {
     pub fn into_router(self, state: &AppState) -> Router<AppState> {
         let has = |access| self.manifest.iter().any(|(_, a)| *a == access);
         let mut router = self.public;
+        if has(Access::Public) {
+            // Public routes come before any brand: signing in, invitations, password resets.
+            router = router.route_layer(middleware::from_fn(in_system_scope));
+        }
         if has(Access::Authenticated) {
             router = router.merge(
                 self.authenticated
@@ -117,6 +121,12 @@ impl Routes {
             async move { refuse_unclassified(&known, req, next).await }
         }))
     }
+}
+
+/// Runs the rest of a request in the database scope that crosses brands (`db::scope`), for
+/// routes that come before any brand is chosen.
+pub async fn in_system_scope(request: Request, next: Next) -> Response {
+    crate::db::scope::system(next.run(request)).await
 }
 
 /// Second line behind the `Routes` builder: a route that reached the router some other way

@@ -18,6 +18,7 @@ use super::{Routes, refusal_flash, render};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::auth::session::Flash;
+use crate::db::scope;
 use crate::domain::sla::policy::Kind;
 use crate::error::AppResult;
 use crate::service::ServiceError;
@@ -164,7 +165,10 @@ async fn live_get(
                 if started.elapsed() > STREAM_LIFETIME {
                     return None;
                 }
-                let rev = board::revision(&state, &actor).await.ok()?;
+                // The body streams after the handler returned, outside the request's scope.
+                let rev = scope::within(actor.db_scope(), board::revision(&state, &actor))
+                    .await
+                    .ok()?;
                 if rev != seen {
                     seen = rev;
                     let event = Event::default().event("rev").data(rev.to_string());

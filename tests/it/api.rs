@@ -432,7 +432,7 @@ async fn kept_answers_are_forgotten_after_two_days() {
         "a stale version, kept as the answer: {}",
         first.body
     );
-    let state = app.state();
+    let state = app.fixture_state();
     let now = state.now();
     assert_eq!(
         portico::jobs::housekeeping::prune(state, now)

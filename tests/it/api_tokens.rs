@@ -35,7 +35,7 @@ async fn forge(app: &TestApp, header: Value, claims: Value) -> String {
         header["kid"] = json!(key.kid);
     }
     portico::auth::api_token::sign_compact(
-        &app.state().master,
+        &app.fixture_state().master,
         &key.kid,
         &key.sealed_private,
         &header,
@@ -313,7 +313,7 @@ async fn a_rotated_token_key_signs_new_tokens_while_the_old_one_verifies_until_i
         create_client(&app, "planner@delta.test", "member", &["orders:read"]).await;
     let before = token(&app, &client, &secret).await;
     let old_kid = jsonwebtoken::decode_header(&before).unwrap().kid.unwrap();
-    let master = app.state().master.clone();
+    let master = app.fixture_state().master.clone();
     let (new_kid, retiring) = portico::service::api_auth::rotate_token_key(&app.db, &master)
         .await
         .unwrap();

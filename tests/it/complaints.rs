@@ -11,12 +11,12 @@ use portico::service::trace::complaints::{self, OpenInput};
 use portico::service::trace::holds::{self, Placed};
 use portico::service::trace::view;
 
-use crate::support::TestApp;
 use crate::support::orders::{actor, png};
 use crate::support::trace_chain::{
     ACME, ACME_PO, ACME_TRACKING, BLUE_HARBOR, BLUE_PO, BLUE_TRACKING, SHARED_LOT, SharedLot,
     asn_by_tracking, delta, finished_lot, key, shared_lot, ship,
 };
+use crate::support::{TestApp, as_actor};
 
 async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
     let mut conn = app.db.reader().acquire().await.unwrap();
@@ -72,7 +72,9 @@ async fn a_hold_from_the_suspected_root_holds_acmes_goods_and_only_acmes_shipmen
     let quality = actor(&app, "quality@acme.test", ACME).await;
     let fl_acme = finished_lot(&app, "FL-ACME").await;
     let fl_blue = finished_lot(&app, "FL-BLUE").await;
-    let opened = complaints::get(state, &quality, &id).await.unwrap();
+    let opened = as_actor(&quality, complaints::get(state, &quality, &id))
+        .await
+        .unwrap();
     assert_eq!(opened.complaint.status, "open");
     assert_eq!(opened.complaint.order_id, chain.acme_order);
     assert_eq!(opened.photos.len(), 1);
@@ -89,7 +91,7 @@ async fn a_hold_from_the_suspected_root_holds_acmes_goods_and_only_acmes_shipmen
     ] {
         assert!(
             matches!(
-                complaints::set_root(state, &quality, &id, root).await,
+                as_actor(&quality, complaints::set_root(state, &quality, &id, root)).await,
                 Err(ServiceError::Refused("complaint.refused.root_not_on_trace"))
             ),
             "{root:?}"
@@ -103,7 +105,7 @@ async fn a_hold_from_the_suspected_root_holds_acmes_goods_and_only_acmes_shipmen
     ] {
         assert!(
             matches!(
-                complaints::set_root(state, &quality, &id, root).await,
+                as_actor(&quality, complaints::set_root(state, &quality, &id, root)).await,
                 Err(ServiceError::Refused("complaint.refused.root_kind"))
             ),
             "{root:?}"
@@ -111,7 +113,7 @@ async fn a_hold_from_the_suspected_root_holds_acmes_goods_and_only_acmes_shipmen
     }
     // No hold before there is a root.
     assert!(matches!(
-        holds::place(state, &quality, &id).await,
+        as_actor(&quality, holds::place(state, &quality, &id)).await,
         Err(ServiceError::Refused("complaint.refused.no_root"))
     ));
 
@@ -126,7 +128,9 @@ async fn a_hold_from_the_suspected_root_holds_acmes_goods_and_only_acmes_shipmen
     .await
     .unwrap();
     assert!(matches!(later, Outcome::Applied));
-    let now = complaints::get(state, &quality, &id).await.unwrap();
+    let now = as_actor(&quality, complaints::get(state, &quality, &id))
+        .await
+        .unwrap();
     assert!(
         now.trace
             .reverse
@@ -184,7 +188,9 @@ async fn a_hold_from_the_suspected_root_holds_acmes_goods_and_only_acmes_shipmen
 
     // Held: every finished lot of the scope Acme sees (FL-ACME among them) and Acme's
     // shipment on its way — not Blue Harbor's shipment, not the later shipment from SR-SOLO.
-    let view = complaints::get(state, &quality, &id).await.unwrap();
+    let view = as_actor(&quality, complaints::get(state, &quality, &id))
+        .await
+        .unwrap();
     assert_eq!(view.complaint.status, "held");
     let scope = view.scope.as_ref().expect("the scope");
     let mut wanted: Vec<(String, String)> = scope
@@ -212,21 +218,30 @@ async fn a_hold_from_the_suspected_root_holds_acmes_goods_and_only_acmes_shipmen
         page.text("main")
     );
     let blue = actor(&app, "admin@blueharbor.test", BLUE_HARBOR).await;
-    let theirs = view::trace(state, &blue, (Shipment, &chain.blue_asn))
-        .await
-        .unwrap();
+    let theirs = as_actor(
+        &blue,
+        view::trace(state, &blue, (Shipment, &chain.blue_asn)),
+    )
+    .await
+    .unwrap();
     assert!(!theirs.nodes[&key(Shipment, chain.blue_asn.as_str())].held);
-    let acme_sees = view::trace(state, &quality, (MaterialLot, &chain.lot))
-        .await
-        .unwrap();
+    let acme_sees = as_actor(
+        &quality,
+        view::trace(state, &quality, (MaterialLot, &chain.lot)),
+    )
+    .await
+    .unwrap();
     assert!(acme_sees.nodes[&key(FinishedLot, fl_acme.as_str())].held);
     assert!(acme_sees.nodes[&key(Shipment, chain.acme_asn.as_str())].held);
 
     // Delta's users are told, in Acme's context, with a link to the root's trace.
     let planner_in_acme = delta(&app, ACME).await;
-    let told = portico::service::notifications::list(state, &planner_in_acme, None)
-        .await
-        .unwrap();
+    let told = as_actor(
+        &planner_in_acme,
+        portico::service::notifications::list(state, &planner_in_acme, None),
+    )
+    .await
+    .unwrap();
     let note = told
         .iter()
         .find(|n| n.kind == "trace_hold")
@@ -279,12 +294,16 @@ async fn a_hold_from_the_suspected_root_holds_acmes_goods_and_only_acmes_shipmen
 
     // A second hold is refused and changes nothing.
     assert!(matches!(
-        holds::place(state, &quality, &id).await,
+        as_actor(&quality, holds::place(state, &quality, &id)).await,
         Err(ServiceError::Refused("complaint.refused.not_open"))
     ));
     assert_eq!(count(&app, signed, &chain.acme_order.to_string()).await, 1);
     assert!(matches!(
-        complaints::set_root(state, &quality, &id, ("batch", &chain.batch_acme)).await,
+        as_actor(
+            &quality,
+            complaints::set_root(state, &quality, &id, ("batch", &chain.batch_acme))
+        )
+        .await,
         Err(ServiceError::Refused("complaint.refused.not_open"))
     ));
 
@@ -346,7 +365,7 @@ async fn only_the_brands_quality_team_acts_on_its_complaints() {
                 name: "bleed.png".into(),
                 bytes: png(7),
             };
-            complaints::open(state, &who, &input, vec![photo]).await
+            as_actor(&who, complaints::open(state, &who, &input, vec![photo])).await
         }
     };
 
@@ -385,39 +404,43 @@ async fn only_the_brands_quality_team_acts_on_its_complaints() {
     );
 
     let root = ("material_lot", chain.lot.as_str());
-    assert!(complaints::get(state, &ops, &id).await.is_ok());
+    assert!(
+        as_actor(&ops, complaints::get(state, &ops, &id))
+            .await
+            .is_ok()
+    );
     assert!(matches!(
-        complaints::set_root(state, &ops, &id, root).await,
+        as_actor(&ops, complaints::set_root(state, &ops, &id, root)).await,
         Err(ServiceError::Forbidden)
     ));
     assert!(matches!(
-        holds::place(state, &ops, &id).await,
+        as_actor(&ops, holds::place(state, &ops, &id)).await,
         Err(ServiceError::Forbidden)
     ));
     for outsider in [&factory, &blue] {
         assert!(matches!(
-            complaints::get(state, outsider, &id).await,
+            as_actor(outsider, complaints::get(state, outsider, &id)).await,
             Err(ServiceError::NotFound)
         ));
         assert!(matches!(
-            complaints::set_root(state, outsider, &id, root).await,
+            as_actor(outsider, complaints::set_root(state, outsider, &id, root)).await,
             Err(ServiceError::NotFound)
         ));
         assert!(matches!(
-            holds::place(state, outsider, &id).await,
+            as_actor(outsider, holds::place(state, outsider, &id)).await,
             Err(ServiceError::NotFound)
         ));
     }
     let quality = actor(&app, "quality@acme.test", ACME).await;
-    complaints::set_root(state, &quality, &id, root)
+    as_actor(&quality, complaints::set_root(state, &quality, &id, root))
         .await
         .unwrap();
     assert!(matches!(
-        holds::place(state, &ops, &id).await,
+        as_actor(&ops, holds::place(state, &ops, &id)).await,
         Err(ServiceError::Forbidden)
     ));
     assert!(matches!(
-        holds::place(state, &blue, &id).await,
+        as_actor(&blue, holds::place(state, &blue, &id)).await,
         Err(ServiceError::NotFound)
     ));
     assert_eq!(
@@ -452,7 +475,7 @@ async fn only_the_brands_quality_team_acts_on_its_complaints() {
             .await;
         assert_eq!(hold.status, 404, "{email}");
     }
-    let in_scope = complaints::get(state, &quality, &id)
+    let in_scope = as_actor(&quality, complaints::get(state, &quality, &id))
         .await
         .unwrap()
         .scope
@@ -465,7 +488,9 @@ async fn only_the_brands_quality_team_acts_on_its_complaints() {
         .count();
     assert!(in_scope >= 1);
     assert_eq!(
-        holds::place(state, &quality, &id).await.unwrap(),
+        as_actor(&quality, holds::place(state, &quality, &id))
+            .await
+            .unwrap(),
         Placed {
             finished_lots: in_scope,
             shipments: 1
@@ -485,12 +510,20 @@ async fn complaints_opened_at_the_same_moment_get_distinct_numbers() {
             subject_id: chain.acme_order.to_string(),
             description: format!("Complaint {i} from the call centre"),
         };
-        tokio::spawn(async move { complaints::open(&state, &quality, &input, Vec::new()).await })
+        tokio::spawn(async move {
+            as_actor(
+                &quality,
+                complaints::open(&state, &quality, &input, Vec::new()),
+            )
+            .await
+        })
     });
     let mut numbers = std::collections::BTreeSet::new();
     for result in futures_util::future::join_all(tasks).await {
         let id = result.unwrap().expect("every complaint opens");
-        let view = complaints::get(app.state(), &quality, &id).await.unwrap();
+        let view = as_actor(&quality, complaints::get(app.state(), &quality, &id))
+            .await
+            .unwrap();
         numbers.insert(view.complaint.number);
     }
     let wanted: std::collections::BTreeSet<String> =

@@ -51,7 +51,7 @@ async fn delivered_to(app: &TestApp, to: &str, _expected: usize) -> Vec<crate::s
 #[tokio::test]
 async fn a_daily_digest_sends_the_days_notifications_in_one_mail_at_eight_local_time() {
     let app = TestApp::spawn().await;
-    app.state().clock.jump_to(UtcMillis(WED_10_UTC));
+    app.fixture_state().clock.jump_to(UtcMillis(WED_10_UTC));
     let sales = app.login("sales@sunrise.test").await;
     let saved = choose(&sales, "daily", "Asia/Shanghai").await;
     assert_eq!(saved.status, 303, "{}", saved.body);
@@ -64,7 +64,7 @@ async fn a_daily_digest_sends_the_days_notifications_in_one_mail_at_eight_local_
     assert!(!account.has("#next-digest"), "nothing waits yet");
 
     issue(&app, "4500911").await;
-    app.state().clock.advance(HOUR);
+    app.fixture_state().clock.advance(HOUR);
     issue(&app, "4500912").await;
     deliver_due(app.state()).await.unwrap();
     assert!(
@@ -80,12 +80,12 @@ async fn a_daily_digest_sends_the_days_notifications_in_one_mail_at_eight_local_
     );
 
     // Not before 08:00 in Shanghai (00:00 UTC)...
-    app.state()
+    app.fixture_state()
         .clock
         .jump_to(UtcMillis(WED_10_UTC + 14 * HOUR - 60_000));
     assert_eq!(send_due(app.state()).await.unwrap(), 0);
     // ...and exactly once from then on.
-    app.state().clock.advance(60_000);
+    app.fixture_state().clock.advance(60_000);
     assert_eq!(send_due(app.state()).await.unwrap(), 1);
     assert_eq!(send_due(app.state()).await.unwrap(), 0, "sent once");
     let mails = delivered_to(&app, "sales@sunrise.test", 1).await;
@@ -108,7 +108,7 @@ async fn a_daily_digest_sends_the_days_notifications_in_one_mail_at_eight_local_
     // The next day's items wait for the next morning.
     issue(&app, "4500913").await;
     assert_eq!(send_due(app.state()).await.unwrap(), 0);
-    app.state().clock.advance(24 * HOUR);
+    app.fixture_state().clock.advance(24 * HOUR);
     assert_eq!(send_due(app.state()).await.unwrap(), 1);
     let mails = delivered_to(&app, "sales@sunrise.test", 2).await;
     assert_eq!(mails.len(), 2);
@@ -119,7 +119,7 @@ async fn a_daily_digest_sends_the_days_notifications_in_one_mail_at_eight_local_
 #[tokio::test]
 async fn leaving_the_digest_sends_what_waits_at_once_or_drops_it_when_e_mail_is_turned_off() {
     let app = TestApp::spawn().await;
-    app.state().clock.jump_to(UtcMillis(WED_10_UTC));
+    app.fixture_state().clock.jump_to(UtcMillis(WED_10_UTC));
     let sales = app.login("sales@sunrise.test").await;
     assert_eq!(
         choose(&sales, "daily", "Europe/Amsterdam").await.status,
@@ -152,7 +152,7 @@ async fn leaving_the_digest_sends_what_waits_at_once_or_drops_it_when_e_mail_is_
     assert!(sales.get("/account").await.has("#next-digest"));
     assert_eq!(choose(&sales, "off", "Europe/Amsterdam").await.status, 303);
     assert!(!sales.get("/account").await.has("#next-digest"));
-    app.state().clock.advance(48 * HOUR);
+    app.fixture_state().clock.advance(48 * HOUR);
     assert_eq!(send_due(app.state()).await.unwrap(), 0);
     assert_eq!(delivered_to(&app, "sales@sunrise.test", 2).await.len(), 2);
     assert!(
@@ -205,7 +205,7 @@ async fn saving_the_choice_is_audited() {
     let app = TestApp::spawn().await;
     let sales = app.login("sales@sunrise.test").await;
     assert_eq!(choose(&sales, "daily", "Asia/Shanghai").await.status, 303);
-    let mut conn = app.state().db.reader().acquire().await.unwrap();
+    let mut conn = app.fixture_state().db.reader().acquire().await.unwrap();
     let detail: String = sqlx::query_scalar(
         "SELECT detail FROM audit_log WHERE action = 'account.notifications_set' ORDER BY seq DESC LIMIT 1",
     )

@@ -16,7 +16,7 @@ const ACME: &str = "Acme Apparel";
 async fn events_of(app: &TestApp, brand: &str, org: &str) -> Vec<EventView> {
     let tenant = TenantId::of_brand(app.org_id(brand).await);
     let org = app.org_id(org).await;
-    list_visible(app.state(), tenant, org, None, 500)
+    list_visible(app.fixture_state(), tenant, org, None, 500)
         .await
         .unwrap()
 }
@@ -105,9 +105,15 @@ async fn an_order_from_issue_to_accepted_invoice_records_each_event_for_its_part
     let first = &sunrise[0];
     let tenant = TenantId::of_brand(tenant);
     let sunrise_id = app.org_id("Sunrise Textiles").await;
-    let rest = list_visible(app.state(), tenant, sunrise_id, Some(&first.id), 500)
-        .await
-        .unwrap();
+    let rest = list_visible(
+        app.fixture_state(),
+        tenant,
+        sunrise_id,
+        Some(&first.id),
+        500,
+    )
+    .await
+    .unwrap();
     assert_eq!(rest.len(), sunrise.len() - 1);
     assert!(rest.iter().all(|e| e.id > first.id));
 }
@@ -121,7 +127,7 @@ async fn proposals_progress_and_sample_decisions_are_events() {
     let proposed = order(&app, "ops@acme.test", ACME, "EV-2", delta, None, true).await;
     let planner = actor(&app, "planner@delta.test", ACME).await;
     let version = portico::service::demo_orders::version(
-        app.state(),
+        app.fixture_state(),
         TenantId::of_brand(app.org_id(ACME).await),
         proposed,
     )
@@ -139,7 +145,7 @@ async fn proposals_progress_and_sample_decisions_are_events() {
         (3, LineAction::Accept),
     ];
     decide::decide_lines(
-        app.state(),
+        app.fixture_state(),
         &planner,
         &seen(proposed, version),
         Side::Partner,
@@ -153,7 +159,7 @@ async fn proposals_progress_and_sample_decisions_are_events() {
     let sample = sample_on(&app, "planner@delta.test", ACME, made).await;
     let quality = actor(&app, "quality@acme.test", ACME).await;
     portico::service::orders::samples::decide(
-        app.state(),
+        app.fixture_state(),
         &quality,
         &seen(made, 0),
         &sample,
@@ -204,13 +210,20 @@ async fn a_hold_is_an_event_on_the_order() {
         subject_id: chain.acme_order.to_string(),
         description: "Seams open".into(),
     };
-    let id = complaints::open(app.state(), &quality, &input, Vec::new())
+    let id = complaints::open(app.fixture_state(), &quality, &input, Vec::new())
         .await
         .unwrap();
-    complaints::set_root(app.state(), &quality, &id, ("batch", &chain.batch_acme))
+    complaints::set_root(
+        app.fixture_state(),
+        &quality,
+        &id,
+        ("batch", &chain.batch_acme),
+    )
+    .await
+    .unwrap();
+    holds::place(app.fixture_state(), &quality, &id)
         .await
         .unwrap();
-    holds::place(app.state(), &quality, &id).await.unwrap();
     let delta = events_of(&app, ACME, "Delta Garment Works").await;
     assert!(types_on(&delta, chain.acme_order).contains(&"hold.placed".to_owned()));
     let blue = events_of(&app, "Blue Harbor Home", "Delta Garment Works").await;
@@ -222,7 +235,7 @@ async fn the_sla_scheduler_records_warning_and_breach_events() {
     const MONDAY_10: i64 = 1_803_895_200_000;
     const HOUR: i64 = 3_600_000;
     let app = TestApp::spawn().await;
-    let clock = &app.state().clock;
+    let clock = &app.fixture_state().clock;
     clock.jump_to(UtcMillis(MONDAY_10));
     let id = order(
         &app,
@@ -269,7 +282,7 @@ async fn a_refused_or_rolled_back_use_case_records_no_event() {
     // Issuing again is refused: nothing recorded.
     let ops = actor(&app, "ops@acme.test", ACME).await;
     assert!(
-        decide::issue(app.state(), &ops, &seen(id, 0))
+        decide::issue(app.fixture_state(), &ops, &seen(id, 0))
             .await
             .is_err()
     );
@@ -304,7 +317,7 @@ async fn financing_events_reach_the_financier_and_never_carry_money() {
     let app = TestApp::spawn().await;
     let program = finance::program(&app, "Acme early pay", "", false).await;
     let (id, invoice) = finance::invoice(&app, "EV-FIN", "SR-EV-FIN", true).await;
-    let state = app.state();
+    let state = app.fixture_state();
     let sales = actor(&app, "sales@sunrise.test", ACME).await;
     let ask = RequestInput {
         program,
@@ -383,7 +396,7 @@ async fn a_reader_never_moves_past_an_event_whose_transaction_commits_late() {
         tx.commit().await.unwrap();
         late.id
     });
-    let read = list_visible(app.state(), tenant, org, None, 500)
+    let read = list_visible(app.fixture_state(), tenant, org, None, 500)
         .await
         .unwrap();
     assert!(
@@ -394,7 +407,7 @@ async fn a_reader_never_moves_past_an_event_whose_transaction_commits_late() {
     let cursor = read.last().map(|e| e.id.clone());
     slow.commit().await.unwrap();
     let late_id = fast.await.unwrap();
-    let next = list_visible(app.state(), tenant, org, cursor.as_deref(), 500)
+    let next = list_visible(app.fixture_state(), tenant, org, cursor.as_deref(), 500)
         .await
         .unwrap();
     let ids: Vec<&str> = next.iter().map(|e| e.id.as_str()).collect();

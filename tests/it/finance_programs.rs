@@ -125,7 +125,7 @@ async fn bad_terms_are_explained_field_by_field_and_nothing_is_stored() {
         "what was typed is kept"
     );
     assert_eq!(app.fingerprint().await, before);
-    let mut conn = app.state().db.reader().acquire().await.unwrap();
+    let mut conn = app.fixture_state().db.reader().acquire().await.unwrap();
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM finance_programs")
         .fetch_one(&mut *conn)
         .await
@@ -158,7 +158,7 @@ async fn only_the_brands_own_suppliers_can_be_made_eligible_and_only_admins_set_
         let other = app.login(email).await;
         assert_eq!(other.get("/admin/finance").await.status, 404, "{email}");
     }
-    let mut conn = app.state().db.reader().acquire().await.unwrap();
+    let mut conn = app.fixture_state().db.reader().acquire().await.unwrap();
     let audited: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'finance_program.saved'")
             .fetch_one(&mut *conn)

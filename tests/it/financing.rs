@@ -16,7 +16,7 @@ use crate::support::orders::actor;
 const IBAN: &str = "DE44 5001 0517 5407 3249 31";
 
 async fn count(app: &TestApp, sql: &str, arg: &str) -> i64 {
-    let mut conn = app.state().db.reader().acquire().await.unwrap();
+    let mut conn = app.fixture_state().db.reader().acquire().await.unwrap();
     sqlx::query_scalar(sql)
         .bind(arg)
         .fetch_one(&mut *conn)
@@ -200,7 +200,7 @@ async fn steps_out_of_turn_or_by_the_wrong_party_are_refused() {
     let program_id = program(&app, "Acme early pay", "", false).await;
     let (_, open_invoice) = invoice(&app, "FIN-2", "SR-F-002", false).await;
     let (_, invoice_id) = invoice(&app, "FIN-3", "SR-F-003", true).await;
-    let state = app.state();
+    let state = app.fixture_state();
     let sales = actor(&app, "sales@sunrise.test", "Acme Apparel").await;
     let ask = RequestInput {
         program: program_id.clone(),
@@ -347,7 +347,7 @@ async fn auto_financing_asks_as_soon_as_the_brand_accepts() {
     program(&app, "Acme early pay", "", true).await;
     let (_, invoice_id) = invoice(&app, "FIN-AUTO", "SR-F-AUTO", true).await;
     let finance = actor(&app, "finance@acme.test", "Acme Apparel").await;
-    let list = financing::list(app.state(), &finance, None, None)
+    let list = financing::list(app.fixture_state(), &finance, None, None)
         .await
         .unwrap();
     assert_eq!(list.len(), 1);
@@ -372,7 +372,7 @@ async fn a_repayment_missing_after_the_due_date_is_alerted_once() {
     let app = TestApp::spawn().await;
     let program_id = program(&app, "Acme early pay", "", false).await;
     let (_, invoice_id) = invoice(&app, "FIN-LATE", "SR-F-LATE", true).await;
-    let state = app.state();
+    let state = app.fixture_state();
     let sales = actor(&app, "sales@sunrise.test", "Acme Apparel").await;
     let ask = RequestInput {
         program: program_id,
@@ -423,7 +423,7 @@ async fn a_repayment_missing_after_the_due_date_is_alerted_once() {
 async fn a_second_financier_or_another_brands_context_cannot_finance_the_same_invoice() {
     use portico::service::finance_programs;
     let app = TestApp::spawn().await;
-    let state = app.state();
+    let state = app.fixture_state();
     let jade = program(&app, "Acme early pay", "", false).await;
     // Onyx Capital, a second financier of Acme's, with a program Sunrise joins too.
     let onyx = crate::support::isolation::brand::other_financier(&app).await;

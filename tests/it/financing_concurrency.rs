@@ -16,13 +16,13 @@ use crate::support::finance::{invoice, program};
 use crate::support::orders::{actor, asn_on};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    let mut conn = app.state().db.reader().acquire().await.unwrap();
+    let mut conn = app.fixture_state().db.reader().acquire().await.unwrap();
     sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap()
 }
 
 fn offer(app: &TestApp) -> OfferInput {
     OfferInput {
-        value_date: portico::service::sla::scorecards::today(app.state()).to_string(),
+        value_date: portico::service::sla::scorecards::today(app.fixture_state()).to_string(),
         collection_account: "DE44 5001 0517 5407 3249 31".into(),
     }
 }
@@ -39,7 +39,7 @@ async fn twenty_concurrent_requests_or_disbursements_for_one_invoice_have_one_ef
     };
     let requests = (0..20).map(|_| {
         let (state, sales, ask, invoice) = (
-            app.state().clone(),
+            app.fixture_state().clone(),
             sales.clone(),
             ask.clone(),
             invoice_id.clone(),
@@ -56,12 +56,14 @@ async fn twenty_concurrent_requests_or_disbursements_for_one_invoice_have_one_ef
     let id = opened[0].clone();
 
     let analyst = actor(&app, "analyst@jade.test", "Acme Apparel").await;
-    offers::offer(app.state(), &analyst, &id, &offer(&app))
+    offers::offer(app.fixture_state(), &analyst, &id, &offer(&app))
         .await
         .unwrap();
-    offers::accept(app.state(), &sales, &id, "").await.unwrap();
+    offers::accept(app.fixture_state(), &sales, &id, "")
+        .await
+        .unwrap();
     let approvals = (0..20).map(|_| {
-        let (state, analyst, id) = (app.state().clone(), analyst.clone(), id.clone());
+        let (state, analyst, id) = (app.fixture_state().clone(), analyst.clone(), id.clone());
         tokio::spawn(async move { settle::approve(&state, &analyst, &id).await })
     });
     let done = futures_util::future::join_all(approvals)
@@ -93,7 +95,7 @@ async fn many_accepted_invoices(app: &TestApp, orders: usize) -> Vec<String> {
     let dock = actor(app, "dock@harborlog.test", "Acme Apparel").await;
     let finance = actor(app, "finance@acme.test", "Acme Apparel").await;
     let tenant = ops.scope.as_ref().unwrap().tenant_id;
-    let state = app.state();
+    let state = app.fixture_state();
     let token = portico::auth::tokens::new_token;
     let mut ids = Vec::new();
     for o in 0..orders {
@@ -172,7 +174,7 @@ async fn many_accepted_invoices(app: &TestApp, orders: usize) -> Vec<String> {
 /// One client financing invoices off the shared queue until it is empty, as the supplier, the
 /// analyst and the credit officer would, each step through the real use cases.
 async fn finance_all(app: &TestApp, queue: Arc<Mutex<Vec<String>>>, program: String) -> usize {
-    let state = app.state();
+    let state = app.fixture_state();
     let sales = actor(app, "sales@sunrise.test", "Acme Apparel").await;
     let analyst = actor(app, "analyst@jade.test", "Acme Apparel").await;
     let credit = actor(app, "credit@jade.test", "Acme Apparel").await;

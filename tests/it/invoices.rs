@@ -59,7 +59,7 @@ async fn send(sales: &TestClient, id: OrderId, fields: &[(&str, &str)]) -> Page 
 const DATES: [(&str, &str); 2] = [("invoice_date", "2027-03-01"), ("due_date", "2027-05-31")];
 
 async fn count_audit(app: &TestApp, action: &str) -> i64 {
-    let mut conn = app.state().db.reader().acquire().await.unwrap();
+    let mut conn = app.fixture_state().db.reader().acquire().await.unwrap();
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
         .bind(action)
         .fetch_one(&mut *conn)
@@ -217,7 +217,7 @@ async fn an_invoice_above_what_was_received_or_with_bad_dates_is_refused_and_kee
     let none = send(&sales, id, &[("number", ""), DATES[0], DATES[1]]).await;
     assert_eq!(none.status, 422);
     assert_eq!(app.fingerprint().await, before);
-    let mut conn = app.state().db.reader().acquire().await.unwrap();
+    let mut conn = app.fixture_state().db.reader().acquire().await.unwrap();
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices")
         .fetch_one(&mut *conn)
         .await
@@ -373,7 +373,7 @@ async fn twenty_concurrent_invoices_for_the_same_goods_have_exactly_one_effect()
     // Twenty invoices for all the received goods, half with one number (the same receivable),
     // half with numbers of their own (different receivables, same goods).
     let attempts = (0..20).map(|n| {
-        let (state, sales) = (app.state().clone(), sales.clone());
+        let (state, sales) = (app.fixture_state().clone(), sales.clone());
         tokio::spawn(async move {
             let input = InvoiceInput {
                 submission: portico::auth::tokens::new_token(),
@@ -395,7 +395,7 @@ async fn twenty_concurrent_invoices_for_the_same_goods_have_exactly_one_effect()
         .filter(|r| matches!(r, Ok(Ok(Created::Invoice(_)))))
         .count();
     assert_eq!(created, 1);
-    let mut conn = app.state().db.reader().acquire().await.unwrap();
+    let mut conn = app.fixture_state().db.reader().acquire().await.unwrap();
     let (invoices, registered): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM invoices), (SELECT COUNT(*) FROM receivables_registry)",
     )
@@ -412,10 +412,10 @@ async fn brand_finance_has_three_business_days_to_decide_an_invoice() {
     let (id, sales) = received(&app, "INV-G").await;
     // Monday 1 March 2027, 10:00 UTC, on the brand's office calendar (UTC, Mon-Fri 09-17).
     let monday_10 = 1_803_895_200_000;
-    app.state().clock.jump_to(UtcMillis(monday_10));
+    app.fixture_state().clock.jump_to(UtcMillis(monday_10));
     let sent = send(&sales, id, &[("number", "SR-90"), DATES[0], DATES[1]]).await;
     let clock = |app: &TestApp| {
-        let db = app.state().db.clone();
+        let db = app.fixture_state().db.clone();
         async move {
             let mut conn = db.reader().acquire().await.unwrap();
             sqlx::query_as::<_, (String, i64, Option<String>, String)>(

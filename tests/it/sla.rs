@@ -96,7 +96,7 @@ async fn issued_to_delta(app: &TestApp, po: &str) -> String {
 #[tokio::test]
 async fn a_confirmation_clock_warns_breaches_and_stops_late_on_business_hours() {
     let app = TestApp::spawn().await;
-    let clock_now = &app.state().clock;
+    let clock_now = &app.fixture_state().clock;
     clock_now.jump_to(at(MONDAY_10));
     let id = issued_to_delta(&app, "SLA-1").await;
 
@@ -172,7 +172,7 @@ async fn a_confirmation_clock_warns_breaches_and_stops_late_on_business_hours() 
 #[tokio::test]
 async fn confirmation_pauses_while_the_brand_decides_a_proposal_and_resumes_after() {
     let app = TestApp::spawn().await;
-    let clock_now = &app.state().clock;
+    let clock_now = &app.fixture_state().clock;
     clock_now.jump_to(at(MONDAY_10));
     let id = issued_to_delta(&app, "SLA-2").await;
     let planner = app.login("planner@delta.test").await;
@@ -260,7 +260,7 @@ async fn confirmation_pauses_while_the_brand_decides_a_proposal_and_resumes_afte
 #[tokio::test]
 async fn after_downtime_the_scheduler_catches_up_with_the_real_times() {
     let app = TestApp::spawn().await;
-    let clock_now = &app.state().clock;
+    let clock_now = &app.fixture_state().clock;
     clock_now.jump_to(at(MONDAY_10));
     issued_to_delta(&app, "SLA-3").await;
     let c = clock(&app, "SLA-3", "po_confirmation").await;
@@ -289,7 +289,7 @@ async fn after_downtime_the_scheduler_catches_up_with_the_real_times() {
 #[tokio::test]
 async fn a_cancelled_order_voids_its_clocks_and_a_submitted_sample_stops_its_clock() {
     let app = TestApp::spawn().await;
-    let clock_now = &app.state().clock;
+    let clock_now = &app.fixture_state().clock;
     clock_now.jump_to(at(MONDAY_10));
     let id = issued_to_delta(&app, "SLA-4").await;
     let ops = app.login("ops@acme.test").await;
@@ -330,7 +330,7 @@ async fn a_cancelled_order_voids_its_clocks_and_a_submitted_sample_stops_its_clo
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_schedulers_never_raise_the_same_alert_twice() {
     let app = TestApp::spawn().await;
-    let clock_now = &app.state().clock;
+    let clock_now = &app.fixture_state().clock;
     clock_now.jump_to(at(MONDAY_10));
     for n in 0..12 {
         issued_to_delta(&app, &format!("SLA-P{n}")).await;

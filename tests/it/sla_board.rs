@@ -14,7 +14,7 @@ const HOUR: i64 = 3_600_000;
 /// Three orders issued on Monday morning; on Wednesday afternoon Delta's and Sunrise's early
 /// ones are at risk, and by Thursday noon the first has breached.
 async fn board_with_alerts(app: &TestApp) {
-    let clock = &app.state().clock;
+    let clock = &app.fixture_state().clock;
     clock.jump_to(UtcMillis(MONDAY_10 - HOUR));
     order(
         app,

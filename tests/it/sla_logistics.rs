@@ -58,7 +58,7 @@ fn assert_near(actual: i64, expected: i64) {
 
 /// An order to Delta, issued and fully accepted on Monday 10:00; returns (id, Delta's client).
 async fn confirmed(app: &TestApp, po: &str) -> (String, TestClient) {
-    app.state().clock.jump_to(UtcMillis(MONDAY_10));
+    app.fixture_state().clock.jump_to(UtcMillis(MONDAY_10));
     let id = order(
         app,
         "ops@acme.test",
@@ -114,7 +114,9 @@ async fn the_shipping_notice_is_due_before_the_goods_and_met_by_an_early_asn() {
 async fn a_notice_sent_a_day_before_the_eta_is_late_against_the_eta() {
     let app = TestApp::spawn().await;
     let (id, _) = confirmed(&app, "LOG-2").await;
-    app.state().clock.jump_to(UtcMillis(JUNE_18 + 34 * HOUR));
+    app.fixture_state()
+        .clock
+        .jump_to(UtcMillis(JUNE_18 + 34 * HOUR));
     // The warning and the breach of the order's own date are not due yet (28 June)...
     ship(&app, &id).await;
     let c = clock(&app, "LOG-2", "asn_before_eta").await;
@@ -177,7 +179,9 @@ async fn the_warehouse_receipt_clock_runs_from_arrival_on_working_hours() {
     let dock = app.login("dock@harborlog.test").await;
 
     // Tuesday 15:00: the truck is at the dock.
-    app.state().clock.jump_to(UtcMillis(MONDAY_10 + 29 * HOUR));
+    app.fixture_state()
+        .clock
+        .jump_to(UtcMillis(MONDAY_10 + 29 * HOUR));
     let sheet = dock.get(&format!("/inbound/{asn}")).await;
     let arrived = dock.submit(&sheet, "form.arrival-form", &[]).await;
     assert_eq!(arrived.status, 303);
@@ -225,7 +229,9 @@ async fn the_warehouse_receipt_clock_runs_from_arrival_on_working_hours() {
     );
 
     // Wednesday 12:00: the warning and the breach; Harbor hears of the warning.
-    app.state().clock.jump_to(UtcMillis(MONDAY_10 + 50 * HOUR));
+    app.fixture_state()
+        .clock
+        .jump_to(UtcMillis(MONDAY_10 + 50 * HOUR));
     assert!(run_due(app.state()).await.unwrap() >= 2);
     let bell = dock.get("/notifications").await;
     assert!(

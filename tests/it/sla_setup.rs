@@ -173,7 +173,7 @@ async fn an_admin_keeps_calendars_with_hours_and_holidays_and_bad_input_is_expla
 #[tokio::test]
 async fn a_policy_edit_is_a_new_version_and_running_clocks_keep_theirs() {
     let app = TestApp::spawn().await;
-    let clock = &app.state().clock;
+    let clock = &app.fixture_state().clock;
     clock.jump_to(UtcMillis(MONDAY_SHANGHAI_10));
     let admin = app.login("admin@acme.test").await;
     let shanghai = create_shanghai(&admin).await;

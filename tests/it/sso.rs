@@ -117,7 +117,7 @@ async fn an_admin_saves_sso_settings_and_the_secret_is_sealed_and_never_shown_ag
     assert!(!sealed.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()));
     let org = org.parse().expect("org id");
     let opened = app
-        .state()
+        .fixture_state()
         .master
         .open(&sealed, &secret_context(org))
         .expect("opens with the master key");

@@ -13,10 +13,10 @@ use portico::service::trace::import::{TraceImport, import_file};
 use portico::service::trace::record::{record_batch, record_material_lot};
 use portico::service::trace::view;
 
-use crate::support::TestApp;
 use crate::support::trace_chain::{
     ACME, accepted_order, asn_by_tracking, batch, delta, finished_lot, key, lot, ship,
 };
+use crate::support::{TestApp, as_actor};
 
 const LOTS: &str = "material,supplier_name,supplier_lot_code,received_qty,unit\n\
     Cotton jersey 180gsm,Sunrise Textiles,IMP-L1,1000,m\n\
@@ -108,14 +108,19 @@ async fn lots_then_batches_from_csv_make_a_chain_that_traces() {
     // The batches through the service, with a byte-order mark as spreadsheets write it.
     let mut file = b"\xEF\xBB\xBF".to_vec();
     file.extend_from_slice(batches().as_bytes());
-    let outcome = import_file(app.state(), &factory, &file).await.unwrap();
+    let outcome = as_actor(&factory, import_file(app.state(), &factory, &file))
+        .await
+        .unwrap();
     assert_eq!(recorded(outcome), (0, 2));
 
     // Forward from IMP-L1: both batches with what they took, and both finished lots.
     let l1 = lot_id(&app, "IMP-L1").await;
-    let trace = view::trace(app.state(), &factory, (MaterialLot, &l1))
-        .await
-        .unwrap();
+    let trace = as_actor(
+        &factory,
+        view::trace(app.state(), &factory, (MaterialLot, &l1)),
+    )
+    .await
+    .unwrap();
     let shape = shape(&trace.forward.graph.links, &trace);
     let wanted: BTreeSet<_> = [
         ("material_lot IMP-L1", "batch IMP-B1", "400 m"),
@@ -129,9 +134,12 @@ async fn lots_then_batches_from_csv_make_a_chain_that_traces() {
     assert_eq!(shape, wanted);
     // Back from IMP-F1: the batch and both of its lots, with the batch's facts.
     let f1 = finished_lot(&app, "IMP-F1").await;
-    let back = view::trace(app.state(), &factory, (FinishedLot, &f1))
-        .await
-        .unwrap();
+    let back = as_actor(
+        &factory,
+        view::trace(app.state(), &factory, (FinishedLot, &f1)),
+    )
+    .await
+    .unwrap();
     let lots: BTreeSet<_> = shape_of(&back, &back.reverse.graph.links)
         .into_iter()
         .filter(|(from, ..)| from.starts_with("material_lot"))
@@ -162,19 +170,27 @@ async fn a_file_with_one_bad_row_says_where_and_records_nothing() {
 
     // A lot file whose third row has a negative quantity: neither good row is saved.
     let lots = format!("{LOTS}Zip tape,Zipco,IMP-L3,-5,m\n");
-    let outcome = import_file(state, &factory, lots.as_bytes()).await.unwrap();
+    let outcome = as_actor(&factory, import_file(state, &factory, lots.as_bytes()))
+        .await
+        .unwrap();
     assert_eq!(
         refused(outcome),
         [(4, "received_qty".to_owned(), "validation.quantity_positive")]
     );
     assert_eq!(counts(&app).await, (0, 0, 0, 0), "nothing recorded");
 
-    record_material_lot(state, &factory, &lot("IMP-L1", "1000"))
-        .await
-        .unwrap();
-    record_material_lot(state, &factory, &lot("IMP-L2", "500"))
-        .await
-        .unwrap();
+    as_actor(
+        &factory,
+        record_material_lot(state, &factory, &lot("IMP-L1", "1000")),
+    )
+    .await
+    .unwrap();
+    as_actor(
+        &factory,
+        record_material_lot(state, &factory, &lot("IMP-L2", "500")),
+    )
+    .await
+    .unwrap();
     let before = counts(&app).await;
     assert_eq!(before, (2, 0, 0, 0));
 
@@ -213,13 +229,15 @@ async fn a_file_with_one_bad_row_says_where_and_records_nothing() {
     for (bad, row, column, key) in cases {
         let trailing = "IMP-B3,Line 5,Late,Bo,2026-11-04T06:00,,IMP-L2,50,IMP-F3,40,pcs\n";
         let file = format!("{BATCH_HEADER}{good}{bad}{trailing}");
-        let outcome = import_file(state, &factory, file.as_bytes()).await.unwrap();
+        let outcome = as_actor(&factory, import_file(state, &factory, file.as_bytes()))
+            .await
+            .unwrap();
         assert_eq!(refused(outcome), [(row, column.to_owned(), key)], "{bad}");
         assert_eq!(counts(&app).await, before, "nothing of {bad} recorded");
     }
     // The lot's forward trace is still empty: IMP-B1, good as it was, was not kept.
     let l1 = lot_id(&app, "IMP-L1").await;
-    let trace = view::trace(state, &factory, (MaterialLot, &l1))
+    let trace = as_actor(&factory, view::trace(state, &factory, (MaterialLot, &l1)))
         .await
         .unwrap();
     assert!(trace.forward.graph.links.is_empty());
@@ -304,9 +322,12 @@ async fn shipped_order(app: &TestApp) -> OrderId {
 }
 
 async fn whole_chain(app: &TestApp, factory: &Actor, order: OrderId) -> view::Trace {
-    view::trace(app.state(), factory, (Order, &order.to_string()))
-        .await
-        .unwrap()
+    as_actor(
+        factory,
+        view::trace(app.state(), factory, (Order, &order.to_string())),
+    )
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
@@ -315,14 +336,20 @@ async fn an_epcis_export_imports_into_another_portico_as_the_same_chain() {
     let source = TestApp::spawn().await;
     let factory = delta(&source, ACME).await;
     recorded(
-        import_file(source.state(), &factory, LOTS.as_bytes())
-            .await
-            .unwrap(),
+        as_actor(
+            &factory,
+            import_file(source.state(), &factory, LOTS.as_bytes()),
+        )
+        .await
+        .unwrap(),
     );
     recorded(
-        import_file(source.state(), &factory, batches().as_bytes())
-            .await
-            .unwrap(),
+        as_actor(
+            &factory,
+            import_file(source.state(), &factory, batches().as_bytes()),
+        )
+        .await
+        .unwrap(),
     );
     let order = shipped_order(&source).await;
     let original = whole_chain(&source, &factory, order).await;
@@ -398,9 +425,12 @@ async fn an_epcis_export_imports_into_another_portico_as_the_same_chain() {
     );
 
     // Importing the same document again adds nothing: the codes are taken.
-    let again = import_file(target.state(), &factory_there, download.body.as_bytes())
-        .await
-        .unwrap();
+    let again = as_actor(
+        &factory_there,
+        import_file(target.state(), &factory_there, download.body.as_bytes()),
+    )
+    .await
+    .unwrap();
     assert!(matches!(again, TraceImport::Refused(_)));
     let after = whole_chain(&target, &factory_there, order_there).await;
     assert_eq!(shape(&after.reverse.graph.links, &after), original_shape);
@@ -410,9 +440,12 @@ async fn an_epcis_export_imports_into_another_portico_as_the_same_chain() {
 async fn batches_recorded_at_once_never_take_more_of_a_lot_than_it_holds() {
     let app = TestApp::spawn().await;
     let factory = delta(&app, ACME).await;
-    record_material_lot(app.state(), &factory, &lot("RACE-L1", "100"))
-        .await
-        .unwrap();
+    as_actor(
+        &factory,
+        record_material_lot(app.state(), &factory, &lot("RACE-L1", "100")),
+    )
+    .await
+    .unwrap();
     // Ten batches of 20 m each from a lot of 100 m, recorded at the same moment.
     let tasks = (0..10).map(|i| {
         let (state, factory) = (app.state().clone(), factory.clone());
@@ -422,7 +455,7 @@ async fn batches_recorded_at_once_never_take_more_of_a_lot_than_it_holds() {
                 &[("RACE-L1", "20")],
                 (&format!("RACE-F{i}"), "20"),
             );
-            record_batch(&state, &factory, &input).await
+            as_actor(&factory, record_batch(&state, &factory, &input)).await
         })
     });
     let mut recorded = 0;
@@ -453,13 +486,19 @@ async fn an_epcis_packing_event_cannot_ship_more_of_a_finished_lot_than_is_left(
     let app = TestApp::spawn().await;
     let state = app.state();
     let factory = delta(&app, ACME).await;
-    record_material_lot(state, &factory, &lot("EP-L1", "100"))
-        .await
-        .unwrap();
-    record_batch(
-        state,
+    as_actor(
         &factory,
-        &batch("EP-B1", &[("EP-L1", "100")], ("EP-F1", "100")),
+        record_material_lot(state, &factory, &lot("EP-L1", "100")),
+    )
+    .await
+    .unwrap();
+    as_actor(
+        &factory,
+        record_batch(
+            state,
+            &factory,
+            &batch("EP-B1", &[("EP-L1", "100")], ("EP-F1", "100")),
+        ),
     )
     .await
     .unwrap();
@@ -501,33 +540,48 @@ async fn an_epcis_packing_event_cannot_ship_more_of_a_finished_lot_than_is_left(
     };
 
     // 150 of a lot of 100: refused, nothing linked.
-    let over = import_file(state, &factory, packing("EP-TRK-1", "150").as_bytes())
-        .await
-        .unwrap();
+    let over = as_actor(
+        &factory,
+        import_file(state, &factory, packing("EP-TRK-1", "150").as_bytes()),
+    )
+    .await
+    .unwrap();
     let problems = refused(over);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].2, "trace.refused.more_than_left");
     assert!(shipped(&app).await.is_empty());
     // 60 fits; the same event again changes nothing; 41 more into the other shipment does not fit.
     recorded(
-        import_file(state, &factory, packing("EP-TRK-1", "60").as_bytes())
-            .await
-            .unwrap(),
+        as_actor(
+            &factory,
+            import_file(state, &factory, packing("EP-TRK-1", "60").as_bytes()),
+        )
+        .await
+        .unwrap(),
     );
     recorded(
-        import_file(state, &factory, packing("EP-TRK-1", "60").as_bytes())
-            .await
-            .unwrap(),
+        as_actor(
+            &factory,
+            import_file(state, &factory, packing("EP-TRK-1", "60").as_bytes()),
+        )
+        .await
+        .unwrap(),
     );
     assert_eq!(shipped(&app).await, ["60"]);
-    let over = import_file(state, &factory, packing("EP-TRK-2", "41").as_bytes())
-        .await
-        .unwrap();
+    let over = as_actor(
+        &factory,
+        import_file(state, &factory, packing("EP-TRK-2", "41").as_bytes()),
+    )
+    .await
+    .unwrap();
     assert_eq!(refused(over)[0].2, "trace.refused.more_than_left");
     recorded(
-        import_file(state, &factory, packing("EP-TRK-2", "40").as_bytes())
-            .await
-            .unwrap(),
+        as_actor(
+            &factory,
+            import_file(state, &factory, packing("EP-TRK-2", "40").as_bytes()),
+        )
+        .await
+        .unwrap(),
     );
     let mut both = shipped(&app).await;
     both.sort();

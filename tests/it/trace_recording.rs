@@ -6,8 +6,8 @@ use portico::domain::trace::{NodeKind, graph};
 use portico::service::ServiceError;
 use portico::service::trace::record::{BatchInput, LotInput, record_batch, record_material_lot};
 
-use crate::support::TestApp;
 use crate::support::orders::actor;
+use crate::support::{TestApp, as_actor};
 
 fn lot(code: &str, qty: &str) -> LotInput {
     LotInput {
@@ -49,48 +49,74 @@ async fn a_factory_records_lots_and_batches_that_balance_and_trace() {
     let app = TestApp::spawn().await;
     let state = app.state();
     let delta = actor(&app, "planner@delta.test", "Acme Apparel").await;
-    let fabric = record_material_lot(state, &delta, &lot("SR-L-0481", "200"))
-        .await
-        .unwrap();
+    let fabric = as_actor(
+        &delta,
+        record_material_lot(state, &delta, &lot("SR-L-0481", "200")),
+    )
+    .await
+    .unwrap();
     // The same supplier lot code twice is refused on its field.
-    let twice = record_material_lot(state, &delta, &lot("SR-L-0481", "50")).await;
+    let twice = as_actor(
+        &delta,
+        record_material_lot(state, &delta, &lot("SR-L-0481", "50")),
+    )
+    .await;
     assert_eq!(
         field_error(twice, "supplier_lot_code"),
         "trace.invalid.lot_taken"
     );
-    let bad = record_material_lot(state, &delta, &lot("SR-L-0482", "-3")).await;
+    let bad = as_actor(
+        &delta,
+        record_material_lot(state, &delta, &lot("SR-L-0482", "-3")),
+    )
+    .await;
     assert_eq!(
         field_error(bad, "received_qty"),
         "validation.quantity_positive"
     );
 
-    let first = record_batch(
-        state,
+    let first = as_actor(
         &delta,
-        &batch("B-1", &[("SR-L-0481", "150")], "FL-1"),
+        record_batch(
+            state,
+            &delta,
+            &batch("B-1", &[("SR-L-0481", "150")], "FL-1"),
+        ),
     )
     .await
     .unwrap();
     // 50 m are left: a batch asking 60 (over two rows) is refused on the row that tips it.
     let over = batch("B-2", &[("SR-L-0481", "30"), ("SR-L-0481", "30")], "FL-2");
     assert_eq!(
-        field_error(record_batch(state, &delta, &over).await, "inputs.1"),
+        field_error(
+            as_actor(&delta, record_batch(state, &delta, &over)).await,
+            "inputs.1"
+        ),
         "trace.refused.more_than_left"
     );
     let unknown = batch("B-2", &[("NO-SUCH-LOT", "1")], "FL-2");
     assert_eq!(
-        field_error(record_batch(state, &delta, &unknown).await, "inputs.0"),
+        field_error(
+            as_actor(&delta, record_batch(state, &delta, &unknown)).await,
+            "inputs.0"
+        ),
         "trace.invalid.unknown_lot"
     );
     let mut backwards = batch("B-2", &[("SR-L-0481", "10")], "FL-2");
     backwards.ended_at = "2026-11-19T06:00".into();
     assert_eq!(
-        field_error(record_batch(state, &delta, &backwards).await, "ended_at"),
+        field_error(
+            as_actor(&delta, record_batch(state, &delta, &backwards)).await,
+            "ended_at"
+        ),
         "trace.invalid.ends_before_start"
     );
-    let second = record_batch(state, &delta, &batch("B-2", &[("SR-L-0481", "50")], "FL-2"))
-        .await
-        .unwrap();
+    let second = as_actor(
+        &delta,
+        record_batch(state, &delta, &batch("B-2", &[("SR-L-0481", "50")], "FL-2")),
+    )
+    .await
+    .unwrap();
 
     // Forward from the fabric lot: both batches and both finished lots, with quantities.
     let mut conn = app.db.reader().acquire().await.unwrap();
@@ -112,7 +138,7 @@ async fn a_factory_records_lots_and_batches_that_balance_and_trace() {
     // Sunrise's users cannot record in Delta's name; a warehouse cannot record at all.
     let dock = actor(&app, "dock@harborlog.test", "Acme Apparel").await;
     assert!(matches!(
-        record_material_lot(state, &dock, &lot("X-1", "1")).await,
+        as_actor(&dock, record_material_lot(state, &dock, &lot("X-1", "1"))).await,
         Err(ServiceError::NotFound)
     ));
 }

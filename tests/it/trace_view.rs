@@ -9,12 +9,12 @@ use portico::service::trace::complaints::{self, OpenInput};
 use portico::service::trace::search::{self, Hit};
 use portico::service::trace::view::{self, Trace};
 
-use crate::support::TestApp;
 use crate::support::orders::actor;
 use crate::support::trace_chain::{
     ACME, ACME_PO, ACME_TRACKING, BLUE_HARBOR, BLUE_PO, BLUE_TRACKING, SHARED_LOT, delta,
     finished_lot, key, shared_lot, ship,
 };
+use crate::support::{TestApp, as_actor};
 
 fn has(trace: &Trace, kind: NodeKind, id: &str) -> bool {
     trace.forward.graph.nodes.contains_key(&key(kind, id))
@@ -55,9 +55,12 @@ async fn the_factory_sees_the_whole_recall_and_each_brand_only_its_own_orders() 
         ),
     ] {
         let factory = delta(&app, brand).await;
-        let recall = view::trace(state, &factory, (MaterialLot, &chain.lot))
-            .await
-            .unwrap();
+        let recall = as_actor(
+            &factory,
+            view::trace(state, &factory, (MaterialLot, &chain.lot)),
+        )
+        .await
+        .unwrap();
         for (kind, id, depth) in [
             (Batch, &chain.batch_acme, 1),
             (Batch, &chain.batch_blue, 1),
@@ -90,7 +93,7 @@ async fn the_factory_sees_the_whole_recall_and_each_brand_only_its_own_orders() 
 
     // Acme: the lot, both batches, its own shipment and order; Blue Harbor's are only "others".
     let acme = actor(&app, "quality@acme.test", ACME).await;
-    let seen = view::trace(state, &acme, (MaterialLot, &chain.lot))
+    let seen = as_actor(&acme, view::trace(state, &acme, (MaterialLot, &chain.lot)))
         .await
         .unwrap();
     assert!(has(&seen, Shipment, &chain.acme_asn));
@@ -112,7 +115,7 @@ async fn the_factory_sees_the_whole_recall_and_each_brand_only_its_own_orders() 
         );
     }
     // From its own order back: its shipment, finished lot, batch and the lot, nothing of others.
-    let back = view::trace(state, &acme, (Order, &acme_order))
+    let back = as_actor(&acme, view::trace(state, &acme, (Order, &acme_order)))
         .await
         .unwrap();
     for (kind, id) in [
@@ -133,7 +136,7 @@ async fn the_factory_sees_the_whole_recall_and_each_brand_only_its_own_orders() 
 
     // Blue Harbor, the mirror image.
     let blue = actor(&app, "admin@blueharbor.test", BLUE_HARBOR).await;
-    let theirs = view::trace(state, &blue, (MaterialLot, &chain.lot))
+    let theirs = as_actor(&blue, view::trace(state, &blue, (MaterialLot, &chain.lot)))
         .await
         .unwrap();
     assert!(has(&theirs, Order, &blue_order));
@@ -152,7 +155,7 @@ async fn the_factory_sees_the_whole_recall_and_each_brand_only_its_own_orders() 
     ] {
         assert!(
             matches!(
-                view::trace(state, who, (kind, id)).await,
+                as_actor(who, view::trace(state, who, (kind, id))).await,
                 Err(ServiceError::NotFound)
             ),
             "{kind:?} {id}"
@@ -218,19 +221,22 @@ async fn the_search_box_resolves_every_identifier_a_user_has_in_hand() {
     let acme_order = chain.acme_order.to_string();
     let fl_acme = finished_lot(&app, "FL-ACME").await;
     let quality = actor(&app, "quality@acme.test", ACME).await;
-    let complaint = complaints::open(
-        state,
+    let complaint = as_actor(
         &quality,
-        &OpenInput {
-            subject_kind: "order".into(),
-            subject_id: acme_order.clone(),
-            description: "Seams open after one wash".into(),
-        },
-        Vec::new(),
+        complaints::open(
+            state,
+            &quality,
+            &OpenInput {
+                subject_kind: "order".into(),
+                subject_id: acme_order.clone(),
+                description: "Seams open after one wash".into(),
+            },
+            Vec::new(),
+        ),
     )
     .await
     .unwrap();
-    let number = complaints::get(state, &quality, &complaint)
+    let number = as_actor(&quality, complaints::get(state, &quality, &complaint))
         .await
         .unwrap()
         .complaint
@@ -269,7 +275,9 @@ async fn the_search_box_resolves_every_identifier_a_user_has_in_hand() {
         BLUE_TRACKING,
     ] {
         assert_eq!(
-            search::search(state, &quality, query).await.unwrap(),
+            as_actor(&quality, search::search(state, &quality, query))
+                .await
+                .unwrap(),
             Vec::<Hit>::new(),
             "{query}"
         );
@@ -279,11 +287,13 @@ async fn the_search_box_resolves_every_identifier_a_user_has_in_hand() {
     }
     // Blue Harbor finds its own PO and the shared lot, but not Acme's complaint or PO.
     let blue = actor(&app, "admin@blueharbor.test", BLUE_HARBOR).await;
-    let hits = search::search(state, &blue, BLUE_PO).await.unwrap();
+    let hits = as_actor(&blue, search::search(state, &blue, BLUE_PO))
+        .await
+        .unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].id, chain.blue_order.to_string());
     assert_eq!(
-        search::search(state, &blue, SHARED_LOT)
+        as_actor(&blue, search::search(state, &blue, SHARED_LOT))
             .await
             .unwrap()
             .len(),
@@ -291,7 +301,7 @@ async fn the_search_box_resolves_every_identifier_a_user_has_in_hand() {
     );
     for query in [ACME_PO, ACME_TRACKING, number.as_str(), "B-ACME"] {
         assert!(
-            search::search(state, &blue, query)
+            as_actor(&blue, search::search(state, &blue, query))
                 .await
                 .unwrap()
                 .is_empty(),
@@ -300,7 +310,9 @@ async fn the_search_box_resolves_every_identifier_a_user_has_in_hand() {
     }
     // The factory finds its own codes, even those that reached no order.
     let factory = delta(&app, ACME).await;
-    let hits = search::search(state, &factory, "B-SOLO").await.unwrap();
+    let hits = as_actor(&factory, search::search(state, &factory, "B-SOLO"))
+        .await
+        .unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].id, chain.batch_solo);
     assert_eq!(hits[0].kind, Batch);
@@ -317,9 +329,12 @@ async fn an_asn_line_links_the_finished_lots_it_names_within_what_is_left() {
 
     // Lines 1 and 2 named FL-ACME without quantities: one link of the lines' 300 pcs, and the
     // shipment into the order.
-    let from_lot = view::trace(state, &factory, (FinishedLot, &fl_acme))
-        .await
-        .unwrap();
+    let from_lot = as_actor(
+        &factory,
+        view::trace(state, &factory, (FinishedLot, &fl_acme)),
+    )
+    .await
+    .unwrap();
     let links: Vec<_> = from_lot
         .forward
         .graph
@@ -418,7 +433,7 @@ async fn an_asn_line_links_the_finished_lots_it_names_within_what_is_left() {
     .unwrap();
     assert!(matches!(sent, Outcome::Applied));
     let second = crate::support::trace_chain::asn_by_tracking(&app, "MSKU-ACME-02").await;
-    let into = view::trace(state, &factory, (Shipment, &second))
+    let into = as_actor(&factory, view::trace(state, &factory, (Shipment, &second)))
         .await
         .unwrap();
     let mut fed: Vec<_> = into
@@ -484,13 +499,19 @@ async fn asns_sent_at_the_same_moment_never_ship_more_of_a_finished_lot_than_was
     let app = TestApp::spawn().await;
     let state = app.state();
     let factory = delta(&app, ACME).await;
-    record_material_lot(state, &factory, &lot("RACE-L1", "500"))
-        .await
-        .unwrap();
-    record_batch(
-        state,
+    as_actor(
         &factory,
-        &batch("RACE-B1", &[("RACE-L1", "500")], ("RACE-F1", "250")),
+        record_material_lot(state, &factory, &lot("RACE-L1", "500")),
+    )
+    .await
+    .unwrap();
+    as_actor(
+        &factory,
+        record_batch(
+            state,
+            &factory,
+            &batch("RACE-B1", &[("RACE-L1", "500")], ("RACE-F1", "250")),
+        ),
     )
     .await
     .unwrap();
@@ -522,8 +543,11 @@ async fn asns_sent_at_the_same_moment_never_ship_more_of_a_finished_lot_than_was
                 submission: portico::auth::tokens::new_token(),
             };
             tokio::spawn(async move {
-                portico::service::orders::shipping::create_asn(&state, &planner, &seen, &input)
-                    .await
+                as_actor(
+                    &planner,
+                    portico::service::orders::shipping::create_asn(&state, &planner, &seen, &input),
+                )
+                .await
             })
             .await
             .unwrap()
@@ -569,13 +593,13 @@ async fn a_partner_neither_finds_nor_opens_a_draft_it_has_not_been_sent() {
     .to_string();
     let factory = delta(&app, ACME).await;
     assert!(
-        search::search(state, &factory, "ACME-DRAFT-1")
+        as_actor(&factory, search::search(state, &factory, "ACME-DRAFT-1"))
             .await
             .unwrap()
             .is_empty()
     );
     assert!(matches!(
-        view::trace(state, &factory, (Order, &draft)).await,
+        as_actor(&factory, view::trace(state, &factory, (Order, &draft))).await,
         Err(ServiceError::NotFound)
     ));
     let planner = app.login("planner@delta.test").await;
@@ -592,7 +616,7 @@ async fn a_partner_neither_finds_nor_opens_a_draft_it_has_not_been_sent() {
     // The brand finds its own draft.
     let ops = actor(&app, "ops@acme.test", ACME).await;
     assert_eq!(
-        search::search(state, &ops, "ACME-DRAFT-1")
+        as_actor(&ops, search::search(state, &ops, "ACME-DRAFT-1"))
             .await
             .unwrap()
             .len(),
@@ -601,12 +625,17 @@ async fn a_partner_neither_finds_nor_opens_a_draft_it_has_not_been_sent() {
     // Once issued, the partner finds it.
     let issued =
         crate::support::trace_chain::accepted_order(&app, "ops@acme.test", ACME, "ACME-8001").await;
-    let hits = search::search(state, &factory, "ACME-8001").await.unwrap();
+    let hits = as_actor(&factory, search::search(state, &factory, "ACME-8001"))
+        .await
+        .unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].id, issued.to_string());
     assert!(
-        view::trace(state, &factory, (Order, &issued.to_string()))
-            .await
-            .is_ok()
+        as_actor(
+            &factory,
+            view::trace(state, &factory, (Order, &issued.to_string()))
+        )
+        .await
+        .is_ok()
     );
 }

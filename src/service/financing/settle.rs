@@ -177,6 +177,11 @@ pub async fn repay(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<(
 /// Alerts the financier and the brand's finance, once, about every disbursed financing whose due
 /// date passed unpaid. Replicas may run it together: the mark is a compare-and-set.
 pub async fn alert_overdue(state: &AppState) -> ServiceResult<usize> {
+    // A pass crosses brands: every brand's overdue financings.
+    crate::db::scope::system(alert_overdue_in_system_scope(state)).await
+}
+
+async fn alert_overdue_in_system_scope(state: &AppState) -> ServiceResult<usize> {
     let today = today(state).to_string();
     let mut alerted = 0;
     loop {

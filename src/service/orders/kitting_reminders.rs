@@ -19,6 +19,11 @@ fn parse_day(text: &str) -> Option<Date> {
 
 /// Sends the reminders due on `today`; returns how many lines were reminded.
 pub async fn remind_due(state: &AppState, today: Date) -> ServiceResult<usize> {
+    // A pass crosses brands: every brand's planned lines.
+    crate::db::scope::system(remind_due_in_system_scope(state, today)).await
+}
+
+async fn remind_due_in_system_scope(state: &AppState, today: Date) -> ServiceResult<usize> {
     let until = (today + time::Duration::days(REMINDER_LEAD_DAYS)).to_string();
     let plans = {
         let mut conn = state.db.reader().acquire().await?;

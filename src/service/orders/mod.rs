@@ -18,6 +18,8 @@ pub mod receiving;
 pub mod samples;
 pub mod shipping;
 
+use std::cell::RefCell;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -25,7 +27,7 @@ use super::{ServiceError, ServiceResult, tenant_of};
 use crate::auth::actor::Actor;
 use crate::db::orders::{Line, Order};
 use crate::db::{self, Conn};
-use crate::domain::ids::{OrderId, TenantId};
+use crate::domain::ids::{OrderId, TenantId, UserId};
 use crate::domain::order::line::Side;
 use crate::domain::org::OrgKind;
 use crate::signing::jcs::canonical_json;
@@ -51,8 +53,46 @@ impl Party {
     }
 }
 
+tokio::task_local! {
+    /// While one order page renders: the order as the first section loaded it for this actor.
+    /// The page's sections each check access and load the order; within one render the answer
+    /// cannot differ, so they share one lookup instead of a query each.
+    static LOADED: RefCell<Option<(UserId, OrderId, (TenantId, Order, Party))>>;
+}
+
+/// Runs the rendering of one order page with the shared lookup (see `LOADED`). Only reads may
+/// run inside: a use case that writes loads the order in its own transaction.
+pub async fn rendering_one_order<F: std::future::Future>(render: F) -> F::Output {
+    LOADED.scope(RefCell::new(None), render).await
+}
+
 /// The order if the actor is a party to it; otherwise `NotFound`, exactly like a missing id.
 pub(crate) async fn load_for(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: OrderId,
+) -> ServiceResult<(TenantId, Order, Party)> {
+    let shared = LOADED
+        .try_with(|memo| {
+            memo.borrow()
+                .as_ref()
+                .filter(|(user, order, _)| *user == actor.user_id && *order == id)
+                .map(|(_, _, found)| found.clone())
+        })
+        .ok()
+        .flatten();
+    if let Some(found) = shared {
+        return Ok(found);
+    }
+    let found = load_from_db(conn, actor, id).await?;
+    let _ = LOADED.try_with(|memo| {
+        *memo.borrow_mut() = Some((actor.user_id, id, found.clone()));
+    });
+    Ok(found)
+}
+
+/// The order and how the actor stands to it, from the database.
+async fn load_from_db(
     conn: &mut Conn,
     actor: &Actor,
     id: OrderId,

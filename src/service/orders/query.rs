@@ -12,7 +12,7 @@ use crate::db::{self};
 use crate::domain::ids::OrderId;
 use crate::domain::order::state::OrderState;
 use crate::domain::org::{OrgKind, Permission};
-use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, tenant_of};
+use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, tenant_of};
 use crate::signing::bundle::StatementCheck;
 
 /// Which orders a list shows.
@@ -111,30 +111,32 @@ pub struct OrderPage {
 
 /// The order for one of its parties. Every view is audited.
 pub async fn view(state: &AppState, actor: &Actor, id: OrderId) -> ServiceResult<OrderPage> {
-    let mut tx = state.db.begin().await?;
-    let (tenant, order, party) = load_for(&mut tx, actor, id).await?;
-    let mut lines = db::orders::lines(&mut tx, tenant, order.id).await?;
-    let events = db::order_history::events(&mut tx, tenant, order.id).await?;
+    let mut conn = state.db.reader().acquire().await?;
+    let (tenant, order, party) = load_for(&mut conn, actor, id).await?;
+    let mut lines = db::orders::lines(&mut conn, tenant, order.id).await?;
+    let events = db::order_history::events(&mut conn, tenant, order.id).await?;
     // The warehouse works with quantities only: prices and the signed record (which names them)
     // never leave the service for it.
     let checks = if party == Party::ShipTo {
         Vec::new()
     } else {
-        super::evidence::verify(&mut tx, &order).await?
+        super::evidence::verify(&mut conn, &order).await?
     };
     let mut order = order;
     if party == Party::ShipTo {
         mask_prices(&mut order, &mut lines);
     }
-    audit(
-        &mut tx,
-        actor,
-        Some(tenant),
-        AuditEvent::new(actions::ORDER_VIEWED, "order", order.id)
-            .detail(json!({ "version": order.version })),
-    )
-    .await?;
-    tx.commit().await?;
+    drop(conn);
+    // Recorded (durably, sharing a commit with other views) before the page is shown.
+    state
+        .view_audit
+        .record(
+            actor,
+            Some(tenant),
+            AuditEvent::new(actions::ORDER_VIEWED, "order", order.id)
+                .detail(json!({ "version": order.version })),
+        )
+        .await?;
     let can_decide = match party {
         Party::Brand => actor.can(Permission::ManageOrders),
         Party::Partner => actor.can(Permission::RespondToOrders),

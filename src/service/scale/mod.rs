@@ -110,7 +110,17 @@ pub struct Report {
 }
 
 /// Generates and loads the data set, reporting progress after every transaction.
+/// The data set spans every brand, so it is written in the scope that crosses brands (on
+/// PostgreSQL, row-level security would refuse it otherwise; see `db::scope`).
 pub async fn generate(
+    state: &AppState,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> anyhow::Result<Report> {
+    crate::db::scope::system(generate_all(state, opts, progress)).await
+}
+
+async fn generate_all(
     state: &AppState,
     opts: &Options,
     progress: &mut dyn FnMut(&Progress),

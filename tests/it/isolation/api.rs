@@ -59,7 +59,7 @@ async fn token_for(app: &TestApp, actor: &Actor) -> Option<String> {
             .find(|b| b.status == PartnershipStatus::Active)?
             .tenant_id
     };
-    let state = app.state();
+    let state = app.fixture_state();
     let admin_actor = portico::service::demo_orders::actor(state, &admin, tenant)
         .await
         .unwrap();

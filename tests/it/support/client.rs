@@ -136,6 +136,24 @@ impl TestClient {
         self.send(self.http.get(url), path).await
     }
 
+    /// GETs `path` and lists the SQL statements the server ran to answer it.
+    pub async fn get_counting(&self, path: &str) -> (Page, Vec<String>) {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        super::query_count::watch(&request_id);
+        let url = format!("{}{}", self.base_url, path);
+        let request = self.http.get(url).header("x-request-id", &request_id);
+        let page = self.send(request, path).await;
+        (page, super::query_count::statements_of(&request_id))
+    }
+
+    /// The same browser (cookies included) talking to another server, e.g. another replica.
+    pub fn towards(&self, base_url: &str) -> TestClient {
+        TestClient {
+            base_url: base_url.to_owned(),
+            ..self.clone()
+        }
+    }
+
     /// Posts exactly these fields (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let url = format!("{}{}", self.base_url, path);

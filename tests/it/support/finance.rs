@@ -39,15 +39,15 @@ pub async fn program(app: &TestApp, name: &str, second_above: &str, auto: bool) 
             disbursement_second_above: second_above.into(),
         },
     };
-    let id = finance_programs::save(app.state(), &admin, None, &input)
+    let id = finance_programs::save(app.fixture_state(), &admin, None, &input)
         .await
         .expect("program");
     let sunrise = app.org_id("Sunrise Textiles").await.to_string();
-    finance_programs::set_suppliers(app.state(), &admin, &id, &[sunrise])
+    finance_programs::set_suppliers(app.fixture_state(), &admin, &id, &[sunrise])
         .await
         .expect("suppliers");
     let sales = actor(app, "sales@sunrise.test", "Acme Apparel").await;
-    finance_programs::opt_in(app.state(), &sales, &id, true, auto)
+    finance_programs::opt_in(app.fixture_state(), &sales, &id, true, auto)
         .await
         .expect("opt in");
     id
@@ -69,13 +69,15 @@ pub async fn invoice(app: &TestApp, po: &str, number: &str, accept: bool) -> (Or
     .await;
     let sales = actor(app, "sales@sunrise.test", "Acme Apparel").await;
     let tenant = sales.scope.as_ref().unwrap().tenant_id;
-    let version = demo_orders::version(app.state(), tenant, id).await.unwrap();
+    let version = demo_orders::version(app.fixture_state(), tenant, id)
+        .await
+        .unwrap();
     let seen = Seen {
         order: id,
         version,
         submission: portico::auth::tokens::new_token(),
     };
-    decide::accept_all(app.state(), &sales, &seen)
+    decide::accept_all(app.fixture_state(), &sales, &seen)
         .await
         .expect("accept all");
     let asn = asn_on(
@@ -89,7 +91,7 @@ pub async fn invoice(app: &TestApp, po: &str, number: &str, accept: bool) -> (Or
     let invoice = invoice_on(app, "sales@sunrise.test", "Acme Apparel", id, &asn, number).await;
     if accept {
         let finance = actor(app, "finance@acme.test", "Acme Apparel").await;
-        acceptance::accept(app.state(), &finance, &invoice)
+        acceptance::accept(app.fixture_state(), &finance, &invoice)
             .await
             .expect("accept");
     }

@@ -14,7 +14,9 @@ pub mod fixtures;
 pub mod invite;
 pub mod isolation;
 pub mod orders;
+pub mod query_count;
 pub mod receiver;
+pub mod replica;
 pub mod trace_chain;
 
 use std::path::PathBuf;
@@ -27,12 +29,27 @@ use tempfile::TempDir;
 
 pub use client::{Page, TestClient};
 
+/// Runs a use case called directly the way the app runs it for `actor`: in the actor's
+/// database scope (row-level security on PostgreSQL). Pass it the app's own state
+/// (`TestApp::state`), so the call goes through the app's pool as a request would.
+pub async fn as_actor<F: std::future::Future>(
+    actor: &portico::auth::actor::Actor,
+    work: F,
+) -> F::Output {
+    portico::db::scope::within(actor.db_scope(), work).await
+}
+
 /// The password every demo user gets in tests.
 pub const DEMO_PASSWORD: &str = "demo-password-1234";
 
 pub struct TestApp {
     pub base_url: String,
+    /// The test's own handle on the database. On PostgreSQL it connects as the tables' owner,
+    /// which row-level security does not restrict (the test sees and sets up every brand's
+    /// rows, like an operator's console); on SQLite it is the app's own.
     pub db: Db,
+    /// The app's state on the test's own handle, for fixtures that call use cases directly.
+    fixture: portico::app::AppState,
     pub data_dir: TempDir,
     running: Option<Running>,
     postgres: Option<PgDatabase>,
@@ -73,14 +90,7 @@ impl TestApp {
 
     /// The application with a configuration the test adjusts first (e.g. a setting flag).
     pub async fn spawn_configured(options: Options, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        // Errors the app logs appear with the failing test's output.
-        let _ = tracing_subscriber::fmt()
-            .with_test_writer()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| "portico=warn".into()),
-            )
-            .try_init();
+        install_tracing();
         let data_dir = tempfile::tempdir().expect("temp dir");
         let postgres = PgDatabase::create_if_configured().await;
         let database_url = match &postgres {
@@ -101,6 +111,10 @@ impl TestApp {
         config.timed_jobs = false;
         adjust(&mut config);
         let db = app::open_database(&config).await.expect("database");
+        let own_db = match &postgres {
+            Some(pg) => Db::connect(&pg.url, None).await.expect("owner connection"),
+            None => db.clone(),
+        };
         if options.demo {
             let master = config.load_master_key().expect("master key");
             portico::service::demo::seed(&db, &master, DEMO_PASSWORD)
@@ -114,17 +128,28 @@ impl TestApp {
                 .expect("demo orders");
         }
         let running = app::start(state, listener).await.expect("app starts");
+        let mut fixture = running.state.clone();
+        fixture.db = own_db.clone();
         TestApp {
             base_url: format!("http://{addr}"),
-            db,
+            db: own_db,
+            fixture,
             data_dir,
             running: Some(running),
             postgres,
         }
     }
 
+    /// The running app's state: its pool is the app's own, which row-level security applies
+    /// to on PostgreSQL (a job run through it proves it sets its scope itself).
     pub fn state(&self) -> &portico::app::AppState {
         &self.running.as_ref().expect("running").state
+    }
+
+    /// The app's state on the test's own handle (`db`): for fixtures and checks that call use
+    /// cases directly, outside any request's scope.
+    pub fn fixture_state(&self) -> &portico::app::AppState {
+        &self.fixture
     }
 
     pub fn client(&self) -> TestClient {
@@ -235,6 +260,22 @@ impl TestApp {
     pub async fn fingerprint(&self) -> String {
         fixtures::fingerprint(&self.db).await
     }
+}
+
+/// Errors the app logs appear with the failing test's output; the statement counter listens
+/// beside them (see `query_count`).
+fn install_tracing() {
+    use tracing_subscriber::prelude::*;
+    let shown = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "portico=warn".into());
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_test_writer()
+                .with_filter(shown),
+        )
+        .with(query_count::QueryCountLayer.with_filter(query_count::QueryCountFilter))
+        .try_init();
 }
 
 impl Drop for TestApp {

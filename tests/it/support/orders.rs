@@ -10,7 +10,7 @@ use super::TestApp;
 
 pub async fn actor(app: &TestApp, email: &str, brand: &str) -> Actor {
     let tenant = TenantId::of_brand(app.org_id(brand).await);
-    demo_orders::actor(app.state(), email, tenant)
+    demo_orders::actor(app.fixture_state(), email, tenant)
         .await
         .expect("actor")
 }
@@ -54,18 +54,20 @@ pub async fn order(
         requested_delivery: "2027-06-30".into(),
         lines: lines(3),
     };
-    let id = create::create_draft(app.state(), &actor, &input)
+    let id = create::create_draft(app.fixture_state(), &actor, &input)
         .await
         .expect("draft");
     if issue {
         let tenant = actor.scope.as_ref().unwrap().tenant_id;
-        let version = demo_orders::version(app.state(), tenant, id).await.unwrap();
+        let version = demo_orders::version(app.fixture_state(), tenant, id)
+            .await
+            .unwrap();
         let seen = Seen {
             order: id,
             version,
             submission: portico::auth::tokens::new_token(),
         };
-        decide::issue(app.state(), &actor, &seen)
+        decide::issue(app.fixture_state(), &actor, &seen)
             .await
             .expect("issue");
     }
@@ -102,7 +104,7 @@ pub async fn progress_with_photo(
     use portico::service::orders::progress::{self, ProgressInput, Upload};
     let partner = actor(app, partner_email, brand).await;
     let tenant = partner.scope.as_ref().unwrap().tenant_id;
-    let version = demo_orders::version(app.state(), tenant, order)
+    let version = demo_orders::version(app.fixture_state(), tenant, order)
         .await
         .unwrap();
     let seen = Seen {
@@ -110,7 +112,7 @@ pub async fn progress_with_photo(
         version,
         submission: portico::auth::tokens::new_token(),
     };
-    decide::accept_all(app.state(), &partner, &seen)
+    decide::accept_all(app.fixture_state(), &partner, &seen)
         .await
         .expect("accept all");
     let seen = Seen {
@@ -126,7 +128,7 @@ pub async fn progress_with_photo(
         name: "line.png".into(),
         bytes: png(1),
     };
-    progress::post_progress(app.state(), &partner, &seen, &input, vec![upload])
+    progress::post_progress(app.fixture_state(), &partner, &seen, &input, vec![upload])
         .await
         .expect("progress");
     let mut conn = app.db.reader().acquire().await.unwrap();
@@ -154,7 +156,7 @@ pub async fn sample_on(app: &TestApp, partner_email: &str, brand: &str, order: O
         name: "first-sample.png".into(),
         bytes: png(2),
     };
-    samples::submit(app.state(), &partner, &seen, &input, vec![photo])
+    samples::submit(app.fixture_state(), &partner, &seen, &input, vec![photo])
         .await
         .expect("sample");
     let mut conn = app.db.reader().acquire().await.unwrap();
@@ -199,7 +201,7 @@ pub async fn asn_on(
         version: 0,
         submission: portico::auth::tokens::new_token(),
     };
-    shipping::create_asn(app.state(), &partner, &seen, &input)
+    shipping::create_asn(app.fixture_state(), &partner, &seen, &input)
         .await
         .expect("asn");
     let mut conn = app.db.reader().acquire().await.unwrap();
@@ -235,7 +237,7 @@ pub async fn qc_on(
         defects_note: "open seams".into(),
         result: if pass { "pass" } else { "fail" }.into(),
     };
-    qc::record(app.state(), &partner, &seen, &input, Vec::new())
+    qc::record(app.fixture_state(), &partner, &seen, &input, Vec::new())
         .await
         .expect("qc");
     let mut conn = app.db.reader().acquire().await.unwrap();
@@ -269,7 +271,7 @@ pub async fn component_on(
         unit: "m".into(),
         supplier: "Mill".into(),
     };
-    kitting::add_component(app.state(), &partner, &seen, &input)
+    kitting::add_component(app.fixture_state(), &partner, &seen, &input)
         .await
         .expect("component");
     let mut conn = app.db.reader().acquire().await.unwrap();
@@ -307,9 +309,16 @@ pub async fn invoice_on(
             .collect(),
     };
     let token = portico::auth::tokens::new_token();
-    receiving::post_receipt(app.state(), &dock, asn, &token, &receipt, Vec::new())
-        .await
-        .expect("receipt");
+    receiving::post_receipt(
+        app.fixture_state(),
+        &dock,
+        asn,
+        &token,
+        &receipt,
+        Vec::new(),
+    )
+    .await
+    .expect("receipt");
     let partner = actor(app, partner_email, brand).await;
     let input = InvoiceInput {
         submission: portico::auth::tokens::new_token(),
@@ -321,7 +330,7 @@ pub async fn invoice_on(
             .map(|l| (l.line_no, l.quantity.clone()))
             .collect(),
     };
-    match invoices::create(app.state(), &partner, order, &input)
+    match invoices::create(app.fixture_state(), &partner, order, &input)
         .await
         .expect("invoice")
     {

@@ -13,8 +13,8 @@ use portico::service::orders::decide::{self, Outcome, Seen};
 use portico::service::orders::shipping::{self, AsnInput};
 use portico::service::trace::record::{self, BatchInput, LotInput};
 
-use super::TestApp;
 use super::orders::{actor, order};
+use super::{TestApp, as_actor};
 
 pub const DELTA: &str = "Delta Garment Works";
 pub const ACME: &str = "Acme Apparel";
@@ -72,7 +72,7 @@ pub async fn accepted_order(app: &TestApp, buyer: &str, brand: &str, po: &str) -
     let id = order(app, buyer, brand, po, DELTA, Some("Harbor Logistics"), true).await;
     let planner = actor(app, PLANNER, brand).await;
     let tenant = planner.scope.as_ref().expect("scope").tenant_id;
-    let version = demo_orders::version(app.state(), tenant, id)
+    let version = demo_orders::version(app.fixture_state(), tenant, id)
         .await
         .expect("version");
     let seen = Seen {
@@ -80,7 +80,7 @@ pub async fn accepted_order(app: &TestApp, buyer: &str, brand: &str, po: &str) -
         version,
         submission: portico::auth::tokens::new_token(),
     };
-    decide::accept_all(app.state(), &planner, &seen)
+    decide::accept_all(app.fixture_state(), &planner, &seen)
         .await
         .expect("accept all");
     id
@@ -112,7 +112,12 @@ pub async fn ship(
         version: 0,
         submission: portico::auth::tokens::new_token(),
     };
-    shipping::create_asn(app.state(), &planner, &seen, &input).await
+    // As a request of the planner's would: on the app's pool, in the brand's scope.
+    as_actor(
+        &planner,
+        shipping::create_asn(app.state(), &planner, &seen, &input),
+    )
+    .await
 }
 
 /// The id of the ASN with this tracking number.
@@ -166,7 +171,7 @@ pub async fn delta(app: &TestApp, brand: &str) -> Actor {
 /// on line 2.
 pub async fn shared_lot(app: &TestApp) -> SharedLot {
     delta_serves_blue_harbor(app).await;
-    let state = app.state();
+    let state = app.fixture_state();
     let factory = delta(app, ACME).await;
     let shared = record::record_material_lot(state, &factory, &lot(SHARED_LOT, "1000"))
         .await

@@ -257,6 +257,18 @@ pub async fn render_order_with(
     id: OrderId,
     refused: Failed,
 ) -> AppResult<OrderTemplate> {
+    // The sections below each check the actor's access to the order; they share one lookup.
+    crate::service::orders::rendering_one_order(render_sections(state, shell, actor, id, refused))
+        .await
+}
+
+async fn render_sections(
+    state: &AppState,
+    shell: &Shell,
+    actor: &Actor,
+    id: OrderId,
+    refused: Failed,
+) -> AppResult<OrderTemplate> {
     let page = query::view(state, actor, id).await?;
     let posts = progress::list(state, actor, id).await?;
     let samples = samples::list(state, actor, id).await?;

@@ -15,7 +15,7 @@ use crate::support::{DEMO_PASSWORD, TestApp};
 /// Moves time a month on so every clock of the issued orders breaches, and returns the breach
 /// alerts of Blue Harbor's order BH-1 and Acme's order AC-SUN.
 pub async fn breach_alerts(app: &TestApp) -> (String, String) {
-    app.state().clock.advance(30 * 24 * 3_600_000);
+    app.fixture_state().clock.advance(30 * 24 * 3_600_000);
     portico::service::sla::scheduler::run_due(app.state())
         .await
         .unwrap();
@@ -62,7 +62,9 @@ pub async fn programs(app: &TestApp) -> (String, String) {
         active: true,
         terms: terms(),
     };
-    let acme = save(app.state(), &admin, None, &input).await.unwrap();
+    let acme = save(app.fixture_state(), &admin, None, &input)
+        .await
+        .unwrap();
     let blue_tenant = TenantId::of_brand(app.org_id("Blue Harbor Home").await);
     let blue_admin = app.user_id("admin@blueharbor.test").await;
     let row = db::finance_programs::ProgramRow {
@@ -84,7 +86,7 @@ pub async fn programs(app: &TestApp) -> (String, String) {
         disbursement_second_above_minor: None,
         status: "active".into(),
     };
-    let mut tx = app.state().db.begin().await.unwrap();
+    let mut tx = app.fixture_state().db.begin().await.unwrap();
     db::finance_programs::save(&mut tx, &row, blue_admin, 0)
         .await
         .unwrap();
@@ -116,15 +118,16 @@ pub async fn sla_setups(app: &TestApp) -> ((String, String), (String, String)) {
                 }
             }),
         };
-        let cal = calendars::create(app.state(), &actor, &input)
+        let cal = calendars::create(app.fixture_state(), &actor, &input)
             .await
             .unwrap();
-        calendars::add_holiday(app.state(), &actor, &cal, "2026-12-25", "Christmas")
+        calendars::add_holiday(app.fixture_state(), &actor, &cal, "2026-12-25", "Christmas")
             .await
             .unwrap();
-        let policy = policies::add_scoped(app.state(), &actor, "first_sample", "kind:factory")
-            .await
-            .unwrap();
+        let policy =
+            policies::add_scoped(app.fixture_state(), &actor, "first_sample", "kind:factory")
+                .await
+                .unwrap();
         out.push((cal, policy));
     }
     (out[0].clone(), out[1].clone())
@@ -164,7 +167,7 @@ pub async fn financings(
         program: acme_program.clone(),
         password: String::new(),
     };
-    let (acme, _) = financing::request(app.state(), &sales, &acme_invoice, &input)
+    let (acme, _) = financing::request(app.fixture_state(), &sales, &acme_invoice, &input)
         .await
         .expect("financing request");
 
@@ -181,7 +184,7 @@ pub async fn financings(
         face_minor: 150_000,
         due_date: "2027-05-31",
         by: app.user_id("sales@sunrise.test").await,
-        now: app.state().now().0,
+        now: app.fixture_state().now().0,
     };
     let mut tx = app.db.begin().await.unwrap();
     let inserted = db::financings::insert(&mut tx, &row).await.unwrap();
@@ -208,7 +211,7 @@ pub async fn other_financier(app: &TestApp) -> String {
     let mut tx = app.db.begin().await.unwrap();
     let onyx = portico::service::orgs::create_org(
         &mut tx,
-        &app.state().master,
+        &app.fixture_state().master,
         OrgKind::Financier,
         "Onyx Capital",
         now,
@@ -241,7 +244,9 @@ pub async fn other_financier(app: &TestApp) -> String {
         terms: terms(),
     };
     let admin = actor(app, "admin@acme.test", "Acme Apparel").await;
-    save(app.state(), &admin, None, &input).await.unwrap()
+    save(app.fixture_state(), &admin, None, &input)
+        .await
+        .unwrap()
 }
 
 /// API clients made by the admins of Blue Harbor, Acme, Delta (for Acme) and Sunrise (in its
@@ -256,7 +261,7 @@ pub async fn api_clients(app: &TestApp) -> Vec<(&'static str, String)> {
     ] {
         let actor = crate::support::orders::actor(app, email, brand).await;
         let created = portico::service::api_clients::create(
-            app.state(),
+            app.fixture_state(),
             &actor,
             &portico::service::api_clients::ClientInput {
                 name: format!("ERP of {email}"),

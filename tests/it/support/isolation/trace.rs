@@ -76,7 +76,7 @@ pub struct ForeignTrace {
 pub async fn foreign_trace(app: &TestApp) -> ForeignTrace {
     // Bluewater Crafts is written straight to the database (`foreign_objects`): it signs its
     // acceptance of the order with a key of its own.
-    portico::service::orgs::ensure_keys(&app.db, &app.state().master)
+    portico::service::orgs::ensure_keys(&app.db, &app.fixture_state().master)
         .await
         .expect("signing keys");
     let bluewater = chain(
@@ -148,7 +148,7 @@ async fn chain(
     let codes = |what: &str| format!("{p}-{what}-1");
     let lot_code = codes("LOT");
     let maker = actor(app, producer, brand).await;
-    let state = app.state();
+    let state = app.fixture_state();
     let lot = record::record_material_lot(
         state,
         &maker,
@@ -245,10 +245,10 @@ async fn complaint(
         subject_id: on.finished.clone(),
         description: description.into(),
     };
-    let id = complaints::open(app.state(), &admin, &input, Vec::new())
+    let id = complaints::open(app.fixture_state(), &admin, &input, Vec::new())
         .await
         .expect("complaint");
-    complaints::set_root(app.state(), &admin, &id, ("batch", &on.batch))
+    complaints::set_root(app.fixture_state(), &admin, &id, ("batch", &on.batch))
         .await
         .expect("root");
     ForeignComplaint {

@@ -1,0 +1,263 @@
+//! The bare baseline of the benchmark: axum + askama + sqlx with nothing else — no sessions, no
+//! sign-in, no permission checks, no audit, no middleware — running the same database queries
+//! Portico's pages run for their main content (the very `portico::db` functions), on the same
+//! database, rendering a plain table. `bench/run.py` drives both and reports the ratio.
+//!
+//! `cargo run --release --example bench_baseline -- <database url> <port>`
+
+use std::str::FromStr;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Json, Response};
+use axum::routing::get;
+use axum::{Router, serve};
+use portico::db::financings::Seen;
+use portico::db::orders::{ListFilter, Order};
+use portico::db::{self, sla_board::BoardFilter};
+use portico::domain::ids::{OrderId, OrgId, TenantId};
+use portico::domain::order::state::OrderState;
+use portico::domain::trace::NodeKind;
+use serde::Deserialize;
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+
+#[derive(Deserialize)]
+struct Params {
+    tenant: String,
+    partner: Option<String>,
+    org: Option<String>,
+    id: Option<String>,
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = "<!doctype html><html><head><title>{{ title }}</title></head><body><h1>{{ title }}</h1>\
+<table>{% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table>\
+</body></html>"
+)]
+struct TablePage {
+    title: String,
+    rows: Vec<Vec<String>>,
+}
+
+struct Failed(String);
+
+impl IntoResponse for Failed {
+    fn into_response(self) -> Response {
+        (StatusCode::INTERNAL_SERVER_ERROR, self.0).into_response()
+    }
+}
+
+impl<E: std::fmt::Display> From<E> for Failed {
+    fn from(e: E) -> Self {
+        Failed(e.to_string())
+    }
+}
+
+type Page = Result<Html<String>, Failed>;
+
+fn table(title: &str, rows: Vec<Vec<String>>) -> Page {
+    let page = TablePage {
+        title: title.to_owned(),
+        rows,
+    };
+    Ok(Html(page.render()?))
+}
+
+fn id<T: FromStr>(raw: Option<&String>) -> Result<T, Failed> {
+    raw.and_then(|s| s.parse().ok())
+        .ok_or_else(|| Failed("missing or bad id".into()))
+}
+
+/// The partner inbox's query: the partner's orders in the states partners see, by due date.
+async fn partner_orders(pool: &AnyPool, p: &Params) -> Result<Vec<Order>, Failed> {
+    let mut conn = pool.acquire().await?;
+    let states = [
+        OrderState::Issued,
+        OrderState::PartiallyConfirmed,
+        OrderState::ChangesProposed,
+        OrderState::Confirmed,
+        OrderState::Rejected,
+        OrderState::Cancelled,
+    ];
+    let filter = ListFilter {
+        tenant: TenantId::from_str(&p.tenant)?,
+        partner: Some(id::<OrgId>(p.partner.as_ref())?),
+        states: &states,
+        text: None,
+        due_from: None,
+        due_to: None,
+        after: None,
+        with_discrepancy: false,
+        limit: portico::service::PAGE_SIZE,
+    };
+    Ok(db::orders::list(&mut conn, &filter).await?)
+}
+
+fn order_row(o: &Order) -> Vec<String> {
+    vec![
+        o.po_number.clone(),
+        o.partner_name.clone(),
+        o.state.as_str().to_owned(),
+        o.due_date.clone(),
+        o.line_count.to_string(),
+        o.total_minor.to_string(),
+    ]
+}
+
+async fn inbox(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
+    let orders = partner_orders(&pool, &p).await?;
+    table("Orders", orders.iter().map(order_row).collect())
+}
+
+async fn api_orders(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Response {
+    match partner_orders(&pool, &p).await {
+        Ok(orders) => Json(
+            orders
+                .iter()
+                .map(|o| {
+                    serde_json::json!({"id": o.id.to_string(), "po_number": o.po_number,
+                        "state": o.state.as_str(), "partner": o.partner_name,
+                        "due_date": o.due_date, "total_minor": o.total_minor,
+                        "line_count": o.line_count})
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn order(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
+    let tenant = TenantId::from_str(&p.tenant)?;
+    let order_id: OrderId = id(p.id.as_ref())?;
+    let mut conn = pool.acquire().await?;
+    let order = db::orders::get(&mut conn, tenant, order_id)
+        .await?
+        .ok_or_else(|| Failed("no such order".into()))?;
+    let lines = db::orders::lines(&mut conn, tenant, order_id).await?;
+    let mut rows = vec![order_row(&order)];
+    rows.extend(lines.iter().map(|l| {
+        vec![
+            l.line_no.to_string(),
+            l.sku.clone(),
+            l.description.clone(),
+            l.quantity.clone(),
+            l.delivery_date.clone(),
+            l.state.as_str().to_owned(),
+        ]
+    }));
+    table(&order.po_number, rows)
+}
+
+async fn dashboard(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
+    let mut conn = pool.acquire().await?;
+    let filter = BoardFilter {
+        tenant: TenantId::from_str(&p.tenant)?,
+        partner: None,
+        kind: None,
+        policy: None,
+        limit: portico::service::sla::board::BOARD_LIMIT,
+    };
+    let rows = db::sla_board::board(&mut conn, &filter).await?;
+    table(
+        "SLA",
+        rows.iter()
+            .map(|r| {
+                vec![
+                    r.po_number.clone(),
+                    r.partner_name.clone(),
+                    r.kind.clone(),
+                    r.level.clone(),
+                    r.deadline_at.to_string(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+async fn financier(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
+    let mut conn = pool.acquire().await?;
+    let seen = Seen::Financier(id(p.org.as_ref())?);
+    let tenant = TenantId::from_str(&p.tenant)?;
+    let page = portico::service::PAGE_SIZE;
+    let rows = db::financings::list(&mut conn, tenant, seen, None, None, page).await?;
+    table(
+        "Financing",
+        rows.iter()
+            .map(|f| {
+                vec![
+                    f.invoice_number.clone(),
+                    f.po_number.clone(),
+                    f.supplier_name.clone(),
+                    f.state.clone(),
+                    f.face_minor.to_string(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+async fn trace(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
+    let mut conn = pool.acquire().await?;
+    let tenant = TenantId::from_str(&p.tenant)?;
+    let q = p.q.clone().unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = db::trace_nodes::by_number(&mut conn, tenant, None, &q)
+        .await?
+        .into_iter()
+        .map(|(kind, id)| vec![kind, id])
+        .collect();
+    // As Portico's search: a code found among a factory's goods counts for a brand only when
+    // the goods reached the brand's own orders (a walk downstream).
+    let depth = portico::service::trace::view::MAX_DEPTH;
+    for (kind, id, owner) in db::trace_nodes::by_code(&mut conn, &q).await? {
+        let Some(node) = NodeKind::parse(&kind) else {
+            continue;
+        };
+        let reached = db::trace::forward(&mut conn, (node, &id), depth).await?;
+        if reached
+            .iter()
+            .any(|r| r.tenant.as_deref() == Some(p.tenant.as_str()))
+        {
+            rows.push(vec![kind, id, owner]);
+        }
+    }
+    table("Trace", rows)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let url = args
+        .next()
+        .unwrap_or_else(|| "sqlite:data/portico.db".into());
+    let port: u16 = args.next().map(|p| p.parse()).transpose()?.unwrap_or(8090);
+    sqlx::any::install_default_drivers();
+    // Read-only on SQLite, as Portico's read pool; plain connections on PostgreSQL.
+    let url = if url.starts_with("sqlite:") && !url.contains("mode=") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}mode=ro")
+    } else {
+        url
+    };
+    let pool = AnyPoolOptions::new()
+        .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+        .connect(&url)
+        .await?;
+    let app = Router::new()
+        .route("/inbox", get(inbox))
+        .route("/order", get(order))
+        .route("/dashboard", get(dashboard))
+        .route("/financier", get(financier))
+        .route("/trace", get(trace))
+        .route("/api/orders", get(api_orders))
+        .route("/readyz", get(|| async { "ok" }))
+        .with_state(pool);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    serve(listener, app).await?;
+    Ok(())
+}

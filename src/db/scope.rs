@@ -1,0 +1,137 @@
+//! The tenant scope of the running task, which PostgreSQL's row-level security enforces as the
+//! second wall behind the application's own `tenant_id = $1` filters (migration 0021).
+//!
+//! The scope lives in a task-local. Every connection the pool hands out carries the scope of
+//! the task that acquired it in `portico.tenant_id` (the pool's `before_acquire` and
+//! `after_connect` hooks set it), so a query of a request in brand A's scope cannot read or
+//! write brand B's rows even if its SQL forgets the filter, and a task that set no scope sees
+//! no tenant rows at all. A connection keeps the scope it was acquired with: acquire it inside
+//! the scope it is meant for. `tokio::spawn` does not carry the task-local over; wrap the
+//! spawned future. On SQLite there is no row-level security and the scope changes nothing.
+
+use std::future::Future;
+
+use sqlx::Executor;
+
+use super::Conn;
+use crate::domain::ids::TenantId;
+
+/// Which tenants' rows a task may touch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Only this brand's rows: requests of a user or API client working in a brand.
+    Tenant(TenantId),
+    /// Every tenant's rows: work that crosses brands by design (jobs, sign-in and actor
+    /// resolution, platform administration, the console, the demo seed).
+    System,
+    /// No tenant's rows: what a task that set no scope gets.
+    Nothing,
+}
+
+impl Scope {
+    /// The value of `portico.tenant_id` the policies compare `tenant_id` with.
+    pub fn setting(&self) -> String {
+        match self {
+            Scope::Tenant(tenant) => tenant.to_string(),
+            Scope::System => "*".to_owned(),
+            Scope::Nothing => String::new(),
+        }
+    }
+}
+
+tokio::task_local! {
+    static SCOPE: Scope;
+}
+
+/// The scope of the running task.
+pub fn current() -> Scope {
+    SCOPE.try_with(|scope| *scope).unwrap_or(Scope::Nothing)
+}
+
+/// Runs `work` with `scope` as the task's scope.
+pub async fn within<F: Future>(scope: Scope, work: F) -> F::Output {
+    SCOPE.scope(scope, work).await
+}
+
+/// Runs `work` in one brand's scope.
+pub async fn in_tenant<F: Future>(tenant: TenantId, work: F) -> F::Output {
+    within(Scope::Tenant(tenant), work).await
+}
+
+/// Runs `work` in the scope that crosses brands (see [`Scope::System`]).
+pub async fn system<F: Future>(work: F) -> F::Output {
+    within(Scope::System, work).await
+}
+
+/// Puts the task's scope on a PostgreSQL connection (the pool's hooks call this).
+pub(super) async fn apply(conn: &mut Conn, scope: Scope) -> Result<(), sqlx::Error> {
+    set(conn, &scope.setting()).await
+}
+
+async fn set(conn: &mut Conn, value: &str) -> Result<(), sqlx::Error> {
+    conn.execute(
+        sqlx::query("SELECT set_config('portico.tenant_id', $1, false)").bind(value.to_owned()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Lets the next statements on `conn` cross brands whatever the task's scope, until
+/// [`narrow`] puts the task's scope back:
+///
+/// ```ignore
+/// scope::widen(conn).await?;
+/// let answer = query.fetch_all(&mut *conn).await;
+/// scope::narrow(conn, answer).await
+/// ```
+///
+/// Only for the few questions about goods that several brands share: what every shipment took
+/// of a factory's lot, whether any brand holds it, and the trace graph (whose rows the caller
+/// filters for its viewer). PostgreSQL only; elsewhere it does nothing.
+pub(crate) async fn widen(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    set(conn, &Scope::System.setting()).await
+}
+
+/// Puts the task's scope back on `conn` after [`widen`] and passes `answer` on (its error
+/// first: a failed statement aborts a transaction, whose rollback restores the setting anyway).
+pub(crate) async fn narrow<T>(
+    conn: &mut Conn,
+    answer: Result<T, sqlx::Error>,
+) -> Result<T, sqlx::Error> {
+    if conn.backend_name() != "PostgreSQL" {
+        return answer;
+    }
+    let restored = apply(conn, current()).await;
+    let answer = answer?;
+    restored?;
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_task_without_a_scope_sees_nothing_and_nested_scopes_end_with_their_work() {
+        assert_eq!(current(), Scope::Nothing);
+        let tenant = TenantId::new();
+        let seen = in_tenant(tenant, async {
+            let inner = system(async { current() }).await;
+            (inner, current())
+        })
+        .await;
+        assert_eq!(seen, (Scope::System, Scope::Tenant(tenant)));
+        assert_eq!(current(), Scope::Nothing);
+    }
+
+    #[test]
+    fn settings_name_the_tenant_the_wildcard_or_nothing() {
+        let tenant = TenantId::new();
+        assert_eq!(Scope::Tenant(tenant).setting(), tenant.to_string());
+        assert_eq!(Scope::System.setting(), "*");
+        assert_eq!(Scope::Nothing.setting(), "");
+    }
+}
