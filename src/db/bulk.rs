@@ -220,6 +220,10 @@ impl Loader {
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
             }
             Engine::Postgres => {
+                // Statistics are the tables' owner's to refresh: back to the login's own role
+                // (the pool switched to the application's), then ANALYZE skips, with a warning,
+                // what that login does not own.
+                self.conn.execute("RESET ROLE").await?;
                 self.conn.execute("ANALYZE").await?;
             }
         }
