@@ -36,12 +36,13 @@ pub async fn run(state: &AppState, args: &SeedDemoArgs, orders: u64) -> anyhow::
         "Generating {orders} orders (seed {}, {} per transaction, {threads} generator threads)",
         args.seed, args.batch
     );
-    let mut last = Instant::now() - Duration::from_secs(60);
+    let mut last: Option<Instant> = None;
     let mut report_line = |p: &Progress| {
-        if last.elapsed() < Duration::from_secs(2) && p.orders < p.total {
+        let recent = last.is_some_and(|at| at.elapsed() < Duration::from_secs(2));
+        if recent && p.orders < p.total {
             return;
         }
-        last = Instant::now();
+        last = Some(Instant::now());
         eprintln!(
             "  {:>9} / {} orders ({:>5.1}%)  {:>8.0} orders/s  {:>9} rows  elapsed {}  ETA {}",
             p.orders,

@@ -126,6 +126,7 @@ pub fn order(g: &Gen, rng: &mut StdRng, index: u64, created: i64, out: &mut Batc
         event_seq: 0,
         statement_seq: 0,
         prev: None,
+        seen_cache: None,
     };
     let ops = (brand.ops, brand.org.id);
     w.event("created", None, ops, created, json!({}));

@@ -172,9 +172,7 @@ impl Plan {
         let Some(issued) = self.issued else {
             return Stage::Draft;
         };
-        if let Some(c) = self.cancelled.filter(|c| *c <= now) {
-            // Cancelled before anything later happened.
-            let _ = c;
+        if self.cancelled.is_some_and(|c| c <= now) {
             return Stage::Cancelled;
         }
         if issued > now || self.answered > now {
@@ -281,7 +279,7 @@ mod tests {
         }
         assert!(old[&Stage::Repaid] > 1_500, "{old:?}");
         assert!(old[&Stage::InvoiceDecided] > 1_500, "{old:?}");
-        assert!(old.get(&Stage::Issued).is_none(), "{old:?}");
+        assert!(!old.contains_key(&Stage::Issued), "{old:?}");
         assert!(new[&Stage::Issued] > 4_000, "{new:?}");
         assert!(new.keys().all(|s| *s <= Stage::Confirmed), "{new:?}");
     }

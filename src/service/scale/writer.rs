@@ -42,6 +42,7 @@ pub(super) struct OrderWriter<'g, 'b> {
     pub event_seq: i64,
     pub statement_seq: i64,
     pub prev: Option<String>,
+    pub seen_cache: Option<(i64, String)>,
 }
 
 impl OrderWriter<'_, '_> {
@@ -84,9 +85,18 @@ impl OrderWriter<'_, '_> {
         self.order.updated_at = self.order.updated_at.max(at);
     }
 
-    /// The hash of the order as it stands (what a statement says it saw).
-    pub fn seen(&self) -> String {
-        crate::service::orders::order_hash(&self.order, &self.lines).unwrap_or_default()
+    /// The hash of the order as it stands (what a statement says it saw). Lines change only
+    /// with a new version, so it is computed once per version.
+    pub fn seen(&mut self) -> String {
+        match &self.seen_cache {
+            Some((version, hash)) if *version == self.order.version => hash.clone(),
+            _ => {
+                let hash = crate::service::orders::order_hash(&self.order, &self.lines)
+                    .unwrap_or_default();
+                self.seen_cache = Some((self.order.version, hash.clone()));
+                hash
+            }
+        }
     }
 
     /// Signs and records a statement by `org` (acting user `user`) at `at`, chained to the last.
