@@ -63,7 +63,7 @@ enum Command {
 struct SeedDemoArgs {
     /// Generate N orders (up to 1,000,000 and more) over ~100 brands and ~10,000 partners,
     /// with everything that follows them, instead of the small demo.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     scale: Option<u64>,
     /// The random seed: the same seed gives the same data (on the same day).
     #[arg(long, default_value_t = 1, requires = "scale")]

@@ -59,6 +59,24 @@ async fn seed_demo_prints_the_logins_and_a_password_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_demo_scale_refuses_a_count_that_is_not_a_positive_number_and_writes_nothing() {
+    let app = TestApp::spawn_with(Options {
+        demo: false,
+        ..Options::default()
+    })
+    .await;
+    for bad in ["0", "-5", "many"] {
+        let (ok, out) = run(portico(&app).args(["seed-demo", "--scale", bad]));
+        assert!(!ok, "--scale {bad} was taken: {out}");
+        assert!(out.contains(bad), "the error names {bad}: {out}");
+    }
+    // Nothing was generated: the demo seed still finds an empty database.
+    let (ok, out) = run(portico(&app).arg("seed-demo"));
+    assert!(ok, "{out}");
+    assert!(!out.contains("already has data"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_add_creates_a_platform_admin_and_org_users() {
     let app = TestApp::spawn().await;
     let (ok, out) = run(portico(&app).args([
