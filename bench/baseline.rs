@@ -1,6 +1,6 @@
 //! The bare baseline of the benchmark: axum + askama + sqlx with nothing else — no sessions, no
 //! sign-in, no permission checks, no audit, no middleware — running the same database queries
-//! Portico's pages run for their main content (the very `portico::db` functions), on the same
+//! Portico's pages run for their content (the very `portico::db` functions), on the same
 //! database, rendering a plain table. `bench/run.py` drives both and reports the ratio.
 //!
 //! `cargo run --release --example bench_baseline -- <database url> <port>`
@@ -132,14 +132,18 @@ async fn api_orders(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Res
     }
 }
 
+/// The order page's reads: the order and every section the page shows (lines, history,
+/// signed statements and their keys, progress, files, samples, shipments, QC, kitting, invoices,
+/// the milestone template and the brand's settings), as Portico's sections read them.
 async fn order(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
     let tenant = TenantId::from_str(&p.tenant)?;
     let order_id: OrderId = id(p.id.as_ref())?;
     let mut conn = pool.acquire().await?;
-    let order = db::orders::get(&mut conn, tenant, order_id)
+    let c = &mut conn;
+    let order = db::orders::get(c, tenant, order_id)
         .await?
         .ok_or_else(|| Failed("no such order".into()))?;
-    let lines = db::orders::lines(&mut conn, tenant, order_id).await?;
+    let lines = db::orders::lines(c, tenant, order_id).await?;
     let mut rows = vec![order_row(&order)];
     rows.extend(lines.iter().map(|l| {
         vec![
@@ -151,6 +155,46 @@ async fn order(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
             l.state.as_str().to_owned(),
         ]
     }));
+    let events = db::order_history::events(c, tenant, order_id).await?;
+    let statements = db::order_history::statements(c, tenant, order_id).await?;
+    let mut kids: Vec<&str> = statements.iter().map(|s| s.kid.as_str()).collect();
+    kids.sort_unstable();
+    kids.dedup();
+    for kid in kids {
+        db::org_keys::by_kid(c, kid).await?;
+    }
+    let posts = db::progress::posts(c, tenant, order_id).await?;
+    let files = db::progress::attachments_of_order(c, tenant, order_id).await?;
+    let samples = db::samples::of_order(c, tenant, order_id).await?;
+    let asns = db::shipping::of_order(c, tenant, order_id).await?;
+    db::shipping::lines_of_order(c, tenant, order_id).await?;
+    let shipped = db::shipping::shipped_rows(c, tenant, order_id).await?;
+    let warehouses =
+        db::partnerships::active_of_kinds(c, tenant, &[portico::domain::org::OrgKind::Warehouse])
+            .await?;
+    let inspections = db::qc::of_order(c, tenant, order_id).await?;
+    let components = db::kitting::of_order(c, tenant, order_id).await?;
+    let plans = db::kitting::plans_of_order(c, tenant, order_id).await?;
+    let invoices = db::invoices::of_order(c, tenant, order_id).await?;
+    let template = db::milestones::template(c, tenant).await?;
+    db::brand_settings::get(c, tenant).await?;
+    for (name, count) in [
+        ("events", events.len()),
+        ("statements", statements.len()),
+        ("posts", posts.len()),
+        ("files", files.len()),
+        ("samples", samples.len()),
+        ("shipments", asns.len()),
+        ("shipped lines", shipped.len()),
+        ("warehouses", warehouses.len()),
+        ("inspections", inspections.len()),
+        ("components", components.len()),
+        ("plans", plans.len()),
+        ("invoices", invoices.len()),
+        ("milestones", template.len()),
+    ] {
+        rows.push(vec![name.to_owned(), count.to_string()]);
+    }
     table(&order.po_number, rows)
 }
 

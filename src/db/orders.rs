@@ -150,6 +150,34 @@ pub async fn get(
     .await
 }
 
+/// A line with the order it belongs to.
+#[derive(Clone, Debug, FromRow)]
+pub struct OrderLine {
+    pub order_id: OrderId,
+    #[sqlx(flatten)]
+    pub line: Line,
+}
+
+/// The lines of several orders in one query (for a list page).
+pub async fn lines_of_orders(
+    conn: &mut Conn,
+    tenant: TenantId,
+    orders: &[OrderId],
+) -> Result<Vec<OrderLine>, sqlx::Error> {
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = DynamicSql::default();
+    let t = q.text(tenant.to_string());
+    let ids: Vec<String> = orders.iter().map(|o| q.text(o.to_string())).collect();
+    q.sql = format!(
+        "SELECT order_id, {LINE_COLUMNS} FROM order_lines \
+         WHERE tenant_id = {t} AND order_id IN ({}) ORDER BY order_id, line_no",
+        ids.join(", ")
+    );
+    q.fetch_all(conn).await
+}
+
 pub async fn lines(
     conn: &mut Conn,
     tenant: TenantId,

@@ -176,6 +176,34 @@ pub async fn lines(
     .await
 }
 
+/// A line of one of an order's ASNs.
+#[derive(Clone, Debug, FromRow)]
+pub struct OrderAsnLine {
+    pub asn_id: String,
+    #[sqlx(flatten)]
+    pub line: AsnLine,
+}
+
+/// The lines of all of an order's ASNs in one query (the order page shows them all).
+pub async fn lines_of_order(
+    conn: &mut Conn,
+    tenant: TenantId,
+    order: OrderId,
+) -> Result<Vec<OrderAsnLine>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.asn_id, l.line_no, l.quantity, l.lot_codes, ol.sku, ol.description, ol.unit, \
+                r.received, r.damaged, r.reason \
+         FROM asns a JOIN asn_lines l ON l.tenant_id = a.tenant_id AND l.asn_id = a.id \
+         JOIN order_lines ol ON ol.tenant_id = a.tenant_id AND ol.order_id = a.order_id AND ol.line_no = l.line_no \
+         LEFT JOIN receipt_lines r ON r.tenant_id = l.tenant_id AND r.asn_id = l.asn_id AND r.line_no = l.line_no \
+         WHERE a.tenant_id = $1 AND a.order_id = $2 ORDER BY l.asn_id, l.line_no",
+    )
+    .bind(tenant)
+    .bind(order)
+    .fetch_all(conn)
+    .await
+}
+
 /// A warehouse's inbound ASNs in one brand, by ETA; `after` is the (eta, id) last shown.
 pub async fn inbound(
     conn: &mut Conn,

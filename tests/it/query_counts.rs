@@ -10,11 +10,12 @@ use portico::service::demo_orders;
 use portico::service::orders::create::{self, DraftInput};
 use portico::service::orders::decide::{self, Seen};
 use portico::service::orders::progress::{self, ProgressInput, Upload};
+use portico::service::orders::shipping::{self, AsnInput};
 use portico::service::sla::scheduler::run_due;
 
 use crate::support::api::{create_client, token};
 use crate::support::finance::{invoice, program};
-use crate::support::orders::{actor, lines, order, png};
+use crate::support::orders::{actor, component_on, lines, order, png};
 use crate::support::{TestApp, TestClient};
 
 /// Monday 1 March 2027, 10:00 UTC (the demo brands' office calendar: weekdays 09:00-17:00).
@@ -98,16 +99,44 @@ fn same(
 }
 
 /// `n` orders from Acme to Delta issued on the Monday of `week`, their confirmation clocks
-/// warned and breached by Friday morning.
+/// warned and breached by Friday morning, then each given a bill of materials.
 async fn breached_orders(app: &TestApp, week: i64, from: usize, n: usize) {
     let monday = MONDAY_10 + week * 7 * 24 * HOUR;
     app.state().clock.jump_to(UtcMillis(monday));
+    let mut ids = Vec::new();
     for i in from..from + n {
         let po = format!("QC-{i:03}");
-        order(app, "ops@acme.test", ACME, &po, DELTA, None, true).await;
+        ids.push(order(app, "ops@acme.test", ACME, &po, DELTA, None, true).await);
     }
     app.state().clock.jump_to(UtcMillis(monday + 95 * HOUR));
     run_due(app.state()).await.unwrap();
+    for id in ids {
+        with_bill_of_materials(app, id).await;
+    }
+}
+
+/// The partner accepts line 1 (lines 2 and 3 stay late) and lists a component on it, which puts
+/// the order's kitting status on the lists.
+async fn with_bill_of_materials(app: &TestApp, id: OrderId) {
+    let planner = actor(app, "planner@delta.test", ACME).await;
+    let tenant = planner.scope.as_ref().unwrap().tenant_id;
+    let state = app.fixture_state();
+    let version = demo_orders::version(state, tenant, id).await.unwrap();
+    let seen = Seen {
+        order: id,
+        version,
+        submission: portico::auth::tokens::new_token(),
+    };
+    decide::decide_lines(
+        state,
+        &planner,
+        &seen,
+        Side::Partner,
+        &[(1, LineAction::Accept)],
+    )
+    .await
+    .unwrap();
+    component_on(app, "planner@delta.test", ACME, id).await;
 }
 
 #[tokio::test]
@@ -141,7 +170,7 @@ async fn order_lists_and_the_sla_board_run_as_many_statements_for_forty_orders_a
 }
 
 /// An Acme order to Delta with `n` lines, issued, each line accepted in its own decision (one
-/// signed statement each), then `posts` progress posts with a photo each.
+/// signed statement each), then `posts` progress posts with a photo each and as many ASNs.
 async fn decided_order(app: &TestApp, po: &str, n: usize, posts: usize) -> OrderId {
     let ops = actor(app, "ops@acme.test", ACME).await;
     let tenant = ops.scope.as_ref().unwrap().tenant_id;
@@ -203,12 +232,25 @@ async fn decide_and_post(
         progress::post_progress(state, planner, &seen(0), &input, vec![photo])
             .await
             .unwrap();
+        // As many shipments as posts, one piece of line 1 each.
+        let asn = AsnInput {
+            warehouse: app.org_id("Harbor Logistics").await.to_string(),
+            carrier: "Maersk".into(),
+            tracking: format!("{po}-TRK-{i}"),
+            ship_date: "2027-06-01".into(),
+            eta: "2027-06-20".into(),
+            cartons: "1".into(),
+            lines: vec![(1, "1".into(), String::new())],
+        };
+        shipping::create_asn(state, planner, &seen(0), &asn)
+            .await
+            .unwrap();
     }
     id
 }
 
 #[tokio::test]
-async fn the_order_page_runs_as_many_statements_for_thirty_lines_as_for_two() {
+async fn the_order_page_runs_as_many_statements_for_thirty_lines_and_six_shipments_as_for_two() {
     let app = TestApp::spawn().await;
     let few = decided_order(&app, "QC-FEW", 2, 1).await;
     let many = decided_order(&app, "QC-MANY", 30, 6).await;

@@ -84,7 +84,7 @@ pub async fn of_order(
     if party == Party::ShipTo {
         return Ok((Vec::new(), KitStatus::NoBom));
     }
-    let lines = db::orders::lines(&mut conn, tenant, order.id).await?;
+    let lines = super::page_memo::lines(&mut conn, tenant, order.id).await?;
     let components = db::kitting::of_order(&mut conn, tenant, order.id).await?;
     let plans = db::kitting::plans_of_order(&mut conn, tenant, order.id).await?;
     let kits = kits(lines, &components, &plans);
@@ -102,17 +102,24 @@ pub async fn statuses(
     let tenant = crate::service::tenant_of(actor)?.tenant_id;
     let mut conn = state.db.reader().acquire().await?;
     let components = db::kitting::of_orders(&mut conn, tenant, orders).await?;
+    let with_bom: Vec<OrderId> = orders
+        .iter()
+        .filter(|o| components.iter().any(|c| c.order_id == **o))
+        .copied()
+        .collect();
+    let all_lines = db::orders::lines_of_orders(&mut conn, tenant, &with_bom).await?;
     let mut out = HashMap::new();
-    for order in orders {
+    for order in &with_bom {
         let mine: Vec<Component> = components
             .iter()
             .filter(|c| c.order_id == *order)
             .cloned()
             .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let lines = db::orders::lines(&mut conn, tenant, *order).await?;
+        let lines = all_lines
+            .iter()
+            .filter(|l| l.order_id == *order)
+            .map(|l| l.line.clone())
+            .collect();
         let kits = kits(lines, &mine, &[]);
         out.insert(
             *order,

@@ -11,14 +11,13 @@ pub mod import;
 pub mod kitting;
 pub mod kitting_reminders;
 pub mod kitting_status;
+pub(crate) mod page_memo;
 pub mod progress;
 pub mod qc;
 pub mod query;
 pub mod receiving;
 pub mod samples;
 pub mod shipping;
-
-use std::cell::RefCell;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -27,7 +26,7 @@ use super::{ServiceError, ServiceResult, tenant_of};
 use crate::auth::actor::Actor;
 use crate::db::orders::{Line, Order};
 use crate::db::{self, Conn};
-use crate::domain::ids::{OrderId, TenantId, UserId};
+use crate::domain::ids::{OrderId, TenantId};
 use crate::domain::order::line::Side;
 use crate::domain::org::OrgKind;
 use crate::signing::jcs::canonical_json;
@@ -53,17 +52,11 @@ impl Party {
     }
 }
 
-tokio::task_local! {
-    /// While one order page renders: the order as the first section loaded it for this actor.
-    /// The page's sections each check access and load the order; within one render the answer
-    /// cannot differ, so they share one lookup instead of a query each.
-    static LOADED: RefCell<Option<(UserId, OrderId, (TenantId, Order, Party))>>;
-}
-
-/// Runs the rendering of one order page with the shared lookup (see `LOADED`). Only reads may
-/// run inside: a use case that writes loads the order in its own transaction.
+/// Runs the rendering of one order page with its reads shared between sections (see
+/// `page_memo`). Only reads may run inside: a use case that writes loads the order in its own
+/// transaction.
 pub async fn rendering_one_order<F: std::future::Future>(render: F) -> F::Output {
-    LOADED.scope(RefCell::new(None), render).await
+    page_memo::scope(render).await
 }
 
 /// The order if the actor is a party to it; otherwise `NotFound`, exactly like a missing id.
@@ -72,22 +65,11 @@ pub(crate) async fn load_for(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<(TenantId, Order, Party)> {
-    let shared = LOADED
-        .try_with(|memo| {
-            memo.borrow()
-                .as_ref()
-                .filter(|(user, order, _)| *user == actor.user_id && *order == id)
-                .map(|(_, _, found)| found.clone())
-        })
-        .ok()
-        .flatten();
-    if let Some(found) = shared {
+    if let Some(found) = page_memo::order_for(actor.user_id, id) {
         return Ok(found);
     }
     let found = load_from_db(conn, actor, id).await?;
-    let _ = LOADED.try_with(|memo| {
-        *memo.borrow_mut() = Some((actor.user_id, id, found.clone()));
-    });
+    page_memo::remember_order(actor.user_id, id, &found);
     Ok(found)
 }
 

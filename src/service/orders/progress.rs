@@ -230,7 +230,7 @@ pub async fn list(
     let mut conn = state.db.reader().acquire().await?;
     let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
     let posts = db::progress::posts(&mut conn, tenant, order.id).await?;
-    let files = db::progress::attachments_of_order(&mut conn, tenant, order.id).await?;
+    let files = super::page_memo::attachments(&mut conn, tenant, order.id).await?;
     Ok(posts
         .into_iter()
         .map(|p| {
@@ -267,7 +267,7 @@ async fn sample_gate(
         required: db::brand_settings::get(conn, tenant)
             .await?
             .production_requires_sample,
-        approved: db::samples::of_order(conn, tenant, order)
+        approved: super::page_memo::samples(conn, tenant, order)
             .await?
             .iter()
             .any(|s| s.status == SampleStatus::Approved.as_str()),

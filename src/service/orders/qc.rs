@@ -333,7 +333,7 @@ pub async fn list(
     let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
     let inspections = db::qc::of_order(&mut conn, tenant, order.id).await?;
     let blocked = crate::domain::order::qc::blocks_shipment(&history(&inspections));
-    let files = db::progress::attachments_of_order(&mut conn, tenant, order.id).await?;
+    let files = super::page_memo::attachments(&mut conn, tenant, order.id).await?;
     let listed = inspections
         .into_iter()
         .map(|q| {

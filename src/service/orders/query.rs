@@ -113,7 +113,7 @@ pub struct OrderPage {
 pub async fn view(state: &AppState, actor: &Actor, id: OrderId) -> ServiceResult<OrderPage> {
     let mut conn = state.db.reader().acquire().await?;
     let (tenant, order, party) = load_for(&mut conn, actor, id).await?;
-    let mut lines = db::orders::lines(&mut conn, tenant, order.id).await?;
+    let mut lines = super::page_memo::lines(&mut conn, tenant, order.id).await?;
     let events = db::order_history::events(&mut conn, tenant, order.id).await?;
     // The warehouse works with quantities only: prices and the signed record (which names them)
     // never leave the service for it.

@@ -234,8 +234,8 @@ pub async fn list(
 ) -> ServiceResult<Vec<(Sample, Vec<Attachment>)>> {
     let mut conn = state.db.reader().acquire().await?;
     let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
-    let samples = db::samples::of_order(&mut conn, tenant, order.id).await?;
-    let files = db::progress::attachments_of_order(&mut conn, tenant, order.id).await?;
+    let samples = super::page_memo::samples(&mut conn, tenant, order.id).await?;
+    let files = super::page_memo::attachments(&mut conn, tenant, order.id).await?;
     Ok(samples
         .into_iter()
         .map(|s| {

@@ -256,13 +256,18 @@ pub async fn of_order(
     let mut conn = state.db.reader().acquire().await?;
     let (tenant, order, party) = load_for(&mut conn, actor, id).await?;
     let asns = db::shipping::of_order(&mut conn, tenant, order.id).await?;
-    let files = db::progress::attachments_of_order(&mut conn, tenant, order.id).await?;
+    let files = super::page_memo::attachments(&mut conn, tenant, order.id).await?;
+    let all_lines = db::shipping::lines_of_order(&mut conn, tenant, order.id).await?;
     let mut out = Vec::new();
     for asn in asns {
         if party == Party::ShipTo && asn.warehouse_org_id != actor.org_id {
             continue;
         }
-        let lines = db::shipping::lines(&mut conn, tenant, &asn.id).await?;
+        let lines = all_lines
+            .iter()
+            .filter(|l| l.asn_id == asn.id)
+            .map(|l| l.line.clone())
+            .collect();
         let photos = files
             .iter()
             .filter(|f| f.post_id == asn.id)
@@ -311,7 +316,7 @@ pub async fn open_quantities(
     let mut conn = state.db.reader().acquire().await?;
     let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
     let already = shipped(&mut conn, tenant, order.id).await?;
-    let lines = db::orders::lines(&mut conn, tenant, order.id).await?;
+    let lines = super::page_memo::lines(&mut conn, tenant, order.id).await?;
     Ok(lines
         .iter()
         .map(|l| {
