@@ -169,9 +169,11 @@ async fn order(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
     let asns = db::shipping::of_order(c, tenant, order_id).await?;
     db::shipping::lines_of_order(c, tenant, order_id).await?;
     let shipped = db::shipping::shipped_rows(c, tenant, order_id).await?;
-    let warehouses =
-        db::partnerships::active_of_kinds(c, tenant, &[portico::domain::org::OrgKind::Warehouse])
-            .await?;
+    let kinds = [portico::domain::org::OrgKind::Warehouse];
+    let warehouses = match order.ship_to_org_id {
+        Some(named) => db::partnerships::active_one_of_kinds(c, tenant, &kinds, named).await?,
+        None => db::partnerships::active_of_kinds(c, tenant, &kinds).await?,
+    };
     let inspections = db::qc::of_order(c, tenant, order_id).await?;
     let components = db::kitting::of_order(c, tenant, order_id).await?;
     let plans = db::kitting::plans_of_order(c, tenant, order_id).await?;

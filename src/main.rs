@@ -127,8 +127,30 @@ enum UserCommand {
     },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<std::process::ExitCode> {
+fn main() -> anyhow::Result<std::process::ExitCode> {
+    limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(start())
+}
+
+/// glibc gives each thread that allocates under contention an arena of its own (up to eight per
+/// core) and keeps freed memory in it. Portico runs a thread per SQLite connection besides the
+/// runtime's, so under load most of the resident memory was idle arena space: at a million
+/// orders the peak fell from 152 MB to 95 MB with two arenas (bench/results). Set before any
+/// thread starts; an operator's own `MALLOC_ARENA_MAX` wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only changes allocator tuning; no other thread exists yet.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
+async fn start() -> anyhow::Result<std::process::ExitCode> {
     portico::telemetry::init();
     let cli = Cli::parse();
     if let Some(Command::Verify { bundle, keys }) = &cli.command {

@@ -141,15 +141,44 @@ pub async fn active_of_kinds(
     tenant: TenantId,
     kinds: &[OrgKind],
 ) -> Result<Vec<(OrgId, String, OrgKind)>, sqlx::Error> {
-    let rows: Vec<(OrgId, String, OrgKind)> = sqlx::query_as(
+    active_where(conn, tenant, kinds, None).await
+}
+
+/// `org` if it is an active partner of one of the given kinds (the ship-to an order names).
+pub async fn active_one_of_kinds(
+    conn: &mut Conn,
+    tenant: TenantId,
+    kinds: &[OrgKind],
+    org: OrgId,
+) -> Result<Vec<(OrgId, String, OrgKind)>, sqlx::Error> {
+    active_where(conn, tenant, kinds, Some(org)).await
+}
+
+/// The kinds are filtered in SQL: a large brand has thousands of suppliers and factories but a
+/// handful of warehouses, and the warehouse choices must not cost what the supplier list costs.
+async fn active_where(
+    conn: &mut Conn,
+    tenant: TenantId,
+    kinds: &[OrgKind],
+    org: Option<OrgId>,
+) -> Result<Vec<(OrgId, String, OrgKind)>, sqlx::Error> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = super::DynamicSql::default();
+    let t = q.text(tenant.to_string());
+    let kinds: Vec<String> = kinds
+        .iter()
+        .map(|k| q.text(k.as_str().to_owned()))
+        .collect();
+    let only = org
+        .map(|o| format!(" AND o.id = {}", q.text(o.to_string())))
+        .unwrap_or_default();
+    q.sql = format!(
         "SELECT o.id, o.name, o.kind FROM partnerships p JOIN orgs o ON o.id = p.partner_org_id \
-         WHERE p.tenant_id = $1 AND p.status = 'active' ORDER BY o.name, o.id",
-    )
-    .bind(tenant)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|(_, _, kind)| kinds.contains(kind))
-        .collect())
+         WHERE p.tenant_id = {t} AND p.status = 'active' AND o.kind IN ({}){only} \
+         ORDER BY o.name, o.id",
+        kinds.join(", ")
+    );
+    q.fetch_all(conn).await
 }

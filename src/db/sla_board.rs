@@ -78,6 +78,29 @@ pub async fn board(conn: &mut Conn, f: &BoardFilter<'_>) -> Result<Vec<BoardRow>
     q.fetch_all(conn).await
 }
 
+/// The partners with a clock on the board, by name, and the one the filter names (if it is a
+/// partner): the dashboard's partner filter. Read through the board's own index, so a brand with
+/// thousands of partners lists only the few hundred that have something late.
+pub async fn partners_on_board(
+    conn: &mut Conn,
+    tenant: TenantId,
+    chosen: Option<&str>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.name FROM orgs o WHERE o.id IN ( \
+           SELECT t.partner_org_id FROM sla_timers t \
+           WHERE t.tenant_id = $1 AND t.state <> 'stopped' AND t.warned_at IS NOT NULL) \
+         UNION \
+         SELECT o.id, o.name FROM partnerships p JOIN orgs o ON o.id = p.partner_org_id \
+         WHERE p.tenant_id = $1 AND p.partner_org_id = $2 \
+         ORDER BY 2, 1",
+    )
+    .bind(tenant)
+    .bind(chosen.unwrap_or(""))
+    .fetch_all(conn)
+    .await
+}
+
 /// The alert with its clock's order, for checks before handling it.
 #[derive(Clone, Debug, FromRow)]
 pub struct AlertRef {

@@ -167,6 +167,12 @@ async fn order_lists_and_the_sla_board_run_as_many_statements_for_forty_orders_a
     let api_token = token(&app, &client_id, &secret).await;
     let api_many = api_counted(&app, &api_token, api, 40).await;
     same("GET /api/v1/orders", (2, api_few), (40, api_many));
+
+    // Past fifty late orders the board shows the fifty most urgent and says there are more.
+    breached_orders(&app, 2, 40, 12).await;
+    let board = ops.get("/sla").await;
+    assert_eq!(board.texts(".sla-board tbody tr").len(), 50);
+    assert!(board.text("#board-truncated").contains("50 most urgent"));
 }
 
 /// An Acme order to Delta with `n` lines, issued, each line accepted in its own decision (one

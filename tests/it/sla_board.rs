@@ -95,6 +95,16 @@ async fn ops_sees_breached_then_at_risk_clocks_and_filters_them() {
     let none = ops.get("/sla?kind=first_sample").await;
     assert!(rows(&none).is_empty());
 
+    // The partner filter offers the partners with something on the board, not every partner;
+    // a partner with nothing late stays chosen once picked.
+    let choices = page.text("#f-partner");
+    assert!(choices.contains("Delta Garment Works") && choices.contains("Sunrise Textiles"));
+    assert!(!choices.contains("Harbor Logistics"), "{choices}");
+    let harbor = app.org_id("Harbor Logistics").await;
+    let calm = ops.get(&format!("/sla?partner={harbor}")).await;
+    assert!(rows(&calm).is_empty());
+    assert!(calm.body.contains(&format!("value=\"{harbor}\" selected")));
+
     // The fragment the live reload fetches is the same table.
     let fragment = ops.get("/sla?fragment=1").await;
     assert_eq!(rows(&fragment).len(), 2);

@@ -285,12 +285,12 @@ async fn warehouse_choices(
     tenant: TenantId,
     order: &Order,
 ) -> ServiceResult<Vec<(OrgId, String)>> {
-    let active = db::partnerships::active_of_kinds(conn, tenant, &[OrgKind::Warehouse]).await?;
-    Ok(active
-        .into_iter()
-        .filter(|(id, ..)| order.ship_to_org_id.is_none_or(|named| named == *id))
-        .map(|(id, name, _)| (id, name))
-        .collect())
+    let kinds = [OrgKind::Warehouse];
+    let active = match order.ship_to_org_id {
+        Some(named) => db::partnerships::active_one_of_kinds(conn, tenant, &kinds, named).await?,
+        None => db::partnerships::active_of_kinds(conn, tenant, &kinds).await?,
+    };
+    Ok(active.into_iter().map(|(id, name, _)| (id, name)).collect())
 }
 
 /// The warehouses the partner may pick on the ASN form (none for anyone else).
