@@ -76,18 +76,10 @@ fn id<T: FromStr>(raw: Option<&String>) -> Result<T, Failed> {
 /// The partner inbox's query: the partner's orders in the states partners see, by due date.
 async fn partner_orders(pool: &AnyPool, p: &Params) -> Result<Vec<Order>, Failed> {
     let mut conn = pool.acquire().await?;
-    let states = [
-        OrderState::Issued,
-        OrderState::PartiallyConfirmed,
-        OrderState::ChangesProposed,
-        OrderState::Confirmed,
-        OrderState::Rejected,
-        OrderState::Cancelled,
-    ];
     let filter = ListFilter {
         tenant: TenantId::from_str(&p.tenant)?,
         partner: Some(id::<OrgId>(p.partner.as_ref())?),
-        states: &states,
+        states: &OrderState::PARTNER_VISIBLE,
         text: None,
         due_from: None,
         due_to: None,
@@ -143,7 +135,7 @@ async fn order(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
     let order = db::orders::get(c, tenant, order_id)
         .await?
         .ok_or_else(|| Failed("no such order".into()))?;
-    let lines = db::orders::lines(c, tenant, order_id).await?;
+    let lines = db::order_lines::of_order(c, tenant, order_id).await?;
     let mut rows = vec![order_row(&order)];
     rows.extend(lines.iter().map(|l| {
         vec![

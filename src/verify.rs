@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use portico::signing::bundle::{Bundle, verify_bundle};
+use portico::signing::bundle::Bundle;
+use portico::signing::bundle_check::verify_bundle;
 use portico::signing::jwks::Jwks;
 
 pub fn run(bundle_path: &Path, keys_path: Option<&Path>) -> anyhow::Result<ExitCode> {

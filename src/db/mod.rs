@@ -20,6 +20,7 @@ mod migrations;
 pub mod milestones;
 pub mod notifications;
 pub mod order_history;
+pub mod order_lines;
 pub mod orders;
 pub mod org_keys;
 pub mod orgs;

@@ -322,7 +322,7 @@ async fn advance(
         Target::Rejected => {
             let lines = {
                 let mut conn = state.db.reader().acquire().await?;
-                db::orders::lines(&mut conn, tenant, id).await?
+                db::order_lines::of_order(&mut conn, tenant, id).await?
             };
             let reason = "Capacity is booked for the season";
             partner_says(

@@ -111,7 +111,7 @@ pub async fn kit(
     use super::orders::kitting::{self, ComponentInput, StockInput};
     let quantity: rust_decimal::Decimal = {
         let mut conn = state.db.reader().acquire().await?;
-        db::orders::lines(&mut conn, tenant, id)
+        db::order_lines::of_order(&mut conn, tenant, id)
             .await?
             .first()
             .map(|l| l.quantity.parse().unwrap_or_default())
@@ -228,7 +228,10 @@ pub async fn ship(
         let order = db::orders::get(&mut conn, tenant, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("demo order"))?;
-        (order, db::orders::lines(&mut conn, tenant, id).await?)
+        (
+            order,
+            db::order_lines::of_order(&mut conn, tenant, id).await?,
+        )
     };
     let Some(warehouse) = order.ship_to_org_id else {
         return Ok(());

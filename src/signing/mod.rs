@@ -4,6 +4,7 @@
 
 pub mod audit_chain;
 pub mod bundle;
+pub mod bundle_check;
 pub mod checked;
 pub mod jcs;
 pub mod jwks;

@@ -7,7 +7,8 @@ use portico::service::ServiceError;
 use portico::service::financing::offers::{self, OfferInput};
 use portico::service::financing::settle;
 use portico::service::financing::{self, RequestInput};
-use portico::signing::bundle::{Bundle, verify_bundle};
+use portico::signing::bundle::Bundle;
+use portico::signing::bundle_check::verify_bundle;
 
 use crate::support::TestApp;
 use crate::support::finance::{invoice, program};

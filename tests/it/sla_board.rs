@@ -104,6 +104,10 @@ async fn ops_sees_breached_then_at_risk_clocks_and_filters_them() {
     let calm = ops.get(&format!("/sla?partner={harbor}")).await;
     assert!(rows(&calm).is_empty());
     assert!(calm.body.contains(&format!("value=\"{harbor}\" selected")));
+    // A filter naming no partner of this brand shows an empty board, not an error.
+    let stranger = ops.get("/sla?partner=not-an-org").await;
+    assert_eq!(stranger.status, 200);
+    assert!(rows(&stranger).is_empty());
 
     // The fragment the live reload fetches is the same table.
     let fragment = ops.get("/sla?fragment=1").await;

@@ -26,6 +26,17 @@ impl OrderState {
         OrderState::Cancelled,
     ];
 
+    /// Every state but the draft, which is the brand's own business until issued: what a
+    /// partner's lists show.
+    pub const PARTNER_VISIBLE: [OrderState; 6] = [
+        OrderState::Issued,
+        OrderState::PartiallyConfirmed,
+        OrderState::ChangesProposed,
+        OrderState::Confirmed,
+        OrderState::Rejected,
+        OrderState::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OrderState::Draft => "draft",

@@ -54,7 +54,7 @@ pub(super) async fn record(
     let order = db::orders::get(conn, tenant, row.order_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let lines = db::orders::lines(conn, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(conn, tenant, order.id).await?;
     if let Some(fields) = body.as_object_mut() {
         fields.insert("financing_id".into(), json!(row.id));
         fields.insert("invoice_id".into(), json!(row.invoice_id));

@@ -295,7 +295,7 @@ async fn open(
     let row = db::financings::get(conn, tenant, &id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let lines = db::orders::lines(conn, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(conn, tenant, order.id).await?;
     let how = if auto {
         " (standing auto-financing instruction)"
     } else {

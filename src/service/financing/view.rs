@@ -21,7 +21,8 @@ use crate::domain::org::{OrgKind, Permission};
 use crate::service::orders::evidence::bundle_of;
 use crate::service::sla::scorecards::today;
 use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, tenant_of};
-use crate::signing::bundle::{Bundle, SignedStatement, verify_bundle};
+use crate::signing::bundle::{Bundle, SignedStatement};
+use crate::signing::bundle_check::verify_bundle;
 
 /// Why a statement's content is not shown to a financier.
 const WITHHELD_REASON: &str = "it names prices";
@@ -229,7 +230,7 @@ async fn page(
         (Vec::new(), None)
     };
     let invoiced = db::invoices::lines(conn, tenant, &row.invoice_id).await?;
-    let lines = db::orders::lines(conn, tenant, order.id)
+    let lines = db::order_lines::of_order(conn, tenant, order.id)
         .await?
         .into_iter()
         .map(|l| QuantityLine {

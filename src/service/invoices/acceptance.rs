@@ -63,7 +63,7 @@ pub async fn accept(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<
         .ok_or(ServiceError::NotFound)?;
     let outcome = if to == InvoiceState::Accepted {
         let amount = display(invoice.amount_minor, &invoice.currency);
-        let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+        let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
         sign_statement(
             &mut tx,
             state,
@@ -137,7 +137,7 @@ pub async fn dispute(state: &AppState, actor: &Actor, id: &str, reason: &str) ->
     let order = db::orders::get(&mut tx, invoice.tenant_id, invoice.order_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let lines = db::orders::lines(&mut tx, order.tenant_id, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, order.tenant_id, order.id).await?;
     sign_statement(
         &mut tx,
         state,

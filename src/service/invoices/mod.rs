@@ -85,7 +85,7 @@ async fn invoiceable(
         *invoiced.entry(line).or_default() += decimal(&q);
         invoiced_total += amount;
     }
-    let lines = db::orders::lines(conn, tenant, order)
+    let lines = db::order_lines::of_order(conn, tenant, order)
         .await?
         .into_iter()
         .map(|l| InvoiceableLine {
@@ -280,7 +280,7 @@ pub async fn create(
     }
     let detail = json!({ "invoice": id, "number": number, "amount_minor": total });
     timeline_event(&mut tx, actor, &order, "invoiced", None, detail, now).await?;
-    let order_lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let order_lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     let amount = crate::domain::money::display(total, &order.currency);
     sign_statement(
         &mut tx,

@@ -7,7 +7,8 @@ use serde_json::json;
 use super::{due_date, total_minor};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
-use crate::db::orders::{Line, NewOrder};
+use crate::db::order_lines::Line;
+use crate::db::orders::NewOrder;
 use crate::db::{self, Conn};
 use crate::domain::ids::{LineId, OrderId, OrgId, TenantId};
 use crate::domain::money::{Currency, Money};
@@ -299,7 +300,7 @@ pub(crate) async fn insert_draft(
         return Err(ServiceError::Invalid(errors));
     }
     for line in &draft.lines {
-        db::orders::insert_line(conn, tenant, id, line).await?;
+        db::order_lines::insert(conn, tenant, id, line).await?;
     }
     db::order_history::append_event(
         conn,

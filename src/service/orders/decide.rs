@@ -8,7 +8,7 @@ use super::evidence::sign_statement;
 use super::{Party, due_date, load_for, order_hash, timeline_event, total_minor};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
-use crate::db::orders::Line;
+use crate::db::order_lines::Line;
 use crate::db::{self, Conn, Tx};
 use crate::domain::ids::{OrderId, TenantId};
 use crate::domain::order::line::{self as line_machine, LineAction, LineState, Side};
@@ -67,7 +67,7 @@ async fn begin(
     if order.version != seen.version {
         return Err(ServiceError::Refused("orders.refused.stale"));
     }
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     Ok(Some((tx, tenant, order, lines)))
 }
 
@@ -252,7 +252,7 @@ pub async fn decide_lines(
     save_order(&mut tx, tenant, &order, next_state, &lines, state.now().0).await?;
     for (line, old) in lines.iter().zip(&before) {
         if line != old {
-            db::orders::update_line(&mut tx, tenant, order.id, line).await?;
+            db::order_lines::update(&mut tx, tenant, order.id, line).await?;
         }
     }
     for ((line_no, action), detail) in decisions.iter().zip(&record) {
@@ -364,7 +364,7 @@ pub async fn accept_all(state: &AppState, actor: &Actor, seen: &Seen) -> Service
     let open: Vec<(i64, LineAction)> = {
         let mut conn = state.db.reader().acquire().await?;
         let (tenant, order, _) = load_for(&mut conn, actor, seen.order).await?;
-        db::orders::lines(&mut conn, tenant, order.id)
+        db::order_lines::of_order(&mut conn, tenant, order.id)
             .await?
             .into_iter()
             .filter(|l| l.state == LineState::Open)

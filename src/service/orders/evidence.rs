@@ -12,9 +12,9 @@ use crate::domain::ids::{OrderId, StatementId};
 use crate::domain::time::UtcMillis;
 use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, audit, orgs};
 use crate::signing::bundle::{
-    BUNDLE_FORMAT, Bundle, SignedStatement, StatementCheck, StatementHeader, payload_hash,
-    verify_bundle,
+    BUNDLE_FORMAT, Bundle, SignedStatement, StatementHeader, payload_hash,
 };
+use crate::signing::bundle_check::{StatementCheck, verify_bundle};
 use crate::signing::jcs::canonical_json;
 use crate::signing::jwks::{Jwk, Jwks};
 use crate::signing::keys::PublicKey;

@@ -108,7 +108,7 @@ pub async fn add_component(
         .unwrap_or_default();
     let mut tx = state.db.begin().await?;
     let (tenant, order, _, fresh) = open_for_change(&mut tx, actor, seen, false, None).await?;
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     if let Some(n) = line_no
         && !lines.iter().any(|l| l.line_no == n && l.state.may_ship())
     {
@@ -222,7 +222,7 @@ pub async fn record_stock(
         },
     )
     .await?;
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     let quantity = lines
         .iter()
         .find(|l| l.line_no == component.line_no)
@@ -300,7 +300,7 @@ pub async fn plan_start(
     let date = date.unwrap_or_default();
     let mut tx = state.db.begin().await?;
     let (tenant, order, _, fresh) = open_for_change(&mut tx, actor, seen, true, None).await?;
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     if !lines
         .iter()
         .any(|l| l.line_no == line_no && l.state.may_ship())

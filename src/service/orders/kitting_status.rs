@@ -10,7 +10,7 @@ use super::{Party, load_for};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::kitting::{Component, Plan};
-use crate::db::orders::Line;
+use crate::db::order_lines::Line;
 use crate::db::{self, Conn};
 use crate::domain::ids::{OrderId, TenantId};
 use crate::domain::order::kitting::{KitStatus, Stock, line_status, order_status};
@@ -107,7 +107,7 @@ pub async fn statuses(
         .filter(|o| components.iter().any(|c| c.order_id == **o))
         .copied()
         .collect();
-    let all_lines = db::orders::lines_of_orders(&mut conn, tenant, &with_bom).await?;
+    let all_lines = db::order_lines::of_orders(&mut conn, tenant, &with_bom).await?;
     let mut out = HashMap::new();
     for order in &with_bom {
         let mine: Vec<Component> = components
@@ -135,7 +135,7 @@ pub(super) async fn statuses_of_order_lines(
     tenant: TenantId,
     order: OrderId,
 ) -> ServiceResult<HashMap<i64, KitStatus>> {
-    let lines = db::orders::lines(conn, tenant, order).await?;
+    let lines = db::order_lines::of_order(conn, tenant, order).await?;
     let components = db::kitting::of_order(conn, tenant, order).await?;
     Ok(kits(lines, &components, &[])
         .into_iter()

@@ -24,7 +24,8 @@ use sha2::{Digest, Sha256};
 
 use super::{ServiceError, ServiceResult, tenant_of};
 use crate::auth::actor::Actor;
-use crate::db::orders::{Line, Order};
+use crate::db::order_lines::Line;
+use crate::db::orders::Order;
 use crate::db::{self, Conn};
 use crate::domain::ids::{OrderId, TenantId};
 use crate::domain::order::line::Side;

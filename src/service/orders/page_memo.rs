@@ -8,7 +8,8 @@
 
 use std::cell::RefCell;
 
-use crate::db::orders::{Line, Order};
+use crate::db::order_lines::Line;
+use crate::db::orders::Order;
 use crate::db::progress::Attachment;
 use crate::db::samples::Sample;
 use crate::db::{self, Conn};
@@ -98,7 +99,7 @@ pub(crate) async fn lines(
     tenant: TenantId,
     order: OrderId,
 ) -> Result<Vec<Line>, sqlx::Error> {
-    let load = db::orders::lines(conn, tenant, order);
+    let load = db::order_lines::of_order(conn, tenant, order);
     shared(tenant, order, |m| &mut m.lines, load).await
 }
 

@@ -121,7 +121,7 @@ pub async fn post_progress(
     {
         return Ok(Outcome::AlreadyApplied);
     }
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     let accepted = lines
         .iter()
         .filter(|l| l.state == LineState::Accepted)

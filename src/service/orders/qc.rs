@@ -160,7 +160,7 @@ pub async fn record(
     if order.state == OrderState::Cancelled {
         return Err(ServiceError::Refused("asn.refused.cancelled"));
     }
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     if !lines.iter().any(|l| l.state.may_ship()) {
         return Err(ServiceError::Refused("progress.refused.not_confirmed"));
     }
@@ -292,7 +292,7 @@ pub async fn waive(
         state.now().0,
     )
     .await?;
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     let attests = format!(
         "{} waived the failed QC inspection of PO {} so the goods may ship: {reason}",
         actor.org_name, order.po_number

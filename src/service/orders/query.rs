@@ -7,13 +7,14 @@ use super::{Party, load_for};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::order_history::Event;
-use crate::db::orders::{Line, ListFilter, Order};
+use crate::db::order_lines::Line;
+use crate::db::orders::{ListFilter, Order};
 use crate::db::{self};
 use crate::domain::ids::OrderId;
 use crate::domain::order::state::OrderState;
 use crate::domain::org::{OrgKind, Permission};
 use crate::service::{AuditEvent, ServiceError, ServiceResult, actions, tenant_of};
-use crate::signing::bundle::StatementCheck;
+use crate::signing::bundle_check::StatementCheck;
 
 /// Which orders a list shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,20 +63,12 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery<'_>) -> Service
     if !is_brand && !matches!(actor.org_kind, OrgKind::Supplier | OrgKind::Factory) {
         return Err(ServiceError::NotFound);
     }
-    let partner_visible = [
-        OrderState::Issued,
-        OrderState::PartiallyConfirmed,
-        OrderState::ChangesProposed,
-        OrderState::Confirmed,
-        OrderState::Rejected,
-        OrderState::Cancelled,
-    ];
     let states: Vec<OrderState> = match (q.view, is_brand) {
         (View::Waiting, false) => vec![OrderState::Issued, OrderState::PartiallyConfirmed],
         (View::Waiting, true) => vec![OrderState::ChangesProposed],
-        (View::All, false) => partner_visible.to_vec(),
+        (View::All, false) => OrderState::PARTNER_VISIBLE.to_vec(),
         (View::All | View::Discrepancies, true) => Vec::new(),
-        (View::Discrepancies, false) => partner_visible.to_vec(),
+        (View::Discrepancies, false) => OrderState::PARTNER_VISIBLE.to_vec(),
         (View::State(OrderState::Draft), false) => return Ok(Vec::new()),
         (View::State(s), _) => vec![s],
     };

@@ -294,7 +294,7 @@ pub async fn post_receipt(
     let order = db::orders::get(&mut tx, tenant, asn.order_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let order_lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let order_lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     let received: Vec<_> = checked
         .iter()
         .map(|(n, r, d, why)| json!({ "line_no": n, "received": r.to_string(), "damaged": d.to_string(), "reason": why }))

@@ -63,7 +63,7 @@ pub async fn submit(
     }
     let latest = latest_status(&mut tx, tenant, order.id).await?;
     machine::may_submit(latest).map_err(|r| ServiceError::Refused(r.message_key()))?;
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     if !lines
         .iter()
         .any(|l| l.state == crate::domain::order::line::LineState::Accepted)
@@ -194,7 +194,7 @@ pub async fn decide(
         state.now().0,
     )
     .await?;
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     let verb = if approve { "approved" } else { "rejected" };
     let attests = format!(
         "{} {verb} the first sample of PO {}",

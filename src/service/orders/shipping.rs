@@ -121,7 +121,7 @@ pub async fn create_asn(
     if super::qc::blocks_shipment(&mut tx, tenant, order.id).await? {
         return Err(ServiceError::Refused(ShipRefusal::QcFailed.message_key()));
     }
-    let lines = db::orders::lines(&mut tx, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(&mut tx, tenant, order.id).await?;
     let already = shipped(&mut tx, tenant, order.id).await?;
     let tolerance = db::brand_settings::get(&mut tx, tenant)
         .await?

@@ -7,7 +7,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::setup;
 use crate::app::AppState;
-use crate::db::orders::{Line, Order};
+use crate::db::order_lines::Line;
+use crate::db::orders::Order;
 use crate::db::shipping::Asn;
 use crate::db::sla::TimerRow;
 use crate::db::{self, Conn};
@@ -100,7 +101,7 @@ pub async fn sync(
     let Some(current) = db::orders::get(conn, tenant, order).await? else {
         return Ok(());
     };
-    let lines = db::orders::lines(conn, tenant, order).await?;
+    let lines = db::order_lines::of_order(conn, tenant, order).await?;
     let sample_submitted = !db::samples::of_order(conn, tenant, order).await?.is_empty();
     let asns = db::shipping::of_order(conn, tenant, order).await?;
     sync_order(conn, state, &current, &lines, sample_submitted, &asns).await

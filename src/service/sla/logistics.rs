@@ -10,7 +10,8 @@ use jiff::civil::Date;
 
 use super::clocks::{apply, clock_of, start, write_back};
 use super::setup;
-use crate::db::orders::{Line, Order};
+use crate::db::order_lines::Line;
+use crate::db::orders::Order;
 use crate::db::shipping::Asn;
 use crate::db::sla::TimerRow;
 use crate::db::{self, Conn};

@@ -195,7 +195,7 @@ async fn sign_hold(
     let Some(order) = db::orders::get(conn, tenant, order_id).await? else {
         return Ok(());
     };
-    let lines = db::orders::lines(conn, tenant, order.id).await?;
+    let lines = db::order_lines::of_order(conn, tenant, order.id).await?;
     let attests = format!(
         "{} put goods of PO {} on hold under complaint {number}",
         actor.org_name, order.po_number

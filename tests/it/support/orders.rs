@@ -180,7 +180,7 @@ pub async fn asn_on(
     let tenant = partner.scope.as_ref().unwrap().tenant_id;
     let lines = {
         let mut conn = app.db.reader().acquire().await.unwrap();
-        portico::db::orders::lines(&mut conn, tenant, order)
+        portico::db::order_lines::of_order(&mut conn, tenant, order)
             .await
             .unwrap()
     };

@@ -10,7 +10,8 @@ use super::submission_token;
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::order_history::Event;
-use crate::db::orders::{Line, Order};
+use crate::db::order_lines::Line;
+use crate::db::orders::Order;
 use crate::db::progress::{Attachment, Post};
 use crate::db::qc::Inspection;
 use crate::db::samples::Sample;
@@ -33,7 +34,7 @@ use crate::service::orders::qc::{self, QcInput};
 use crate::service::orders::query;
 use crate::service::orders::samples::{self, SampleInput};
 use crate::service::orders::shipping::{self, AsnInput};
-use crate::signing::bundle::StatementCheck;
+use crate::signing::bundle_check::StatementCheck;
 use crate::web::shell::{PageCtx, Shell};
 
 #[derive(Template)]

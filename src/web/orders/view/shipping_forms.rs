@@ -2,7 +2,7 @@
 //! typing, else sensible defaults.
 
 use super::{Failed, OrderTemplate};
-use crate::db::orders::Line;
+use crate::db::order_lines::Line;
 use crate::domain::order::qc::AQL_LEVELS;
 use crate::service::orders::shipping::AsnInput;
 
