@@ -17,7 +17,6 @@ use crate::db;
 use crate::db::scope::{self, Scope};
 use crate::domain::ids::{OrgId, TenantId, UserId};
 use crate::domain::org::{self, OrgKind, Permission, Role};
-use crate::domain::partnership::PartnershipStatus;
 use crate::domain::time::UtcMillis;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -31,12 +30,7 @@ pub struct TenantScope {
     pub partner_org_id: Option<OrgId>,
 }
 
-/// A brand a partner user can switch to.
-#[derive(Clone, Debug)]
-pub struct BrandChoice {
-    pub tenant_id: TenantId,
-    pub name: String,
-}
+pub use crate::db::identity::BrandChoice;
 
 #[derive(Clone, Debug)]
 pub struct Actor {
@@ -54,6 +48,9 @@ pub struct Actor {
     pub client_addr: Option<String>,
     /// When the user last proved their password (sign-in or re-authentication).
     pub authenticated_at: UtcMillis,
+    /// Unread notifications in the active brand as the request began, when read with the user
+    /// (the page header shows them).
+    pub unread_notifications: Option<i64>,
 }
 
 impl Actor {
@@ -105,21 +102,29 @@ pub async fn resolve(
         return Ok(None);
     };
     let now = UtcMillis::now();
+    let wanted = session::active_tenant(session).await?;
     let mut conn = state.db.reader().acquire().await?;
-    let user = db::users::with_org_by_id(&mut conn, user_id).await?;
-    let valid = user.as_ref().is_some_and(|u| {
+    let identity = db::identity::of_user(&mut conn, user_id, wanted).await?;
+    drop(conn);
+    let valid = identity.as_ref().is_some_and(|i| {
         session::still_valid(
             login_at,
-            UtcMillis(u.credentials_changed_at),
-            u.is_active(),
+            UtcMillis(i.user.credentials_changed_at),
+            i.user.is_active(),
             now,
         )
     });
-    let Some(user) = user.filter(|_| valid) else {
+    let Some(identity) = identity.filter(|_| valid) else {
         session::end(session).await?;
         return Ok(None);
     };
     session::keep_alive(session, now).await?;
+    let db::identity::Identity {
+        user,
+        brands: served,
+        unread_in,
+        unread,
+    } = identity;
 
     let mut brands = Vec::new();
     let scope = match user.org_kind {
@@ -130,16 +135,7 @@ pub async fn resolve(
         }),
         OrgKind::Platform => None,
         _ => {
-            brands = db::partnerships::brands_of_partner(&mut conn, user.org_id)
-                .await?
-                .into_iter()
-                .filter(|b| b.status == PartnershipStatus::Active)
-                .map(|b| BrandChoice {
-                    tenant_id: b.tenant_id,
-                    name: b.name,
-                })
-                .collect();
-            let wanted = session::active_tenant(session).await?;
+            brands = served;
             let chosen = wanted
                 .and_then(|t| brands.iter().find(|b| b.tenant_id == t))
                 .or_else(|| brands.first());
@@ -155,6 +151,10 @@ pub async fn resolve(
             })
         }
     };
+    let unread_notifications = scope
+        .as_ref()
+        .filter(|s| s.tenant_id == unread_in)
+        .map(|_| unread);
 
     Ok(Some(Actor {
         user_id: user.id,
@@ -169,6 +169,7 @@ pub async fn resolve(
         brands,
         client_addr: client,
         authenticated_at: session::authenticated_at(session, login_at).await?,
+        unread_notifications,
     }))
 }
 

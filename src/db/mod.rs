@@ -13,6 +13,7 @@ pub mod events;
 pub mod finance_programs;
 pub mod financing_figures;
 pub mod financings;
+pub mod identity;
 pub mod invitations;
 pub mod invoices;
 pub mod kitting;

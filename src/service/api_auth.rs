@@ -287,5 +287,6 @@ async fn acting_actor(conn: &mut Conn, client: &ApiClient) -> anyhow::Result<Opt
         brands: Vec::new(),
         client_addr: None,
         authenticated_at: UtcMillis::now(),
+        unread_notifications: None,
     }))
 }

@@ -99,6 +99,7 @@ pub(crate) async fn acting_as(
         brands: Vec::new(),
         client_addr: None,
         authenticated_at: crate::domain::time::UtcMillis::now(),
+        unread_notifications: None,
     })
 }
 

@@ -166,6 +166,14 @@ impl Shell {
     /// Builds the page context, consuming pending flash messages.
     pub async fn page(&self) -> Result<PageCtx, AppError> {
         let unread = match (&self.actor, &self.state) {
+            // Read with the user when the request began.
+            (
+                Some(Actor {
+                    unread_notifications: Some(unread),
+                    ..
+                }),
+                _,
+            ) => *unread,
             (Some(actor), Some(state)) => {
                 crate::service::notifications::unread_count(state, actor).await?
             }

@@ -23,6 +23,7 @@ mod invoices;
 mod isolation;
 mod kitting;
 mod milestones;
+mod notification_badge;
 mod orders;
 mod password;
 mod progress;

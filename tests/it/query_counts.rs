@@ -26,10 +26,10 @@ const DELTA: &str = "Delta Garment Works";
 
 /// Statements the server runs to answer `path`, which must show `shown`. The first visit may
 /// open pooled connections, so the second visit is the one counted.
-async fn counted(client: &TestClient, path: &str, shown: &str) -> Vec<String> {
+async fn counted(app: &TestApp, client: &TestClient, path: &str, shown: &str) -> Vec<String> {
     let mut seen = Vec::new();
     for _ in 0..2 {
-        let (page, statements) = client.get_counting(path).await;
+        let (page, statements) = client.get_counting(path, &app.state().db).await;
         assert_eq!(page.status, 200, "{path}: {}", page.body);
         assert!(
             page.body.contains(shown),
@@ -72,6 +72,7 @@ async fn api_counted(app: &TestApp, token: &str, path: &str, items: usize) -> Ve
         assert_eq!(response.status().as_u16(), 200, "{path}");
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["items"].as_array().map(Vec::len), Some(items));
+        crate::support::query_count::settle(&app.state().db).await;
         seen = crate::support::query_count::statements_of(&request_id);
     }
     seen
@@ -155,14 +156,18 @@ async fn order_lists_and_the_sla_board_run_as_many_statements_for_forty_orders_a
     breached_orders(&app, 0, 0, 2).await;
     let mut few = Vec::new();
     for (_, client, path) in &pages {
-        few.push(counted(client, path, "QC-001").await);
+        few.push(counted(&app, client, path, "QC-001").await);
     }
     let api_token = token(&app, &client_id, &secret).await;
     let api_few = api_counted(&app, &api_token, api, 2).await;
 
     breached_orders(&app, 1, 2, 38).await;
     for ((name, client, path), few) in pages.iter().zip(few) {
-        same(name, (2, few), (40, counted(client, path, "QC-039").await));
+        same(
+            name,
+            (2, few),
+            (40, counted(&app, client, path, "QC-039").await),
+        );
     }
     let api_token = token(&app, &client_id, &secret).await;
     let api_many = api_counted(&app, &api_token, api, 40).await;
@@ -266,8 +271,8 @@ async fn the_order_page_runs_as_many_statements_for_thirty_lines_and_six_shipmen
         ("the order page (brand)", &ops),
         ("the order page (supplier)", &planner),
     ] {
-        let small = counted(client, &format!("/orders/{few}"), "id=\"line-2\"").await;
-        let large = counted(client, &format!("/orders/{many}"), "id=\"line-30\"").await;
+        let small = counted(&app, client, &format!("/orders/{few}"), "id=\"line-2\"").await;
+        let large = counted(&app, client, &format!("/orders/{many}"), "id=\"line-30\"").await;
         same(name, (2, small), (30, large));
     }
 }
@@ -289,14 +294,18 @@ async fn the_financier_queue_and_trace_search_run_as_many_statements_for_eight_a
     }
     let mut few = Vec::new();
     for (_, client, path, shown) in &pages {
-        few.push(counted(client, path, shown).await);
+        few.push(counted(&app, client, path, shown).await);
     }
     for i in 2..8 {
         invoice(&app, &format!("QF-{i}"), &format!("SR-QF-{i}"), true).await;
     }
     for ((name, client, path, shown), few) in pages.iter().zip(few) {
         let shown = shown.replace("SR-QF-1", "SR-QF-7");
-        same(name, (2, few), (8, counted(client, path, &shown).await));
+        same(
+            name,
+            (2, few),
+            (8, counted(&app, client, path, &shown).await),
+        );
     }
     let hits = ops
         .get("/trace?q=MSKU1234567")

@@ -199,10 +199,8 @@ fn a_calendar_without_working_time_has_no_deadline() {
     assert_eq!(cal.elapsed(now, now), SignedDuration::ZERO);
 }
 
-/// A calendar with everything that makes arithmetic hard: DST, a lunch break, a night shift on
-/// Sunday into Monday, and holidays.
-fn tricky() -> Calendar {
-    let week = WeekHours::parse(&[
+fn tricky_week() -> WeekHours {
+    WeekHours::parse(&[
         "08:00-12:00, 13:00-17:30",
         "08:00-12:00, 13:00-17:30",
         "08:00-12:00, 13:00-17:30",
@@ -211,14 +209,22 @@ fn tricky() -> Calendar {
         "",
         "22:00-06:00",
     ])
-    .unwrap();
-    let holidays = [
+    .unwrap()
+}
+
+fn tricky_holidays() -> [jiff::civil::Date; 4] {
+    [
         date(2026, 12, 25),
         date(2026, 12, 26),
         date(2027, 1, 1),
         date(2027, 4, 27),
-    ];
-    Calendar::new(tz("Europe/Amsterdam"), week, holidays)
+    ]
+}
+
+/// A calendar with everything that makes arithmetic hard: DST, a lunch break, a night shift on
+/// Sunday into Monday, and holidays.
+fn tricky() -> Calendar {
+    Calendar::new(tz("Europe/Amsterdam"), tricky_week(), tricky_holidays())
 }
 
 proptest! {
@@ -261,4 +267,32 @@ proptest! {
             cal.elapsed(from, due_large)
         );
     }
+
+    #[test]
+    fn long_spans_count_the_same_as_walking_every_interval(
+        // Up to two years, in zones whose offset changes (by an hour, and by half an hour on
+        // Lord Howe Island) and in round-the-clock calendars that work through every change.
+        start in 1_767_225_600i64..1_830_297_600i64,
+        minutes in 0i64..1_000_000,
+        zone in 0usize..4,
+    ) {
+        let cal = match zone {
+            0 => tricky(),
+            1 => round_the_clock("Europe/Berlin"),
+            2 => round_the_clock("Australia/Lord_Howe"),
+            _ => Calendar::new(tz("America/New_York"), tricky_week(), tricky_holidays()),
+        };
+        let from = Timestamp::from_second(start).unwrap();
+        let to = from.checked_add(SignedDuration::from_mins(minutes)).unwrap();
+        prop_assert_eq!(cal.elapsed(from, to), cal.walk(from, to));
+    }
+}
+
+#[test]
+fn a_clock_years_late_counts_every_working_day_of_those_years() {
+    // 2026 and 2027 in Shanghai (no DST): 261 + 261 weekdays of 8 hours, less two holidays.
+    let cal = shanghai(&[date(2026, 10, 1), date(2027, 10, 1)]);
+    let from = at("Asia/Shanghai", "2026-01-01T00:00");
+    let to = at("Asia/Shanghai", "2028-01-01T00:00");
+    assert_eq!(cal.elapsed(from, to), hours(8 * (261 + 261 - 2)));
 }

@@ -137,12 +137,13 @@ impl TestClient {
     }
 
     /// GETs `path` and lists the SQL statements the server ran to answer it.
-    pub async fn get_counting(&self, path: &str) -> (Page, Vec<String>) {
+    pub async fn get_counting(&self, path: &str, db: &portico::db::Db) -> (Page, Vec<String>) {
         let request_id = uuid::Uuid::new_v4().to_string();
         super::query_count::watch(&request_id);
         let url = format!("{}{}", self.base_url, path);
         let request = self.http.get(url).header("x-request-id", &request_id);
         let page = self.send(request, path).await;
+        super::query_count::settle(db).await;
         (page, super::query_count::statements_of(&request_id))
     }
 

@@ -16,6 +16,25 @@ use tracing::{Event, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Filter, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
+/// Waits until every pooled connection has reported what it ran. sqlx-sqlite's worker thread
+/// hands a statement's last row to the caller before it logs the statement, so the response
+/// can arrive first; a worker answers the next command only after that, so one more statement
+/// on each open connection is the condition to wait on. (Page views only read: the writer
+/// pool runs nothing on their behalf, which the tests check.)
+pub async fn settle(db: &portico::db::Db) {
+    let pool = db.reader();
+    let mut held = Vec::new();
+    for _ in 0..pool.size() {
+        held.push(pool.acquire().await.expect("a pooled connection"));
+    }
+    for conn in &mut held {
+        sqlx::query("SELECT 1")
+            .execute(&mut **conn)
+            .await
+            .expect("SELECT 1");
+    }
+}
+
 /// The statements (their SQL) seen per watched request id.
 static SEEN: LazyLock<Mutex<HashMap<String, Vec<String>>>> = LazyLock::new(Mutex::default);
 

@@ -1,0 +1,84 @@
+//! Who is asking, in one statement: the signed-in user with their organisation, the brands a
+//! partner organisation actively serves, and the unread notifications in the brand the session
+//! names. Every page needs all three; one round trip instead of three is most of what a light
+//! page costs beyond its own query.
+
+use sqlx::FromRow;
+
+use super::Conn;
+use super::users::UserWithOrg;
+use crate::domain::ids::{TenantId, UserId};
+use crate::domain::partnership::PartnershipStatus;
+
+/// A brand a partner user can switch to.
+#[derive(Clone, Debug)]
+pub struct BrandChoice {
+    pub tenant_id: TenantId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub user: UserWithOrg,
+    /// Active partnerships, by brand name (empty for brand and platform users).
+    pub brands: Vec<BrandChoice>,
+    /// Unread notifications of the user in `unread_in`: the tenant the session names, or for a
+    /// session naming none the user's own organisation (a brand user's tenant).
+    pub unread_in: TenantId,
+    pub unread: i64,
+}
+
+#[derive(FromRow)]
+struct IdentityRow {
+    #[sqlx(flatten)]
+    user: UserWithOrg,
+    brand_tenant_id: Option<TenantId>,
+    brand_name: Option<String>,
+    unread_in: TenantId,
+    unread: i64,
+}
+
+/// The identity of `user`; `session_tenant` is the brand the session last worked in.
+pub async fn of_user(
+    conn: &mut Conn,
+    user: UserId,
+    session_tenant: Option<TenantId>,
+) -> Result<Option<Identity>, sqlx::Error> {
+    let rows: Vec<IdentityRow> = sqlx::query_as(
+        "SELECT u.id, u.org_id, o.kind AS org_kind, o.name AS org_name, u.email, u.display_name, \
+                u.role, u.locale, u.status, u.password_hash, u.credentials_changed_at, \
+                p.tenant_id AS brand_tenant_id, b.name AS brand_name, \
+                COALESCE($2, u.org_id) AS unread_in, \
+                (SELECT COUNT(*) FROM notifications n \
+                  WHERE n.tenant_id = COALESCE($2, u.org_id) AND n.user_id = u.id \
+                    AND n.read_at IS NULL) AS unread \
+         FROM users u JOIN orgs o ON o.id = u.org_id \
+         LEFT JOIN partnerships p ON p.partner_org_id = u.org_id AND p.status = $3 \
+         LEFT JOIN orgs b ON b.id = p.tenant_id \
+         WHERE u.id = $1 \
+         ORDER BY b.name, b.id",
+    )
+    .bind(user)
+    .bind(session_tenant)
+    .bind(PartnershipStatus::Active)
+    .fetch_all(conn)
+    .await?;
+    let mut rows = rows.into_iter();
+    let Some(first) = rows.next() else {
+        return Ok(None);
+    };
+    let brand = |row: &IdentityRow| {
+        Some(BrandChoice {
+            tenant_id: row.brand_tenant_id?,
+            name: row.brand_name.clone()?,
+        })
+    };
+    let mut brands: Vec<BrandChoice> = brand(&first).into_iter().collect();
+    brands.extend(rows.filter_map(|row| brand(&row)));
+    Ok(Some(Identity {
+        brands,
+        unread_in: first.unread_in,
+        unread: first.unread,
+        user: first.user,
+    }))
+}
