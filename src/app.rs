@@ -49,6 +49,8 @@ pub struct AppState {
     pub oidc: Arc<crate::auth::oidc::Oidc>,
     /// Audit entries of views, group-committed (see `service::view_audit`).
     pub view_audit: crate::service::view_audit::ViewAudit,
+    /// The ops dashboard's partner filter per brand and board revision.
+    pub board_partners: crate::service::sla::board_partners::BoardPartners,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             clock: crate::clock::Clock::default(),
             sla_wake: Arc::new(tokio::sync::Notify::new()),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
+            board_partners: Default::default(),
         })
     }
 

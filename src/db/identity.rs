@@ -38,7 +38,8 @@ struct IdentityRow {
     unread: i64,
 }
 
-/// The identity of `user`; `session_tenant` is the brand the session last worked in.
+/// The identity of `user`; `session_tenant` is the brand the session last worked in. The count
+/// names only parameters, so both engines run it once, not once per brand row.
 pub async fn of_user(
     conn: &mut Conn,
     user: UserId,
@@ -50,8 +51,8 @@ pub async fn of_user(
                 p.tenant_id AS brand_tenant_id, b.name AS brand_name, \
                 COALESCE($2, u.org_id) AS unread_in, \
                 (SELECT COUNT(*) FROM notifications n \
-                  WHERE n.tenant_id = COALESCE($2, u.org_id) AND n.user_id = u.id \
-                    AND n.read_at IS NULL) AS unread \
+                  WHERE n.tenant_id = COALESCE($2, (SELECT x.org_id FROM users x WHERE x.id = $1)) \
+                    AND n.user_id = $1 AND n.read_at IS NULL) AS unread \
          FROM users u JOIN orgs o ON o.id = u.org_id \
          LEFT JOIN partnerships p ON p.partner_org_id = u.org_id AND p.status = $3 \
          LEFT JOIN orgs b ON b.id = p.tenant_id \

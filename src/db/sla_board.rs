@@ -42,7 +42,10 @@ pub struct BoardFilter<'a> {
     pub limit: i64,
 }
 
-/// Running or paused clocks past their warning, soonest deadline first.
+/// Running or paused clocks past their warning, soonest deadline first. The alert's level is
+/// matched as two plain alternatives, not a `CASE`: PostgreSQL cannot estimate a `CASE` and,
+/// expecting the join to drop nearly every clock, sorted all of a brand's late clocks instead of
+/// reading the first fifty from the board's index (25 ms against 2 ms at a million orders).
 pub async fn board(conn: &mut Conn, f: &BoardFilter<'_>) -> Result<Vec<BoardRow>, sqlx::Error> {
     let mut q = super::DynamicSql::default();
     let tenant = q.text(f.tenant.to_string());
@@ -69,7 +72,8 @@ pub async fn board(conn: &mut Conn, f: &BoardFilter<'_>) -> Result<Vec<BoardRow>
          JOIN orders o ON o.tenant_id = t.tenant_id AND o.id = t.order_id \
          JOIN orgs p ON p.id = t.partner_org_id \
          JOIN sla_alerts a ON a.tenant_id = t.tenant_id AND a.timer_id = t.id \
-           AND a.level = CASE WHEN t.breached_at IS NULL THEN 'warning' ELSE 'breach' END \
+           AND ((t.breached_at IS NULL AND a.level = 'warning') \
+             OR (t.breached_at IS NOT NULL AND a.level = 'breach')) \
          LEFT JOIN users ack ON ack.id = a.acknowledged_by \
          LEFT JOIN users asg ON asg.id = a.assigned_to \
          WHERE t.tenant_id = {tenant} AND t.state <> 'stopped' AND t.warned_at IS NOT NULL{filters} \
@@ -78,26 +82,37 @@ pub async fn board(conn: &mut Conn, f: &BoardFilter<'_>) -> Result<Vec<BoardRow>
     q.fetch_all(conn).await
 }
 
-/// The partners with a clock on the board, by name, and the one the filter names (if it is a
-/// partner): the dashboard's partner filter. Read through the board's own index, so a brand with
-/// thousands of partners lists only the few hundred that have something late.
+/// The partners with a clock on the board, by name then id: the dashboard's partner filter. Read
+/// through the board's own index, so a brand with thousands of partners lists only the few
+/// hundred that have something late.
 pub async fn partners_on_board(
     conn: &mut Conn,
     tenant: TenantId,
-    chosen: Option<&str>,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id, o.name FROM orgs o WHERE o.id IN ( \
            SELECT t.partner_org_id FROM sla_timers t \
            WHERE t.tenant_id = $1 AND t.state <> 'stopped' AND t.warned_at IS NOT NULL) \
-         UNION \
-         SELECT o.id, o.name FROM partnerships p JOIN orgs o ON o.id = p.partner_org_id \
-         WHERE p.tenant_id = $1 AND p.partner_org_id = $2 \
-         ORDER BY 2, 1",
+         ORDER BY o.name, o.id",
     )
     .bind(tenant)
-    .bind(chosen.unwrap_or(""))
     .fetch_all(conn)
+    .await
+}
+
+/// `org` with its name if it is (or was) a partner of the brand: the one a filter names.
+pub async fn partner_of_brand(
+    conn: &mut Conn,
+    tenant: TenantId,
+    org: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.name FROM partnerships p JOIN orgs o ON o.id = p.partner_org_id \
+         WHERE p.tenant_id = $1 AND p.partner_org_id = $2",
+    )
+    .bind(tenant)
+    .bind(org)
+    .fetch_optional(conn)
     .await
 }
 

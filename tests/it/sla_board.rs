@@ -95,7 +95,8 @@ async fn ops_sees_breached_then_at_risk_clocks_and_filters_them() {
     let none = ops.get("/sla?kind=first_sample").await;
     assert!(rows(&none).is_empty());
 
-    // The partner filter offers the partners with something on the board, not every partner;
+    // The partner filter offers the partners with something on the board, not every partner
+    // (and not the empty list remembered from the first visit: the board changed since);
     // a partner with nothing late stays chosen once picked.
     let choices = page.text("#f-partner");
     assert!(choices.contains("Delta Garment Works") && choices.contains("Sunrise Textiles"));

@@ -105,12 +105,15 @@ pub async fn board(state: &AppState, actor: &Actor, f: &Filters) -> ServiceResul
     }
     // Breached first, then least time left (on each clock's own calendar).
     entries.sort_by_key(|e| e.left);
-    let partners = db::sla_board::partners_on_board(
-        &mut conn,
-        tenant,
-        f.partner.as_deref().filter(|s| !s.is_empty()),
-    )
-    .await?;
+    let partners = state
+        .board_partners
+        .choices(
+            &mut conn,
+            tenant,
+            revision,
+            f.partner.as_deref().filter(|s| !s.is_empty()),
+        )
+        .await?;
     let policies = db::sla_setup::policies(&mut conn, tenant)
         .await?
         .into_iter()

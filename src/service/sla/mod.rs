@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod board;
+pub mod board_partners;
 pub mod calendars;
 pub mod clocks;
 pub(crate) mod logistics;
