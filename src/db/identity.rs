@@ -6,7 +6,7 @@
 use sqlx::FromRow;
 
 use super::Conn;
-use super::users::UserWithOrg;
+use super::users::{USER_WITH_ORG_COLUMNS, USER_WITH_ORG_FROM, UserWithOrg};
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::partnership::PartnershipStatus;
 
@@ -45,20 +45,19 @@ pub async fn of_user(
     user: UserId,
     session_tenant: Option<TenantId>,
 ) -> Result<Option<Identity>, sqlx::Error> {
-    let rows: Vec<IdentityRow> = sqlx::query_as(
-        "SELECT u.id, u.org_id, o.kind AS org_kind, o.name AS org_name, u.email, u.display_name, \
-                u.role, u.locale, u.status, u.password_hash, u.credentials_changed_at, \
+    let rows: Vec<IdentityRow> = sqlx::query_as(&format!(
+        "SELECT {USER_WITH_ORG_COLUMNS}, \
                 p.tenant_id AS brand_tenant_id, b.name AS brand_name, \
                 COALESCE($2, u.org_id) AS unread_in, \
                 (SELECT COUNT(*) FROM notifications n \
                   WHERE n.tenant_id = COALESCE($2, (SELECT x.org_id FROM users x WHERE x.id = $1)) \
                     AND n.user_id = $1 AND n.read_at IS NULL) AS unread \
-         FROM users u JOIN orgs o ON o.id = u.org_id \
+         {USER_WITH_ORG_FROM} \
          LEFT JOIN partnerships p ON p.partner_org_id = u.org_id AND p.status = $3 \
          LEFT JOIN orgs b ON b.id = p.tenant_id \
          WHERE u.id = $1 \
-         ORDER BY b.name, b.id",
-    )
+         ORDER BY b.name, b.id"
+    ))
     .bind(user)
     .bind(session_tenant)
     .bind(PartnershipStatus::Active)

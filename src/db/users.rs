@@ -61,9 +61,12 @@ pub struct NewUser<'a> {
 const USER_COLUMNS: &str =
     "id, org_id, email, display_name, role, locale, status, created_at, credentials_changed_at";
 
-const USER_WITH_ORG: &str = "SELECT u.id, u.org_id, o.kind AS org_kind, o.name AS org_name, \
-     u.email, u.display_name, u.role, u.locale, u.status, u.password_hash, u.credentials_changed_at \
-     FROM users u JOIN orgs o ON o.id = u.org_id";
+/// The columns of [`UserWithOrg`] over `users u JOIN orgs o` (also read by `db::identity`).
+pub(super) const USER_WITH_ORG_COLUMNS: &str = "u.id, u.org_id, o.kind AS org_kind, \
+     o.name AS org_name, u.email, u.display_name, u.role, u.locale, u.status, u.password_hash, \
+     u.credentials_changed_at";
+
+pub(super) const USER_WITH_ORG_FROM: &str = "FROM users u JOIN orgs o ON o.id = u.org_id";
 
 pub async fn insert(conn: &mut Conn, user: &NewUser<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -88,20 +91,24 @@ pub async fn with_org_by_email(
     conn: &mut Conn,
     email: &str,
 ) -> Result<Option<UserWithOrg>, sqlx::Error> {
-    sqlx::query_as(&format!("{USER_WITH_ORG} WHERE u.email = $1"))
-        .bind(email)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {USER_WITH_ORG_COLUMNS} {USER_WITH_ORG_FROM} WHERE u.email = $1"
+    ))
+    .bind(email)
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn with_org_by_id(
     conn: &mut Conn,
     id: UserId,
 ) -> Result<Option<UserWithOrg>, sqlx::Error> {
-    sqlx::query_as(&format!("{USER_WITH_ORG} WHERE u.id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {USER_WITH_ORG_COLUMNS} {USER_WITH_ORG_FROM} WHERE u.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn exists_with_email(conn: &mut Conn, email: &str) -> Result<bool, sqlx::Error> {
