@@ -30,6 +30,7 @@ impl PorticoSessionStore {
                     .create_if_missing(true);
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
                 let store = SqliteStore::new(pool);
