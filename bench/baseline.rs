@@ -19,6 +19,7 @@ use portico::db::{self, sla_board::BoardFilter};
 use portico::domain::ids::{OrderId, OrgId, TenantId};
 use portico::domain::order::state::OrderState;
 use portico::domain::trace::NodeKind;
+use portico::service::trace::view::node_facts;
 use serde::Deserialize;
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -244,15 +245,20 @@ async fn trace(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
     let mut conn = pool.acquire().await?;
     let tenant = TenantId::from_str(&p.tenant)?;
     let q = p.q.clone().unwrap_or_default();
-    let mut rows: Vec<Vec<String>> = db::trace_nodes::by_number(&mut conn, tenant, None, &q)
-        .await?
-        .into_iter()
-        .map(|(kind, id)| vec![kind, id])
-        .collect();
-    // As Portico's search: a code found among a factory's goods counts for a brand only when
-    // the goods reached the brand's own orders (a walk downstream).
+    let mut found: Vec<(NodeKind, String)> =
+        db::trace_nodes::by_number(&mut conn, tenant, None, &q)
+            .await?
+            .into_iter()
+            .filter_map(|(kind, id)| Some((NodeKind::parse(&kind)?, id)))
+            .collect();
+    // As Portico's search: a complaint's number finds its subject, and a code found among a
+    // factory's goods counts for a brand only when the goods reached the brand's own orders (a
+    // walk downstream); each hit is shown with its code.
+    if let Some((kind, id)) = db::complaints::subject_by_number(&mut conn, tenant, &q).await? {
+        found.extend(NodeKind::parse(&kind).map(|k| (k, id)));
+    }
     let depth = portico::service::trace::view::MAX_DEPTH;
-    for (kind, id, owner) in db::trace_nodes::by_code(&mut conn, &q).await? {
+    for (kind, id, _) in db::trace_nodes::by_code(&mut conn, &q).await? {
         let Some(node) = NodeKind::parse(&kind) else {
             continue;
         };
@@ -261,9 +267,23 @@ async fn trace(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
             .iter()
             .any(|r| r.tenant.as_deref() == Some(p.tenant.as_str()))
         {
-            rows.push(vec![kind, id, owner]);
+            found.push((node, id));
         }
     }
+    let facts = node_facts(&mut conn, &found)
+        .await
+        .map_err(|e| Failed(format!("{e:?}")))?;
+    let rows = found
+        .iter()
+        .filter_map(|key| {
+            let node = facts.get(key)?;
+            Some(vec![
+                key.0.code().to_owned(),
+                key.1.clone(),
+                node.code.clone(),
+            ])
+        })
+        .collect();
     table("Trace", rows)
 }
 

@@ -8,8 +8,9 @@ For each configuration it (1) builds the release binary and the baseline example
 --skip-build, (2) generates the data with `portico seed-demo --scale N` unless the database is
 already there (SQLite: bench/data/sqlite-<N>.db; PostgreSQL: database bench_<N> on
 --pg-url's server), (3) starts `portico serve` on it and times the start-up to /readyz, signs in
-as the generated users, (4) drives each page with wrk over loopback, then the baseline running
-the same queries, sampling resident memory meanwhile, and (5) writes a Markdown table to
+as the generated users, (4) drives each page with wrk over loopback and right after it the
+baseline running the same queries (both servers up, one idle while the other is measured),
+sampling resident memory meanwhile, and (5) writes a Markdown table to
 bench/results/<engine>-<N>.md. wrk comes from Debian (`apt-get install -y wrk`).
 """
 
@@ -253,8 +254,12 @@ def main():
     # measured below is the server's own, not a one-time schema change.
     subprocess.run([str(ROOT / "target/release/portico"), "migrate"], env=env, check=True)
     portico = start([str(ROOT / "target/release/portico"), "serve"], env)
+    bport = free_port()
+    baseline = start([str(ROOT / "target/release/examples/bench_baseline"), url, str(bport)],
+                     dict(os.environ))
     try:
         startup = wait_ready(port, portico)
+        wait_ready(bport, baseline)
         idle_rss = MemorySampler(portico.pid)
         idle_rss.sample()
         tenant, pw = tenant_of(users), users["password"]
@@ -263,34 +268,24 @@ def main():
                    "financier": sign_in(port, users["financier"]["email"], pw, tenant)}
         token = api_token(port, users["api_client"]["client_id"],
                           users["api_client"]["client_secret"])
-        sampler = MemorySampler(portico.pid)
+        sampler, base_sampler = MemorySampler(portico.pid), MemorySampler(baseline.pid)
         sampler.start()
-        results = []
-        for name, path, header, _ in pages(users, cookies, token):
-            print(f"portico  {name} ...", flush=True)
-            results.append(wrk(port, path, header, args))
-        sampler.running = False
-        sampler.join()
-    finally:
-        portico.terminate()
-        portico.wait()
-
-    bport = free_port()
-    baseline = start([str(ROOT / "target/release/examples/bench_baseline"), url, str(bport)],
-                     dict(os.environ))
-    try:
-        wait_ready(bport, baseline)
-        base_sampler = MemorySampler(baseline.pid)
         base_sampler.start()
-        base = []
-        for name, _, _, path in pages(users, cookies, token):
-            print(f"baseline {name} ...", flush=True)
-            base.append(wrk(bport, path, "", args))
-        base_sampler.running = False
-        base_sampler.join()
+        # Each page is measured on Portico and at once on the baseline, so both figures of a
+        # ratio come from the same minute of a machine whose speed drifts (a shared VM's did by
+        # 40% within a session).
+        results, base = [], []
+        for name, path, header, base_path in pages(users, cookies, token):
+            print(f"{name} ...", flush=True)
+            results.append(wrk(port, path, header, args))
+            base.append(wrk(bport, base_path, "", args))
+        for s in (sampler, base_sampler):
+            s.running = False
+            s.join()
     finally:
-        baseline.terminate()
-        baseline.wait()
+        for proc in (portico, baseline):
+            proc.terminate()
+            proc.wait()
 
     report(args, users, startup, idle_rss.peak, sampler.peak, base_sampler.peak, results, base)
 
@@ -306,7 +301,8 @@ def report(args, users, startup, idle_kb, peak_kb, base_kb, results, base):
         f"{os.cpu_count()} CPUs ({cpu}); wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s over loopback, after a 2 s warm-up; the load generator shares the "
         "CPUs with the server. Baseline: `bench/baseline.rs` (axum + askama + sqlx, the same "
-        "`portico::db` queries, no sessions, auth, audit or middleware) on the same database.",
+        "`portico::db` queries, no sessions, auth, audit or middleware, the system allocator) "
+        "on the same database, measured right after Portico on each page.",
         "",
         "| page | Portico req/s | p50 ms | p99 ms | baseline req/s | baseline p50 | baseline p99"
         " | throughput ratio (baseline / Portico) | errors |",

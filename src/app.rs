@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
@@ -126,6 +126,7 @@ pub fn router(state: AppState, sessions: PorticoSessionStore) -> Router {
         }))
         .layer(middleware::from_fn(render_error_pages))
         .layer(session_layer)
+        .layer(middleware::from_fn(share_reads))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             security_headers(https, req, next)
         }))
@@ -154,6 +155,18 @@ pub fn router(state: AppState, sessions: PorticoSessionStore) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// A page's reads share one connection (PostgreSQL, see `db::request_reader`); it goes back when
+/// the response is ready, before the body is sent. Only for GET and HEAD: a form or an upload
+/// may stream its body for a long time after the first read, and must not hold a connection
+/// meanwhile.
+async fn share_reads(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        crate::db::request_reader::within_request(next.run(req)).await
+    } else {
+        next.run(req).await
+    }
 }
 
 /// Header by which the upload script asks for redirects as data: an XMLHttpRequest would follow

@@ -103,7 +103,7 @@ pub async fn resolve(
     };
     let now = UtcMillis::now();
     let wanted = session::active_tenant(session).await?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let identity = db::identity::of_user(&mut conn, user_id, wanted).await?;
     drop(conn);
     let valid = identity.as_ref().is_some_and(|i| {

@@ -141,6 +141,13 @@ pub async fn retire_token_keys(conn: &mut Conn, keep: &str, at: i64) -> Result<u
     Ok(done.rows_affected())
 }
 
+/// When the newest token key was made, if there is one.
+pub async fn newest_token_key_at(conn: &mut Conn) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MAX(created_at) FROM api_token_keys")
+        .fetch_one(conn)
+        .await
+}
+
 pub async fn insert_token_key(
     conn: &mut Conn,
     kid: &str,

@@ -29,6 +29,7 @@ pub mod partnerships;
 pub mod password_resets;
 pub mod progress;
 pub mod qc;
+pub mod request_reader;
 pub mod samples;
 pub mod scope;
 pub mod sessions;
@@ -132,7 +133,8 @@ impl Db {
         &self.url
     }
 
-    /// The pool for queries that only read.
+    /// The pool for queries that only read. Use cases read through [`Db::read`], which shares
+    /// one connection per request.
     pub fn reader(&self) -> &AnyPool {
         &self.read
     }
@@ -143,7 +145,13 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self.engine {
             Engine::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
-            Engine::Postgres => self.write.begin().await,
+            Engine::Postgres => {
+                // The request's reading connection goes back first: reads and writes share the
+                // pool, and a full pool of requests each holding one while waiting for a second
+                // would wait on each other.
+                request_reader::release();
+                self.write.begin().await
+            }
         }
     }
 

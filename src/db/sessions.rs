@@ -6,15 +6,29 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
+use tower_sessions::CachingSessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use super::Engine;
 
+/// Sessions kept in memory at most (a few hundred bytes each); the least used past this are read
+/// from the table again.
+const CACHED_SESSIONS: u64 = 50_000;
+
 #[derive(Clone, Debug)]
 pub enum PorticoSessionStore {
-    Sqlite(SqliteStore),
+    /// The table behind a write-through cache, so a signed-in request reads its session without a
+    /// round trip to a database thread. Safe because one process serves an SQLite file: every
+    /// change to a session goes through this store. Expired records leave the cache at their
+    /// expiry; sign-out deletes from both.
+    Sqlite {
+        cached: CachingSessionStore<MokaStore, SqliteStore>,
+        table: SqliteStore,
+    },
+    /// No cache: replicas share the table, and a sign-out on one must end the session on all.
     Postgres(PostgresStore),
 }
 
@@ -33,9 +47,13 @@ impl PorticoSessionStore {
                     .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
-                let store = SqliteStore::new(pool);
-                store.migrate().await?;
-                PorticoSessionStore::Sqlite(store)
+                let table = SqliteStore::new(pool);
+                table.migrate().await?;
+                let cache = MokaStore::new(Some(CACHED_SESSIONS));
+                PorticoSessionStore::Sqlite {
+                    cached: CachingSessionStore::new(cache, table.clone()),
+                    table,
+                }
             }
             Engine::Postgres => {
                 let pool = PgPoolOptions::new().max_connections(4).connect(url).await?;
@@ -74,28 +92,28 @@ impl PorticoSessionStore {
 impl SessionStore for PorticoSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         match self {
-            PorticoSessionStore::Sqlite(s) => s.create(record).await,
+            PorticoSessionStore::Sqlite { cached, .. } => cached.create(record).await,
             PorticoSessionStore::Postgres(s) => s.create(record).await,
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         match self {
-            PorticoSessionStore::Sqlite(s) => s.save(record).await,
+            PorticoSessionStore::Sqlite { cached, .. } => cached.save(record).await,
             PorticoSessionStore::Postgres(s) => s.save(record).await,
         }
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
         match self {
-            PorticoSessionStore::Sqlite(s) => s.load(session_id).await,
+            PorticoSessionStore::Sqlite { cached, .. } => cached.load(session_id).await,
             PorticoSessionStore::Postgres(s) => s.load(session_id).await,
         }
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
         match self {
-            PorticoSessionStore::Sqlite(s) => s.delete(session_id).await,
+            PorticoSessionStore::Sqlite { cached, .. } => cached.delete(session_id).await,
             PorticoSessionStore::Postgres(s) => s.delete(session_id).await,
         }
     }
@@ -105,7 +123,7 @@ impl SessionStore for PorticoSessionStore {
 impl ExpiredDeletion for PorticoSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         match self {
-            PorticoSessionStore::Sqlite(s) => s.delete_expired().await,
+            PorticoSessionStore::Sqlite { table, .. } => table.delete_expired().await,
             PorticoSessionStore::Postgres(s) => s.delete_expired().await,
         }
     }

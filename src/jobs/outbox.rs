@@ -46,7 +46,7 @@ async fn deliver_due_in_system_scope(state: &AppState) -> anyhow::Result<usize> 
     loop {
         let now = UtcMillis::now();
         let due = {
-            let mut conn = state.db.reader().acquire().await?;
+            let mut conn = state.db.read().await?;
             db::notifications::due_outbox(&mut conn, now.0, BATCH).await?
         };
         if due.is_empty() {

@@ -59,7 +59,7 @@ async fn deliver_due_as_of_in_system_scope(state: &AppState, now: i64) -> anyhow
     let mut attempted = 0;
     loop {
         let due = {
-            let mut conn = state.db.reader().acquire().await?;
+            let mut conn = state.db.read().await?;
             db::webhooks::due(&mut conn, now, BATCH).await?
         };
         if due.is_empty() {
@@ -95,7 +95,7 @@ struct Sent {
 async fn attempt(state: &AppState, delivery: &Delivery, now: i64) -> anyhow::Result<()> {
     let tenant = delivery.tenant_id;
     let (endpoint, event) = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         let endpoint =
             db::webhooks::endpoint_by_id(&mut conn, tenant, &delivery.endpoint_id).await?;
         let event = db::events::get(&mut conn, tenant, &delivery.event_id).await?;

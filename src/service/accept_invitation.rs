@@ -33,7 +33,7 @@ pub struct InvitationPreview {
 }
 
 pub async fn preview(state: &AppState, token: &str) -> ServiceResult<InvitationPreview> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let inv = db::invitations::by_token_hash(&mut conn, &tokens::hash_token(token))
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -103,7 +103,7 @@ pub async fn accept_with_new_account(
     client_addr: Option<&str>,
 ) -> ServiceResult<UserId> {
     let email = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         usable(&mut conn, token).await?.email
     };
     let mut errors = FieldErrors::default();

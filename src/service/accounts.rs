@@ -110,7 +110,7 @@ async fn count_request(
 
 /// Whether a reset link is still usable (for showing the form or the "expired" page).
 pub async fn reset_link_is_valid(state: &AppState, token: &str) -> ServiceResult<bool> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let user =
         db::password_resets::valid_user(&mut conn, &tokens::hash_token(token), UtcMillis::now().0)
             .await?;
@@ -129,12 +129,12 @@ pub async fn reset_password(
     let now = UtcMillis::now();
     let hash_of_token = tokens::hash_token(token);
     let user_id = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         db::password_resets::valid_user(&mut conn, &hash_of_token, now.0)
             .await?
             .ok_or(ServiceError::Refused("password.reset_link_invalid"))?
     };
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let user = db::users::with_org_by_id(&mut conn, user_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -174,7 +174,7 @@ pub async fn change_password(
     new_password: &str,
     confirm: &str,
 ) -> ServiceResult<()> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let user = db::users::with_org_by_id(&mut conn, actor.user_id)
         .await?
         .ok_or(ServiceError::NotFound)?;

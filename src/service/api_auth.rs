@@ -63,7 +63,7 @@ pub fn audience(state: &AppState) -> String {
 /// Portico's current token key, made on first use. Several replicas may race to make one; the
 /// newest wins for signing and all of them verify.
 async fn signing_key(state: &AppState) -> anyhow::Result<db::api_clients::TokenKey> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let now = UtcMillis::now().0;
     if let Some(key) = db::api_clients::token_keys(&mut conn, now)
         .await?
@@ -101,8 +101,11 @@ pub async fn rotate_token_key(
     master: &crate::signing::master_key::MasterKey,
 ) -> anyhow::Result<(String, u64)> {
     let new = keys::generate(master);
-    let now = UtcMillis::now().0;
     let mut tx = db.begin().await?;
+    // The newest key signs, so the new one must be newer than every other even when the key it
+    // replaces was made within the same millisecond.
+    let newest = db::api_clients::newest_token_key_at(&mut tx).await?;
+    let now = UtcMillis::now().0.max(newest.map_or(0, |at| at + 1));
     db::api_clients::insert_token_key(
         &mut tx,
         &new.public.kid,
@@ -121,7 +124,7 @@ pub async fn rotate_token_key(
 /// The published key set (`/.well-known/jwks.json`), OKP keys per RFC 8037.
 pub async fn jwks(state: &AppState) -> anyhow::Result<serde_json::Value> {
     signing_key(state).await?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let keys: Vec<_> = db::api_clients::token_keys(&mut conn, UtcMillis::now().0)
         .await?
         .into_iter()
@@ -142,7 +145,7 @@ pub async fn grant(
     secret: &str,
     requested: Option<&str>,
 ) -> Result<Result<IssuedToken, GrantError>, anyhow::Error> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let client = db::api_clients::by_id(&mut conn, client_id).await?;
     // Hash before looking at the result, so an unknown id takes as long as a wrong secret.
     let offered = hash_token(secret);
@@ -190,12 +193,7 @@ pub async fn grant(
 /// Verifies a bearer token and resolves the caller.
 pub async fn caller(state: &AppState, token: &str) -> Result<ApiCaller, CallerError> {
     // One connection for every read of the check: an acquire is a round trip of its own.
-    let mut conn = state
-        .db
-        .reader()
-        .acquire()
-        .await
-        .map_err(anyhow::Error::from)?;
+    let mut conn = state.db.read().await.map_err(anyhow::Error::from)?;
     let keys = db::api_clients::token_keys(&mut conn, UtcMillis::now().0)
         .await
         .map_err(anyhow::Error::from)?;

@@ -53,14 +53,14 @@ pub fn client_roles(actor: &Actor) -> Vec<Role> {
 pub async fn list(state: &AppState, actor: &Actor) -> ServiceResult<Vec<ApiClient>> {
     let tenant = tenant_of(actor)?.tenant_id;
     require_admin(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::api_clients::of_org(&mut conn, tenant, actor.org_id).await?)
 }
 
 /// One of the organisation's unrevoked clients in the brand in view (for the revoke page).
 pub async fn get_active(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<ApiClient> {
     let tenant = tenant_of(actor)?.tenant_id;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     // Another organisation's or brand's client does not exist here, whoever asks.
     let client = db::api_clients::by_id(&mut conn, id)
         .await?

@@ -23,7 +23,7 @@ impl AuditReport {
 const PAGE: i64 = 1000;
 
 pub async fn verify_audit_log(db: &Db) -> anyhow::Result<AuditReport> {
-    let mut conn = db.reader().acquire().await?;
+    let mut conn = db.read().await?;
     let mut chains = Vec::new();
     for (chain, head_seq, head_hash) in db::audit::chains(&mut conn).await? {
         let mut verifier = ChainVerifier::default();

@@ -46,7 +46,7 @@ async fn query(
 ) -> ServiceResult<Vec<ListedEntry>> {
     require_admin(actor)?;
     let tenant = tenant_of(actor)?.tenant_id;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     // A PO number stands for its order's id.
     let object = match f.object.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
         Some(o) => Some(

@@ -25,7 +25,7 @@ pub async fn program(
     use crate::domain::finance::program::TermsInput;
     let admin = actor(state, "admin@acme.test", tenant).await?;
     let jade = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         crate::db::orgs::find_by_name(&mut conn, "Jade Capital")
             .await?
             .into_iter()

@@ -67,7 +67,7 @@ const PRODUCTS: &[(&str, &str, &str, &str)] = &[
 
 /// The actor of `email` working in `tenant`, as demo seeding and tests act.
 pub async fn actor(state: &AppState, email: &str, tenant: TenantId) -> anyhow::Result<Actor> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let user = db::users::with_org_by_email(&mut conn, email)
         .await?
         .ok_or_else(|| anyhow::anyhow!("{email}"))?;
@@ -104,7 +104,7 @@ pub(crate) async fn acting_as(
 }
 
 pub async fn version(state: &AppState, tenant: TenantId, id: OrderId) -> anyhow::Result<i64> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::orders::get(&mut conn, tenant, id)
         .await?
         .map(|o| o.version)
@@ -126,7 +126,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
 }
 
 async fn seed_in_system_scope(state: &AppState) -> anyhow::Result<usize> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let find = |rows: Vec<db::orgs::Org>| rows.into_iter().next().map(|o| o.id);
     let acme = find(db::orgs::find_by_name(&mut conn, "Acme Apparel").await?)
         .ok_or_else(|| anyhow::anyhow!("Acme"))?;
@@ -322,7 +322,7 @@ async fn advance(
         }
         Target::Rejected => {
             let lines = {
-                let mut conn = state.db.reader().acquire().await?;
+                let mut conn = state.db.read().await?;
                 db::order_lines::of_order(&mut conn, tenant, id).await?
             };
             let reason = "Capacity is booked for the season";

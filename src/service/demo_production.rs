@@ -70,7 +70,7 @@ pub async fn produce(
         .map_err(fail("sample"))?;
     // The brand's own quality user decides; a brand without one leaves the sample waiting.
     let quality_email = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         db::notifications::recipients(&mut conn, tenant.into(), &["quality"])
             .await?
             .first()
@@ -81,7 +81,7 @@ pub async fn produce(
     };
     let quality = actor(state, &quality_email, tenant).await?;
     let sample: String = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         db::samples::of_order(&mut conn, tenant, id)
             .await?
             .first()
@@ -110,7 +110,7 @@ pub async fn kit(
 ) -> anyhow::Result<()> {
     use super::orders::kitting::{self, ComponentInput, StockInput};
     let quantity: rust_decimal::Decimal = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         db::order_lines::of_order(&mut conn, tenant, id)
             .await?
             .first()
@@ -145,7 +145,7 @@ pub async fn kit(
             .await
             .map_err(fail("BOM"))?;
         let component: String = {
-            let mut conn = state.db.reader().acquire().await?;
+            let mut conn = state.db.read().await?;
             db::kitting::of_order(&mut conn, tenant, id)
                 .await?
                 .into_iter()
@@ -224,7 +224,7 @@ pub async fn ship(
 ) -> anyhow::Result<()> {
     use super::orders::shipping::{self, AsnInput};
     let (order, lines) = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         let order = db::orders::get(&mut conn, tenant, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("demo order"))?;
@@ -268,7 +268,7 @@ async fn inbound_shipment(
     id: OrderId,
 ) -> anyhow::Result<Option<(db::shipping::Asn, Vec<db::shipping::AsnLine>, Actor)>> {
     let (asn, dock) = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         let Some(asn) = db::shipping::of_order(&mut conn, tenant, id)
             .await?
             .into_iter()

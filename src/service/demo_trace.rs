@@ -64,7 +64,7 @@ pub async fn seed(state: &AppState, acme: TenantId, blue: TenantId) -> anyhow::R
     let mut n = 0;
     for tenant in [acme, blue] {
         let asns = {
-            let mut conn = state.db.reader().acquire().await?;
+            let mut conn = state.db.read().await?;
             let Some(harbor) = db::orgs::find_by_name(&mut conn, "Harbor Logistics")
                 .await?
                 .into_iter()
@@ -158,7 +158,7 @@ pub async fn seed(state: &AppState, acme: TenantId, blue: TenantId) -> anyhow::R
         .await
         .map_err(fail("complaint"))?;
     let lot = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         db::trace_records::material_lot_by_code(&mut conn, sunrise.org_id, LOTS[0].2).await?
     };
     if let Some(lot) = lot {

@@ -24,7 +24,7 @@ pub struct DeliveryChoice {
 }
 
 pub async fn choice(state: &AppState, actor: &Actor) -> ServiceResult<DeliveryChoice> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let row = db::digests::settings(&mut conn, actor.user_id).await?;
     Ok(DeliveryChoice {
         delivery: Delivery::parse(&row.email_delivery).unwrap_or(Delivery::Immediate),
@@ -92,7 +92,7 @@ async fn send_due_in_system_scope(state: &AppState) -> anyhow::Result<usize> {
     loop {
         let now = state.now().0;
         let due = {
-            let mut conn = state.db.reader().acquire().await?;
+            let mut conn = state.db.read().await?;
             db::digests::due(&mut conn, now, BATCH).await?
         };
         if due.is_empty() {

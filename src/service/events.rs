@@ -36,7 +36,7 @@ pub async fn list_visible(
     after: Option<&str>,
     limit: i64,
 ) -> ServiceResult<Vec<EventView>> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let rows = db::events::visible(&mut conn, tenant, org, after, limit.clamp(1, 500)).await?;
     Ok(rows
         .iter()

@@ -59,7 +59,7 @@ async fn partners_of(
 
 pub async fn brand_view(state: &AppState, actor: &Actor) -> ServiceResult<BrandPrograms> {
     let tenant = require_admin(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let mut programs = Vec::new();
     for row in db::finance_programs::of_brand(&mut conn, tenant).await? {
         let suppliers = db::finance_programs::suppliers(&mut conn, tenant, &row.id).await?;
@@ -219,7 +219,7 @@ pub async fn supplier_view(
     actor: &Actor,
 ) -> ServiceResult<Vec<(ProgramRow, Option<i64>, i64)>> {
     let tenant = require_supplier(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::finance_programs::for_supplier(&mut conn, tenant, actor.org_id).await?)
 }
 

@@ -16,7 +16,7 @@ pub struct HomeCard {
 }
 
 pub async fn cards(state: &AppState, actor: &Actor) -> ServiceResult<Vec<HomeCard>> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let now = state.now().0;
     let mut cards = Vec::new();
     let card = |label_key, hint_key, count, href| HomeCard {

@@ -251,7 +251,7 @@ pub async fn list_sent(
         return Err(ServiceError::Forbidden);
     }
     let now = UtcMillis::now();
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let rows =
         db::invitations::list_sent_by(&mut conn, actor.org_id, before, super::PAGE_SIZE).await?;
     Ok(rows
@@ -269,7 +269,7 @@ pub async fn get_sent(
     if !actor.can(Permission::ManageOwnUsers) {
         return Err(ServiceError::NotFound);
     }
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let r = db::invitations::get_sent_by(&mut conn, actor.org_id, id)
         .await?
         .ok_or(ServiceError::NotFound)?;

@@ -41,7 +41,7 @@ fn require_admin(actor: &Actor) -> ServiceResult<TenantId> {
 
 pub async fn template(state: &AppState, actor: &Actor) -> ServiceResult<Vec<Step>> {
     let tenant = require_admin(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     of_tenant(&mut conn, tenant).await
 }
 
@@ -97,7 +97,7 @@ async fn store(
 pub async fn save(state: &AppState, actor: &Actor, rows: &[StepInput]) -> ServiceResult<()> {
     let tenant = require_admin(actor)?;
     let before = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         of_tenant(&mut conn, tenant).await?
     };
     let mut errors = FieldErrors::default();
@@ -140,7 +140,7 @@ pub async fn add(
 ) -> ServiceResult<()> {
     let tenant = require_admin(actor)?;
     let before = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         of_tenant(&mut conn, tenant).await?
     };
     let code = format!("own-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);

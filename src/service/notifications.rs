@@ -367,7 +367,7 @@ pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<i64>
     let Some(scope) = &actor.scope else {
         return Ok(0);
     };
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::notifications::unread_count(&mut conn, scope.tenant_id, actor.user_id).await?)
 }
 
@@ -377,7 +377,7 @@ pub async fn list(
     before: Option<&str>,
 ) -> ServiceResult<Vec<Notification>> {
     let tenant = tenant_of(actor)?.tenant_id;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::notifications::list(&mut conn, tenant, actor.user_id, before, super::PAGE_SIZE).await?)
 }
 

@@ -107,7 +107,7 @@ pub async fn find_org(conn: &mut Conn, wanted: &str) -> anyhow::Result<Org> {
 
 /// Every organisation's public keys, current and retired.
 pub async fn jwks(db: &Db) -> Result<Jwks, sqlx::Error> {
-    let mut conn = db.reader().acquire().await?;
+    let mut conn = db.read().await?;
     let keys = db::org_keys::all_public(&mut conn).await?;
     Ok(Jwks {
         keys: keys

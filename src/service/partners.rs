@@ -28,7 +28,7 @@ pub async fn list(
 ) -> ServiceResult<Vec<PartnerRow>> {
     require_brand_viewer(actor)?;
     let tenant = tenant_of(actor)?.tenant_id;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let after = after.as_ref().map(|(name, id)| (name.as_str(), *id));
     Ok(db::partnerships::list_for_tenant(&mut conn, tenant, after, super::PAGE_SIZE).await?)
 }
@@ -37,7 +37,7 @@ pub async fn list(
 pub async fn summary(state: &AppState, actor: &Actor, partner: OrgId) -> ServiceResult<PartnerRow> {
     require_brand_viewer(actor)?;
     let tenant = tenant_of(actor)?.tenant_id;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     db::partnerships::get(&mut conn, tenant, partner)
         .await?
         .ok_or(ServiceError::NotFound)
@@ -57,7 +57,7 @@ pub async fn detail(
 ) -> ServiceResult<PartnerDetail> {
     require_brand_viewer(actor)?;
     let tenant = tenant_of(actor)?.tenant_id;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let row = db::partnerships::get(&mut conn, tenant, partner)
         .await?
         .ok_or(ServiceError::NotFound)?;

@@ -112,7 +112,7 @@ pub async fn list_orgs(
     after: Option<(String, String, OrgId)>,
 ) -> ServiceResult<Vec<db::orgs::Org>> {
     require_operator(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let after = after
         .as_ref()
         .map(|(k, n, id)| (k.as_str(), n.as_str(), *id));
@@ -125,7 +125,7 @@ pub async fn list_brands(
     after: Option<(String, OrgId)>,
 ) -> ServiceResult<Vec<db::orgs::Org>> {
     require_operator(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let after = after.as_ref().map(|(n, id)| (n.as_str(), *id));
     Ok(db::orgs::list_kind_page(&mut conn, OrgKind::Brand, after, super::PAGE_SIZE).await?)
 }

@@ -30,7 +30,7 @@ fn require_admin(actor: &Actor) -> ServiceResult<()> {
 pub async fn get(state: &AppState, actor: &Actor) -> ServiceResult<BrandSettings> {
     require_admin(actor)?;
     let tenant = tenant_of(actor)?.tenant_id;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::brand_settings::get(&mut conn, tenant).await?)
 }
 

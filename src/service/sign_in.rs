@@ -62,7 +62,7 @@ pub async fn sign_in(
     .flatten()
     .collect();
 
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     for (key, _) in &keys {
         if let Some((_, locked_until)) = db::throttle::get(&mut conn, key).await?
             && let Some(secs) = throttle::remaining_lock(UtcMillis(locked_until), now)

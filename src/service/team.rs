@@ -26,7 +26,7 @@ pub async fn list(
     after: Option<&str>,
 ) -> ServiceResult<Vec<User>> {
     require_admin(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::users::list_in_org(&mut conn, actor.org_id, after, super::PAGE_SIZE).await?)
 }
 
@@ -34,7 +34,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: UserId) -> ServiceResult<U
     if !actor.can(Permission::ManageOwnUsers) {
         return Err(ServiceError::NotFound);
     }
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     db::users::get_in_org(&mut conn, actor.org_id, id)
         .await?
         .ok_or(ServiceError::NotFound)

@@ -123,7 +123,7 @@ pub fn signing_key(state: &AppState, endpoint: &Endpoint) -> anyhow::Result<Zero
 
 pub async fn list(state: &AppState, actor: &Actor) -> ServiceResult<Vec<Endpoint>> {
     let (tenant, org) = scope(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::webhooks::endpoints_of(&mut conn, tenant, org).await?)
 }
 
@@ -182,7 +182,7 @@ pub async fn page(
     id: &str,
     before: Option<&str>,
 ) -> ServiceResult<EndpointPage> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let (tenant, endpoint) = own(&mut conn, actor, id).await?;
     let mut deliveries =
         db::webhooks::deliveries(&mut conn, tenant, id, before, PAGE_SIZE + 1).await?;

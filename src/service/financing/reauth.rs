@@ -18,7 +18,7 @@ pub(crate) async fn prove_password(
         e.add("password", "financing.reauth_required");
         return Err(ServiceError::Invalid(e));
     }
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let stored = db::users::with_org_by_id(&mut conn, actor.user_id)
         .await?
         .and_then(|u| u.password_hash);

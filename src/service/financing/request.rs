@@ -78,7 +78,7 @@ pub async fn request_choices(
     actor: &Actor,
     invoice: &Invoice,
 ) -> ServiceResult<(Vec<RequestChoice>, bool)> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     if invoice.supplier_org_id != actor.org_id || !actor.can(Permission::RespondToOrders) {
         return Ok((Vec::new(), false));
     }
@@ -127,7 +127,7 @@ pub async fn request(
     }
     // Someone else's invoice does not exist, whether or not the password is due.
     {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         invoices::visible(&mut conn, actor, invoice_id).await?;
     }
     let reauthenticated = needs_reauth(actor);

@@ -103,7 +103,7 @@ pub async fn list(
     let state_filter = state_filter
         .and_then(FinancingState::parse)
         .map(FinancingState::code);
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::financings::list(
         &mut conn,
         tenant,
@@ -121,7 +121,7 @@ pub async fn of_invoice(
     state: &AppState,
     invoice: &crate::db::invoices::Invoice,
 ) -> ServiceResult<Vec<FinancingRow>> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::financings::of_invoice(&mut conn, invoice.tenant_id, &invoice.id).await?)
 }
 

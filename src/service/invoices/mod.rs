@@ -120,7 +120,7 @@ pub async fn form(
     actor: &Actor,
     order: OrderId,
 ) -> ServiceResult<(db::orders::Order, Vec<InvoiceableLine>)> {
-    let mut conn = crate::service::orders::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order) = supplier_order(&mut conn, actor, order).await?;
     let (lines, _) = invoiceable(&mut conn, tenant, order.id).await?;
     Ok((order, lines))

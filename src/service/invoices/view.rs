@@ -39,7 +39,7 @@ pub async fn of_order(
     actor: &Actor,
     order: OrderId,
 ) -> ServiceResult<Vec<Invoice>> {
-    let mut conn = crate::service::orders::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, party) = load_for(&mut conn, actor, order).await?;
     let sees = match party {
         Party::Brand => {
@@ -97,7 +97,7 @@ pub async fn list(
     let state_filter = state_filter
         .and_then(InvoiceState::parse)
         .map(InvoiceState::code);
-    let mut conn = crate::service::orders::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     Ok(db::invoices::list(
         &mut conn,
         tenant,

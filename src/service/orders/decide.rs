@@ -362,7 +362,7 @@ fn describe(actor: &Actor, po_number: &str, decisions: &[(i64, LineAction)]) -> 
 /// The partner accepts every line still open, in one statement.
 pub async fn accept_all(state: &AppState, actor: &Actor, seen: &Seen) -> ServiceResult<Outcome> {
     let open: Vec<(i64, LineAction)> = {
-        let mut conn = super::page_memo::reader(state).await?;
+        let mut conn = state.db.read().await?;
         let (tenant, order, _) = load_for(&mut conn, actor, seen.order).await?;
         db::order_lines::of_order(&mut conn, tenant, order.id)
             .await?

@@ -26,7 +26,7 @@ pub async fn remind_due(state: &AppState, today: Date) -> ServiceResult<usize> {
 async fn remind_due_in_system_scope(state: &AppState, today: Date) -> ServiceResult<usize> {
     let until = (today + time::Duration::days(REMINDER_LEAD_DAYS)).to_string();
     let plans = {
-        let mut conn = super::page_memo::reader(state).await?;
+        let mut conn = state.db.read().await?;
         db::kitting::plans_due(&mut conn, &until).await?
     };
     let mut sent = 0;

@@ -79,7 +79,7 @@ pub async fn of_order(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<(Vec<LineKit>, KitStatus)> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, party) = load_for(&mut conn, actor, id).await?;
     if party == Party::ShipTo {
         return Ok((Vec::new(), KitStatus::NoBom));
@@ -100,7 +100,7 @@ pub async fn statuses(
     orders: &[OrderId],
 ) -> ServiceResult<HashMap<OrderId, KitStatus>> {
     let tenant = crate::service::tenant_of(actor)?.tenant_id;
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let components = db::kitting::of_orders(&mut conn, tenant, orders).await?;
     let with_bom: Vec<OrderId> = orders
         .iter()

@@ -5,22 +5,13 @@
 //! render the order, its lines, its attachments and its samples cannot differ between sections,
 //! so the first section's read serves the others instead of a query each. Outside a render
 //! (every write, every other page) nothing is shared.
-//!
-//! The sections also read through one pooled connection ([`reader`]): on PostgreSQL every
-//! acquire sets the row-level-security scope on the connection, a round trip of its own, and a
-//! page of ten sections paid ten of them.
 
 use std::cell::RefCell;
-use std::ops::{Deref, DerefMut};
-
-use sqlx::Any;
-use sqlx::pool::PoolConnection;
 
 use crate::db::order_lines::Line;
 use crate::db::orders::Order;
 use crate::db::progress::Attachment;
 use crate::db::samples::Sample;
-use crate::db::scope::Scope;
 use crate::db::{self, Conn};
 use crate::domain::ids::{OrderId, TenantId, UserId};
 
@@ -38,68 +29,10 @@ struct Memo {
 
 tokio::task_local! {
     static MEMO: RefCell<Memo>;
-    /// The render's reading connection while no section holds it, with the database scope it
-    /// was acquired in (row-level security was set for that scope).
-    static READER: RefCell<Option<(Scope, PoolConnection<Any>)>>;
 }
 
 pub(super) async fn scope<F: std::future::Future>(render: F) -> F::Output {
-    let render = READER.scope(RefCell::new(None), render);
     MEMO.scope(RefCell::new(Memo::default()), render).await
-}
-
-/// A connection to read with: the render's own when a section renders in the same database
-/// scope (the sections run one after another, each handing it back when done), else one from
-/// the pool as usual.
-pub(crate) async fn reader(state: &crate::app::AppState) -> Result<Reader, sqlx::Error> {
-    let scope = crate::db::scope::current();
-    let held = READER
-        .try_with(|slot| {
-            let mut slot = slot.borrow_mut();
-            match slot.take() {
-                Some((held_in, conn)) if held_in == scope => Some(conn),
-                other => {
-                    *slot = other;
-                    None
-                }
-            }
-        })
-        .ok()
-        .flatten();
-    let conn = match held {
-        Some(conn) => conn,
-        None => state.db.reader().acquire().await?,
-    };
-    Ok(Reader(Some((scope, conn))))
-}
-
-/// A reading connection that goes back to the render (or the pool) when dropped.
-pub(crate) struct Reader(Option<(Scope, PoolConnection<Any>)>);
-
-impl Deref for Reader {
-    type Target = Conn;
-    fn deref(&self) -> &Conn {
-        &self.0.as_ref().expect("held until dropped").1
-    }
-}
-
-impl DerefMut for Reader {
-    fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.0.as_mut().expect("held until dropped").1
-    }
-}
-
-impl Drop for Reader {
-    fn drop(&mut self) {
-        let Some(held) = self.0.take() else { return };
-        // Outside a render, or when the render already holds one, it goes back to the pool.
-        let _ = READER.try_with(|slot| {
-            let mut slot = slot.borrow_mut();
-            if slot.is_none() {
-                *slot = Some(held);
-            }
-        });
-    }
 }
 
 pub(super) fn order_for(user: UserId, id: OrderId) -> Option<(TenantId, Order, Party)> {

@@ -105,7 +105,7 @@ pub async fn post_progress(
     let checked = check(input, uploads, &UploadLimits::default()).await?;
     // Refuse early (before writing any file) when the actor may not post here at all.
     {
-        let mut conn = super::page_memo::reader(state).await?;
+        let mut conn = state.db.read().await?;
         let (_, _, party) = load_for(&mut conn, actor, seen.order).await?;
         if party != Party::Partner || !actor.can(Permission::RespondToOrders) {
             return Err(ServiceError::Forbidden);
@@ -227,7 +227,7 @@ pub async fn list(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<Vec<(Post, Vec<Attachment>)>> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
     let posts = db::progress::posts(&mut conn, tenant, order.id).await?;
     let files = super::page_memo::attachments(&mut conn, tenant, order.id).await?;
@@ -251,7 +251,7 @@ pub async fn milestones(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<(Vec<crate::domain::order::milestones::Step>, bool)> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
     let template = crate::service::milestones::of_tenant(&mut conn, tenant).await?;
     let gate = sample_gate(&mut conn, tenant, order.id).await?;

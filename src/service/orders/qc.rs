@@ -134,7 +134,7 @@ pub async fn record(
     }
     let checked = files::check_and_prepare(uploads, &UploadLimits::default(), errors).await?;
     {
-        let mut conn = super::page_memo::reader(state).await?;
+        let mut conn = state.db.read().await?;
         let (_, _, party) = load_for(&mut conn, actor, seen.order).await?;
         if !may_inspect(actor, party) {
             return Err(ServiceError::Forbidden);
@@ -329,7 +329,7 @@ pub async fn list(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<(Vec<(Inspection, Vec<Attachment>)>, bool)> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
     let inspections = db::qc::of_order(&mut conn, tenant, order.id).await?;
     let blocked = crate::domain::order::qc::blocks_shipment(&history(&inspections));

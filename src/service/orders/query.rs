@@ -73,7 +73,7 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery<'_>) -> Service
         (View::State(s), _) => vec![s],
     };
     let text = q.text.map(crate::domain::order::fields::clean_search);
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     Ok(db::orders::list(
         &mut conn,
         &ListFilter {
@@ -104,7 +104,7 @@ pub struct OrderPage {
 
 /// The order for one of its parties. Every view is audited.
 pub async fn view(state: &AppState, actor: &Actor, id: OrderId) -> ServiceResult<OrderPage> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, party) = load_for(&mut conn, actor, id).await?;
     let mut lines = super::page_memo::lines(&mut conn, tenant, order.id).await?;
     let events = db::order_history::events(&mut conn, tenant, order.id).await?;
@@ -152,7 +152,7 @@ pub async fn party_and_currency(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<(Party, String)> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (_, order, party) = load_for(&mut conn, actor, id).await?;
     Ok((party, order.currency))
 }

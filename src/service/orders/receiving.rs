@@ -52,7 +52,7 @@ pub async fn inbound(
         return Err(ServiceError::NotFound);
     }
     let tenant = tenant_of(actor)?.tenant_id;
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     Ok(db::shipping::inbound(
         &mut conn,
         tenant,
@@ -71,7 +71,7 @@ pub async fn inbound_csv(state: &AppState, actor: &Actor) -> ServiceResult<Strin
             return Err(ServiceError::NotFound);
         }
         let tenant = tenant_of(actor)?.tenant_id;
-        let mut conn = super::page_memo::reader(state).await?;
+        let mut conn = state.db.read().await?;
         db::shipping::inbound(&mut conn, tenant, actor.org_id, None, false, 10_000).await?
     };
     let tenant = tenant_of(actor)?.tenant_id;
@@ -94,7 +94,7 @@ pub async fn inbound_csv(state: &AppState, actor: &Actor) -> ServiceResult<Strin
             "lot_codes",
         ])
         .map_err(anyhow::Error::from)?;
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     for asn in &asns {
         for line in db::shipping::lines(&mut conn, tenant, &asn.id).await? {
             writer
@@ -139,7 +139,7 @@ pub async fn asn_for_receipt(
     actor: &Actor,
     id: &str,
 ) -> ServiceResult<(Asn, Vec<AsnLine>, Vec<Attachment>)> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, asn) = asn_for_warehouse(&mut conn, actor, id).await?;
     let lines = db::shipping::lines(&mut conn, tenant, &asn.id).await?;
     let photos = db::progress::attachments_of_order(&mut conn, tenant, asn.order_id)

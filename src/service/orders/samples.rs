@@ -45,7 +45,7 @@ pub async fn submit(
     let checked = files::check_and_prepare(uploads, &UploadLimits::default(), errors).await?;
     let measurements = measurements.unwrap_or_default();
     {
-        let mut conn = super::page_memo::reader(state).await?;
+        let mut conn = state.db.read().await?;
         let (_, _, party) = load_for(&mut conn, actor, seen.order).await?;
         if party != Party::Partner || !actor.can(Permission::RespondToOrders) {
             return Err(ServiceError::Forbidden);
@@ -232,7 +232,7 @@ pub async fn list(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<Vec<(Sample, Vec<Attachment>)>> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
     let samples = super::page_memo::samples(&mut conn, tenant, order.id).await?;
     let files = super::page_memo::attachments(&mut conn, tenant, order.id).await?;

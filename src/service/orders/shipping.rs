@@ -253,7 +253,7 @@ pub async fn of_order(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<Vec<(Asn, Vec<AsnLine>, Vec<Attachment>)>> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, party) = load_for(&mut conn, actor, id).await?;
     let asns = db::shipping::of_order(&mut conn, tenant, order.id).await?;
     let files = super::page_memo::attachments(&mut conn, tenant, order.id).await?;
@@ -299,7 +299,7 @@ pub async fn asn_warehouses(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<Vec<(OrgId, String)>> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, party) = load_for(&mut conn, actor, id).await?;
     if party != Party::Partner {
         return Ok(Vec::new());
@@ -313,7 +313,7 @@ pub async fn open_quantities(
     actor: &Actor,
     id: OrderId,
 ) -> ServiceResult<HashMap<i64, Decimal>> {
-    let mut conn = super::page_memo::reader(state).await?;
+    let mut conn = state.db.read().await?;
     let (tenant, order, _) = load_for(&mut conn, actor, id).await?;
     let already = shipped(&mut conn, tenant, order.id).await?;
     let lines = super::page_memo::lines(&mut conn, tenant, order.id).await?;

@@ -268,7 +268,7 @@ async fn logins(state: &AppState, world: &world::World, opts: &Options) -> anyho
         org_id: org.id.to_string(),
     };
     let sample = {
-        let mut conn = state.db.reader().acquire().await?;
+        let mut conn = state.db.read().await?;
         crate::db::bulk::sample_order(&mut conn, tenant, partner.id).await?
     };
     let trace_search = sample.as_ref().map(|(_, po, shipped)| {

@@ -58,7 +58,7 @@ pub(super) fn brand_watcher(actor: &Actor) -> ServiceResult<TenantId> {
 pub async fn board(state: &AppState, actor: &Actor, f: &Filters) -> ServiceResult<Board> {
     let tenant = brand_watcher(actor)?;
     let now = ts(state.now().0);
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let revision = db::sla::revision(&mut conn, tenant).await?;
     let rows = db::sla_board::board(
         &mut conn,
@@ -163,7 +163,7 @@ fn policy_label(p: &db::sla_setup::PolicyRow) -> String {
 /// The revision an open dashboard compares with what it shows.
 pub async fn revision(state: &AppState, actor: &Actor) -> ServiceResult<i64> {
     let tenant = brand_watcher(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::sla::revision(&mut conn, tenant).await?)
 }
 
@@ -218,7 +218,7 @@ pub async fn partner_badges(
         _ => crate::domain::sla::policy::Owes::Partner,
     };
     let now = ts(state.now().0);
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let rows = db::sla::open_for_partner(&mut conn, tenant, actor.org_id, orders).await?;
     let mut calendars: HashMap<Option<String>, Calendar> = HashMap::new();
     let mut out = HashMap::new();

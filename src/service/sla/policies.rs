@@ -47,7 +47,7 @@ pub async fn history(
     id: &str,
 ) -> ServiceResult<(PolicyRow, Vec<PolicyVersion>)> {
     let tenant = brand_of(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let policy = db::sla_setup::policy(&mut conn, tenant, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -253,7 +253,7 @@ pub async fn partner_choices(
     actor: &Actor,
 ) -> ServiceResult<Vec<(String, String)>> {
     let tenant = admin_of(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(
         db::partnerships::active_of_kinds(&mut conn, tenant, &OrgKind::PARTNER_KINDS)
             .await?

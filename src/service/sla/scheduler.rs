@@ -53,7 +53,7 @@ pub async fn next_due_at(state: &AppState) -> ServiceResult<Option<i64>> {
 }
 
 async fn next_due_at_in_system_scope(state: &AppState) -> ServiceResult<Option<i64>> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::sla::next_due_at(&mut conn).await?)
 }
 

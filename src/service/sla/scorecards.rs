@@ -96,7 +96,7 @@ pub async fn scorecard(
         utc(range.from),
         utc(range.to.tomorrow().unwrap_or(range.to)),
     );
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let rows = db::sla::finished(
         &mut conn,
         tenant,

@@ -53,7 +53,7 @@ fn require_admin(actor: &Actor) -> ServiceResult<()> {
 /// The actor's own organisation's settings; there is no way to name another organisation.
 pub async fn get(state: &AppState, actor: &Actor) -> ServiceResult<SsoView> {
     require_admin(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let saved = db::sso::get(&mut conn, actor.org_id).await?;
     let domains = db::sso::domains(&mut conn, actor.org_id).await?;
     let input = match &saved {
@@ -145,7 +145,7 @@ pub async fn save(state: &AppState, actor: &Actor, input: &SsoInput) -> ServiceR
     if role.is_none() {
         errors.add("default_role", "validation.role");
     }
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let saved = db::sso::get(&mut conn, actor.org_id).await?;
     if saved.is_none() && secret.is_empty() {
         errors.add("client_secret", "sso.invalid.secret");

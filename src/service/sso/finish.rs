@@ -100,7 +100,7 @@ async fn verify(
         return Err(refused("sso.error.provider_refused"));
     }
     let code = callback.code.ok_or(refused("sso.error.code"))?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let config = db::sso::get(&mut conn, pending.org_id)
         .await?
         .filter(SsoConfig::is_enabled)

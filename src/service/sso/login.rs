@@ -72,7 +72,7 @@ pub async fn route_email(state: &AppState, email: &str) -> Result<Option<OrgId>,
         return Ok(None);
     };
     let email = email.to_string();
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let org = match db::users::with_org_by_email(&mut conn, &email).await? {
         Some(user) => Some(user.org_id),
         None => match email.rsplit_once('@') {
@@ -124,7 +124,7 @@ pub async fn start(
     login_hint: &str,
     next: &str,
 ) -> Result<(String, Pending), ServiceError> {
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let config = db::sso::get(&mut conn, org)
         .await?
         .filter(SsoConfig::is_enabled)
@@ -185,7 +185,7 @@ pub(super) async fn exchange(
 /// The provider's logout URL for a user who signed in through `org`'s provider, when its
 /// discovery offers an `end_session_endpoint`.
 pub async fn end_session_url(state: &AppState, org: OrgId, id_token: &str) -> Option<String> {
-    let mut conn = state.db.reader().acquire().await.ok()?;
+    let mut conn = state.db.read().await.ok()?;
     let config = db::sso::get(&mut conn, org).await.ok()??;
     drop(conn);
     let doc = state.oidc.discovery(&config.issuer).await.ok()?;

@@ -150,7 +150,7 @@ pub struct ComplaintView {
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<ComplaintView> {
     let tenant = brand_viewer(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     load(&mut conn, tenant, id).await
 }
 
@@ -194,7 +194,7 @@ pub async fn list(
     before: Option<(i64, &str)>,
 ) -> ServiceResult<Vec<Complaint>> {
     let tenant = brand_viewer(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::complaints::list(&mut conn, tenant, before, crate::service::PAGE_SIZE).await?)
 }
 

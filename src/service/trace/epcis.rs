@@ -51,7 +51,7 @@ pub async fn export(
             .map(|(_, id)| id.as_str())
             .collect()
     };
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let lots = db::trace_nodes::lots(&mut conn, &ids(NodeKind::MaterialLot)).await?;
     let batches = db::trace_nodes::batches(&mut conn, &ids(NodeKind::Batch)).await?;
     let shipments = db::trace_nodes::shipments(&mut conn, &ids(NodeKind::Shipment)).await?;

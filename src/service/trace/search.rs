@@ -24,7 +24,7 @@ pub async fn search(state: &AppState, actor: &Actor, query: &str) -> ServiceResu
         return Ok(Vec::new());
     }
     let tenant = tenant_of(actor)?.tenant_id;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let mut found: Vec<(NodeKind, String)> = Vec::new();
     let partner = match viewer {
         Viewer::Owner(org, _) => Some(org),

@@ -89,7 +89,7 @@ pub async fn trace(
     start: (NodeKind, &str),
 ) -> ServiceResult<Trace> {
     let viewer = viewer(actor)?;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     trace_in(&mut conn, viewer, start).await
 }
 

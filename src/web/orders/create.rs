@@ -56,7 +56,7 @@ async fn page(
     errors: FieldErrors,
 ) -> AppResult<NewPage> {
     let tenant = tenant_of(actor).map_err(AppError::from)?.tenant_id;
-    let mut conn = state.db.reader().acquire().await?;
+    let mut conn = state.db.read().await?;
     let partners = db::partnerships::active_of_kinds(
         &mut conn,
         tenant,
