@@ -1,7 +1,9 @@
 //! Who is asking, in one statement: the signed-in user with their organisation, the brands a
 //! partner organisation actively serves, and the unread notifications in the brand the session
 //! names. Every page needs all three; one round trip instead of three is most of what a light
-//! page costs beyond its own query.
+//! page costs beyond its own query. It is one row however many brands a partner serves (they
+//! come as one JSON array) and the count stops at [`UNREAD_CAP`], so its cost does not grow with
+//! a user's history.
 
 use sqlx::FromRow;
 
@@ -28,14 +30,26 @@ pub struct Identity {
     pub unread: i64,
 }
 
+/// Unread notifications are counted up to this; the bell shows "99+" past it.
+pub const UNREAD_CAP: i64 = 100;
+
 #[derive(FromRow)]
 struct IdentityRow {
     #[sqlx(flatten)]
     user: UserWithOrg,
-    brand_tenant_id: Option<TenantId>,
-    brand_name: Option<String>,
+    /// `[[tenant id, name], …]`, or NULL (PostgreSQL's `json_agg` of no rows).
+    brands: Option<String>,
     unread_in: TenantId,
     unread: i64,
+}
+
+/// The brands array: `json_group_array` on SQLite, `json_agg` on PostgreSQL.
+fn brands_array(conn: &Conn) -> &'static str {
+    if conn.backend_name() == "PostgreSQL" {
+        "json_agg(json_build_array(p.tenant_id, b.name))::text"
+    } else {
+        "json_group_array(json_array(p.tenant_id, b.name))"
+    }
 }
 
 /// The identity of `user`; `session_tenant` is the brand the session last worked in. The count
@@ -45,40 +59,45 @@ pub async fn of_user(
     user: UserId,
     session_tenant: Option<TenantId>,
 ) -> Result<Option<Identity>, sqlx::Error> {
-    let rows: Vec<IdentityRow> = sqlx::query_as(&format!(
+    let brands = brands_array(conn);
+    let row: Option<IdentityRow> = sqlx::query_as(&format!(
         "SELECT {USER_WITH_ORG_COLUMNS}, \
-                p.tenant_id AS brand_tenant_id, b.name AS brand_name, \
+                (SELECT {brands} FROM partnerships p JOIN orgs b ON b.id = p.tenant_id \
+                  WHERE p.partner_org_id = u.org_id AND p.status = $3) AS brands, \
                 COALESCE($2, u.org_id) AS unread_in, \
-                (SELECT COUNT(*) FROM notifications n \
-                  WHERE n.tenant_id = COALESCE($2, (SELECT x.org_id FROM users x WHERE x.id = $1)) \
-                    AND n.user_id = $1 AND n.read_at IS NULL) AS unread \
+                (SELECT COUNT(*) FROM (SELECT 1 FROM notifications n \
+                  WHERE n.tenant_id = COALESCE($2, u.org_id) \
+                    AND n.user_id = $1 AND n.read_at IS NULL LIMIT $4) AS capped) AS unread \
          {USER_WITH_ORG_FROM} \
-         LEFT JOIN partnerships p ON p.partner_org_id = u.org_id AND p.status = $3 \
-         LEFT JOIN orgs b ON b.id = p.tenant_id \
-         WHERE u.id = $1 \
-         ORDER BY b.name, b.id"
+         WHERE u.id = $1"
     ))
     .bind(user)
     .bind(session_tenant)
     .bind(PartnershipStatus::Active)
-    .fetch_all(conn)
+    .bind(UNREAD_CAP)
+    .fetch_optional(conn)
     .await?;
-    let mut rows = rows.into_iter();
-    let Some(first) = rows.next() else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    let brand = |row: &IdentityRow| {
-        Some(BrandChoice {
-            tenant_id: row.brand_tenant_id?,
-            name: row.brand_name.clone()?,
-        })
+    let listed: Vec<(String, String)> = match row.brands.as_deref() {
+        Some(json) => serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        None => Vec::new(),
     };
-    let mut brands: Vec<BrandChoice> = brand(&first).into_iter().collect();
-    brands.extend(rows.filter_map(|row| brand(&row)));
+    let mut brands = listed
+        .into_iter()
+        .map(|(id, name)| {
+            let tenant_id = id
+                .parse()
+                .map_err(|_| sqlx::Error::Decode(format!("brand id {id:?} is not an id").into()))?;
+            Ok(BrandChoice { tenant_id, name })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    brands.sort_by(|a, b| (&a.name, a.tenant_id).cmp(&(&b.name, b.tenant_id)));
     Ok(Some(Identity {
         brands,
-        unread_in: first.unread_in,
-        unread: first.unread,
-        user: first.user,
+        unread_in: row.unread_in,
+        unread: row.unread,
+        user: row.user,
     }))
 }

@@ -86,16 +86,19 @@ pub async fn insert(conn: &mut Conn, n: &NewNotification<'_>) -> Result<(), sqlx
     Ok(())
 }
 
+/// Unread notifications, counted up to `identity::UNREAD_CAP`.
 pub async fn unread_count(
     conn: &mut Conn,
     tenant: TenantId,
     user: UserId,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications \
+          WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL LIMIT $3) AS capped",
     )
     .bind(tenant)
     .bind(user)
+    .bind(super::identity::UNREAD_CAP)
     .fetch_one(conn)
     .await
 }

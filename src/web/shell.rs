@@ -62,6 +62,15 @@ impl PageCtx {
         self.lang.t1(key, arg)
     }
 
+    /// The bell's count: "99+" once the count reaches its cap (see `db::identity::UNREAD_CAP`).
+    pub fn unread_badge(&self) -> String {
+        if self.unread >= crate::db::identity::UNREAD_CAP {
+            format!("{}+", crate::db::identity::UNREAD_CAP - 1)
+        } else {
+            self.unread.to_string()
+        }
+    }
+
     pub fn t2(&self, key: &str, a: impl std::fmt::Display, b: impl std::fmt::Display) -> String {
         self.lang.t2(key, a, b)
     }

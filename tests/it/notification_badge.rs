@@ -80,15 +80,12 @@ async fn the_bell_counts_unread_notifications_of_the_active_brand_only() {
     assert_eq!(badge(&sales.get("/").await), acme_unread);
 }
 
-#[tokio::test]
-async fn a_brand_user_sees_their_own_unread_count() {
-    let app = TestApp::spawn().await;
-    let admin = app.login("admin@acme.test").await;
-    let before = badge(&admin.get("/").await);
+/// Adds `n` unread notifications for the user in Acme.
+async fn notify(app: &TestApp, email: &str, n: usize) {
     let acme = TenantId::of_brand(app.org_id("Acme Apparel").await);
-    let user = app.user_id("admin@acme.test").await;
+    let user = app.user_id(email).await;
     let mut tx = app.fixture_state().db.begin().await.unwrap();
-    for _ in 0..3 {
+    for _ in 0..n {
         let note = NewNotification {
             tenant: acme,
             user,
@@ -102,9 +99,36 @@ async fn a_brand_user_sees_their_own_unread_count() {
         db::notifications::insert(&mut tx, &note).await.unwrap();
     }
     tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_brand_user_sees_their_own_unread_count() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@acme.test").await;
+    let before = badge(&admin.get("/").await);
+    notify(&app, "admin@acme.test", 3).await;
 
     let list = admin.get("/notifications").await;
     let unread = list.texts(".notification-list li.unread").len();
     assert_eq!(unread, before + 3);
     assert_eq!(badge(&list), unread);
+}
+
+/// The count stops at a hundred, so a user with a long unread history costs every page no more
+/// than one with a short one; the bell says "99+".
+#[tokio::test]
+async fn past_ninety_nine_unread_the_bell_says_99_plus() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@acme.test").await;
+    let before = badge(&admin.get("/").await);
+    notify(&app, "admin@acme.test", 99 - before).await;
+    assert_eq!(admin.get("/").await.text("#unread-count").trim(), "99");
+
+    notify(&app, "admin@acme.test", 150).await;
+    let page = admin.get("/").await;
+    assert_eq!(page.text("#unread-count").trim(), "99+");
+    assert_eq!(
+        page.attr("a.bell", "aria-label").as_deref(),
+        Some("Notifications: 99+ unread")
+    );
 }
