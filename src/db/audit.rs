@@ -33,61 +33,122 @@ pub struct Entry {
 /// Appends an entry to its tenant's chain (or the platform chain) in the caller's transaction.
 /// Bumping the chain head first locks it, so concurrent appends to one chain take turns.
 pub async fn append(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<(), sqlx::Error> {
-    let chain = entry
-        .tenant_id
-        .map(|t| t.to_string())
-        .unwrap_or_else(|| PLATFORM_CHAIN.to_owned());
+    append_many(conn, std::slice::from_ref(entry)).await
+}
+
+/// Appends entries in order, each to its own chain, in the caller's transaction: per chain one
+/// head bump for all of its entries and one insert of all their rows, so a batch of group-
+/// committed views costs four statements per chain, not four per entry.
+pub async fn append_many(conn: &mut Conn, entries: &[NewEntry<'_>]) -> Result<(), sqlx::Error> {
+    let mut chains: Vec<(String, Vec<&NewEntry<'_>>)> = Vec::new();
+    for entry in entries {
+        let chain = entry
+            .tenant_id
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| PLATFORM_CHAIN.to_owned());
+        match chains.iter_mut().find(|(c, _)| *c == chain) {
+            Some((_, of_chain)) => of_chain.push(entry),
+            None => chains.push((chain, vec![entry])),
+        }
+    }
+    for (chain, of_chain) in chains {
+        append_to_chain(conn, &chain, &of_chain).await?;
+    }
+    Ok(())
+}
+
+async fn append_to_chain(
+    conn: &mut Conn,
+    chain: &str,
+    entries: &[&NewEntry<'_>],
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
-        .bind(&chain)
+        .bind(chain)
         .bind(GENESIS)
         .execute(&mut *conn)
         .await?;
-    let (seq, prev_hash): (i64, String) =
-        sqlx::query_as("UPDATE audit_heads SET seq = seq + 1 WHERE chain = $1 RETURNING seq, hash")
-            .bind(&chain)
-            .fetch_one(&mut *conn)
-            .await?;
-    let chained = ChainedEntry {
-        chain: chain.clone(),
-        seq,
-        id: AuditId::new().to_string(),
-        tenant_id: entry.tenant_id.map(|t| t.to_string()),
-        actor_user_id: entry.actor_user_id.map(|u| u.to_string()),
-        actor_org_id: entry.actor_org_id.map(|o| o.to_string()),
-        action: entry.action.to_owned(),
-        subject_type: entry.subject_type.to_owned(),
-        subject_id: entry.subject_id.clone(),
-        detail: entry.detail.to_string(),
-        client_addr: entry.client_addr.map(str::to_owned),
-        at: entry.at,
-    };
-    let hash = entry_hash(&chained, &prev_hash);
-    sqlx::query(
-        "INSERT INTO audit_log (id, tenant_id, actor_user_id, actor_org_id, action, subject_type, \
-                                subject_id, detail, client_addr, at, chain, chain_seq, prev_hash, entry_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    let count = entries.len() as i64;
+    let (last_seq, mut prev_hash): (i64, String) = sqlx::query_as(
+        "UPDATE audit_heads SET seq = seq + $2 WHERE chain = $1 RETURNING seq, hash",
     )
-    .bind(&chained.id)
-    .bind(&chained.tenant_id)
-    .bind(&chained.actor_user_id)
-    .bind(&chained.actor_org_id)
-    .bind(&chained.action)
-    .bind(&chained.subject_type)
-    .bind(&chained.subject_id)
-    .bind(&chained.detail)
-    .bind(&chained.client_addr)
-    .bind(chained.at)
-    .bind(&chain)
-    .bind(seq)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
+    .bind(chain)
+    .bind(count)
+    .fetch_one(&mut *conn)
     .await?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (seq, entry) in (last_seq - count + 1..).zip(entries) {
+        let chained = ChainedEntry {
+            chain: chain.to_owned(),
+            seq,
+            id: AuditId::new().to_string(),
+            tenant_id: entry.tenant_id.map(|t| t.to_string()),
+            actor_user_id: entry.actor_user_id.map(|u| u.to_string()),
+            actor_org_id: entry.actor_org_id.map(|o| o.to_string()),
+            action: entry.action.to_owned(),
+            subject_type: entry.subject_type.to_owned(),
+            subject_id: entry.subject_id.clone(),
+            detail: entry.detail.to_string(),
+            client_addr: entry.client_addr.map(str::to_owned),
+            at: entry.at,
+        };
+        let hash = entry_hash(&chained, &prev_hash);
+        rows.push((
+            chained,
+            std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+        ));
+    }
+    insert_rows(&mut *conn, &rows).await?;
     sqlx::query("UPDATE audit_heads SET hash = $2 WHERE chain = $1")
-        .bind(&chain)
-        .bind(&hash)
+        .bind(chain)
+        .bind(&prev_hash)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Columns of an `audit_log` row, in the order `insert_rows` binds them.
+const LOG_COLUMNS: usize = 14;
+
+/// One `INSERT` of every row: (entry, previous hash, its hash).
+async fn insert_rows(
+    conn: &mut Conn,
+    rows: &[(ChainedEntry, String, String)],
+) -> Result<(), sqlx::Error> {
+    let values: Vec<String> = (0..rows.len())
+        .map(|row| {
+            let first = row * LOG_COLUMNS + 1;
+            let params: Vec<String> = (first..first + LOG_COLUMNS)
+                .map(|n| format!("${n}"))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO audit_log (id, tenant_id, actor_user_id, actor_org_id, action, subject_type, \
+                                subject_id, detail, client_addr, at, chain, chain_seq, prev_hash, entry_hash) \
+         VALUES {}",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (chained, prev_hash, hash) in rows {
+        query = query
+            .bind(&chained.id)
+            .bind(&chained.tenant_id)
+            .bind(&chained.actor_user_id)
+            .bind(&chained.actor_org_id)
+            .bind(&chained.action)
+            .bind(&chained.subject_type)
+            .bind(&chained.subject_id)
+            .bind(&chained.detail)
+            .bind(&chained.client_addr)
+            .bind(chained.at)
+            .bind(&chained.chain)
+            .bind(chained.seq)
+            .bind(prev_hash)
+            .bind(hash);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

@@ -9,7 +9,8 @@
 //! reads come from the pool as before.
 //!
 //! Reads and writes share PostgreSQL's pool: a request that goes on to write gives its reading
-//! connection back first ([`Db::begin`]), so it never holds two.
+//! connection back first ([`Db::begin`]), so it never holds two, and so does one that waits for
+//! the view audit's group commit ([`release`]).
 
 use std::cell::RefCell;
 use std::ops::{Deref, DerefMut};
@@ -32,8 +33,10 @@ pub async fn within_request<F: std::future::Future>(request: F) -> F::Output {
     HELD.scope(RefCell::new(None), request).await
 }
 
-/// Gives the request's idle reading connection back to the pool, if it holds one.
-pub(super) fn release() {
+/// Gives the request's idle reading connection back to the pool, if it holds one. Call it
+/// before waiting on other work that needs a connection of the same pool (a group commit): a
+/// full pool of requests each holding one would wait on each other until the pool timed out.
+pub fn release() {
     let _ = HELD.try_with(|slot| slot.borrow_mut().take());
 }
 

@@ -65,6 +65,8 @@ impl ViewAudit {
             done,
         };
         let stopped = || sqlx::Error::Protocol("the audit writer stopped".into());
+        // The writer needs a connection of the pool this request may be holding one of.
+        db::request_reader::release();
         self.queue.send(pending).map_err(|_| stopped())?;
         match committed.await {
             Ok(Ok(())) => Ok(()),
@@ -89,23 +91,21 @@ async fn write_batches(db: Db, mut rx: mpsc::UnboundedReceiver<Pending>) {
 }
 
 async fn append_all(db: &Db, batch: &[Pending]) -> Result<(), sqlx::Error> {
+    let entries: Vec<db::audit::NewEntry<'_>> = batch
+        .iter()
+        .map(|p| db::audit::NewEntry {
+            tenant_id: p.tenant_id,
+            actor_user_id: Some(p.user),
+            actor_org_id: Some(p.org),
+            action: &p.action,
+            subject_type: &p.subject_type,
+            subject_id: p.subject_id.clone(),
+            detail: p.detail.clone(),
+            client_addr: p.client_addr.as_deref(),
+            at: p.at,
+        })
+        .collect();
     let mut tx = db.begin().await?;
-    for p in batch {
-        db::audit::append(
-            &mut tx,
-            &db::audit::NewEntry {
-                tenant_id: p.tenant_id,
-                actor_user_id: Some(p.user),
-                actor_org_id: Some(p.org),
-                action: &p.action,
-                subject_type: &p.subject_type,
-                subject_id: p.subject_id.clone(),
-                detail: p.detail.clone(),
-                client_addr: p.client_addr.as_deref(),
-                at: p.at,
-            },
-        )
-        .await?;
-    }
+    db::audit::append_many(&mut tx, &entries).await?;
     tx.commit().await
 }

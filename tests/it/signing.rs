@@ -267,3 +267,58 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
     );
     assert_eq!(report.unchained, 0);
 }
+
+/// Views of an order are group-committed: many at once share a commit and take their places in
+/// the brand's chain in one head bump. Each view is there, in one unbroken chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_committed_together_each_take_their_place_in_one_unbroken_chain() {
+    let app = TestApp::spawn().await;
+    let id = crate::support::orders::order(
+        &app,
+        "admin@acme.test",
+        "Acme Apparel",
+        "PO-VIEWS-1",
+        "Delta Garment Works",
+        None,
+        true,
+    )
+    .await;
+    let viewers = [
+        app.login("planner@delta.test").await,
+        app.login("ops@acme.test").await,
+    ];
+    let views = |app: &TestApp| {
+        let app_db = app.db.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'order.viewed' AND subject_id = $1",
+            )
+            .bind(id.to_string())
+            .fetch_one(app_db.reader())
+            .await
+            .unwrap();
+            n
+        }
+    };
+    let before = views(&app).await;
+    let mut pages = Vec::new();
+    for i in 0..24 {
+        let client = viewers[i % 2].clone();
+        pages.push(tokio::spawn(async move {
+            client.get(&format!("/orders/{id}")).await.status
+        }));
+    }
+    for page in pages {
+        assert_eq!(page.await.unwrap(), 200);
+    }
+    assert_eq!(views(&app).await, before + 24);
+    let report = portico::service::audit_check::verify_audit_log(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        report.intact(),
+        "{:?}",
+        report.chains.iter().map(|c| &c.result).collect::<Vec<_>>()
+    );
+    assert_eq!(report.unchained, 0);
+}
