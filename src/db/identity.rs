@@ -2,12 +2,13 @@
 //! partner organisation actively serves, and the unread notifications in the brand the session
 //! names. Every page needs all three; one round trip instead of three is most of what a light
 //! page costs beyond its own query. It is one row however many brands a partner serves (they
-//! come as one JSON array) and the count stops at [`UNREAD_CAP`], so its cost does not grow with
-//! a user's history.
+//! come as one JSON array) and the count stops at `notifications::UNREAD_CAP`, so its cost does
+//! not grow with a user's history.
 
 use sqlx::FromRow;
 
 use super::Conn;
+use super::notifications::{UNREAD_CAP, capped_unread};
 use super::users::{USER_WITH_ORG_COLUMNS, USER_WITH_ORG_FROM, UserWithOrg};
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::partnership::PartnershipStatus;
@@ -30,9 +31,6 @@ pub struct Identity {
     pub unread: i64,
 }
 
-/// Unread notifications are counted up to this; the bell shows "99+" past it.
-pub const UNREAD_CAP: i64 = 100;
-
 #[derive(FromRow)]
 struct IdentityRow {
     #[sqlx(flatten)]
@@ -52,22 +50,19 @@ fn brands_array(conn: &Conn) -> &'static str {
     }
 }
 
-/// The identity of `user`; `session_tenant` is the brand the session last worked in. The count
-/// names only parameters, so both engines run it once, not once per brand row.
+/// The identity of `user`; `session_tenant` is the brand the session last worked in.
 pub async fn of_user(
     conn: &mut Conn,
     user: UserId,
     session_tenant: Option<TenantId>,
 ) -> Result<Option<Identity>, sqlx::Error> {
     let brands = brands_array(conn);
+    let unread = capped_unread("COALESCE($2, u.org_id)", "$1", "$4");
     let row: Option<IdentityRow> = sqlx::query_as(&format!(
         "SELECT {USER_WITH_ORG_COLUMNS}, \
                 (SELECT {brands} FROM partnerships p JOIN orgs b ON b.id = p.tenant_id \
                   WHERE p.partner_org_id = u.org_id AND p.status = $3) AS brands, \
-                COALESCE($2, u.org_id) AS unread_in, \
-                (SELECT COUNT(*) FROM (SELECT 1 FROM notifications n \
-                  WHERE n.tenant_id = COALESCE($2, u.org_id) \
-                    AND n.user_id = $1 AND n.read_at IS NULL LIMIT $4) AS capped) AS unread \
+                COALESCE($2, u.org_id) AS unread_in, {unread} AS unread \
          {USER_WITH_ORG_FROM} \
          WHERE u.id = $1"
     ))
@@ -80,19 +75,14 @@ pub async fn of_user(
     let Some(row) = row else {
         return Ok(None);
     };
-    let listed: Vec<(String, String)> = match row.brands.as_deref() {
+    let listed: Vec<(TenantId, String)> = match row.brands.as_deref() {
         Some(json) => serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(e.into()))?,
         None => Vec::new(),
     };
-    let mut brands = listed
+    let mut brands: Vec<BrandChoice> = listed
         .into_iter()
-        .map(|(id, name)| {
-            let tenant_id = id
-                .parse()
-                .map_err(|_| sqlx::Error::Decode(format!("brand id {id:?} is not an id").into()))?;
-            Ok(BrandChoice { tenant_id, name })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .map(|(tenant_id, name)| BrandChoice { tenant_id, name })
+        .collect();
     brands.sort_by(|a, b| (&a.name, a.tenant_id).cmp(&(&b.name, b.tenant_id)));
     Ok(Some(Identity {
         brands,

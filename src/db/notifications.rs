@@ -86,21 +86,32 @@ pub async fn insert(conn: &mut Conn, n: &NewNotification<'_>) -> Result<(), sqlx
     Ok(())
 }
 
-/// Unread notifications, counted up to `identity::UNREAD_CAP`.
+/// Unread notifications are counted up to this, so the count costs no more for a user with a
+/// long unread history; the bell shows "99+" past it.
+pub const UNREAD_CAP: i64 = 100;
+
+/// The capped count of a user's unread notifications in a brand, as a scalar subquery over the
+/// SQL expressions (parameters or columns) naming the brand, the user and the cap.
+pub(super) fn capped_unread(tenant: &str, user: &str, cap: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM (SELECT 1 FROM notifications n \
+           WHERE n.tenant_id = {tenant} AND n.user_id = {user} AND n.read_at IS NULL \
+           LIMIT {cap}) AS capped)"
+    )
+}
+
+/// Unread notifications, counted up to [`UNREAD_CAP`].
 pub async fn unread_count(
     conn: &mut Conn,
     tenant: TenantId,
     user: UserId,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications \
-          WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL LIMIT $3) AS capped",
-    )
-    .bind(tenant)
-    .bind(user)
-    .bind(super::identity::UNREAD_CAP)
-    .fetch_one(conn)
-    .await
+    sqlx::query_scalar(&format!("SELECT {}", capped_unread("$1", "$2", "$3")))
+        .bind(tenant)
+        .bind(user)
+        .bind(UNREAD_CAP)
+        .fetch_one(conn)
+        .await
 }
 
 /// The user's notifications in this brand, newest first; `before` is the last id shown.

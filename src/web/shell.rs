@@ -62,10 +62,10 @@ impl PageCtx {
         self.lang.t1(key, arg)
     }
 
-    /// The bell's count: "99+" once the count reaches its cap (see `db::identity::UNREAD_CAP`).
+    /// The bell's count: "99+" once the count reaches its cap (see `db::notifications::UNREAD_CAP`).
     pub fn unread_badge(&self) -> String {
-        if self.unread >= crate::db::identity::UNREAD_CAP {
-            format!("{}+", crate::db::identity::UNREAD_CAP - 1)
+        if self.unread >= crate::db::notifications::UNREAD_CAP {
+            format!("{}+", crate::db::notifications::UNREAD_CAP - 1)
         } else {
             self.unread.to_string()
         }

@@ -232,6 +232,19 @@ async fn the_audit_chain_verifies_and_a_rewritten_entry_is_named() {
     assert!(out.contains("changed after it was written"), "{out}");
 }
 
+/// The audit log's report, checked to be unbroken in every chain.
+async fn intact_audit_log(app: &TestApp) -> portico::service::audit_check::AuditReport {
+    let report = portico::service::audit_check::verify_audit_log(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        report.intact(),
+        "{:?}",
+        report.chains.iter().map(|c| &c.result).collect::<Vec<_>>()
+    );
+    report
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_keep_one_unbroken_chain() {
     let app = TestApp::spawn().await;
@@ -248,14 +261,7 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
     for handle in sign_ins {
         assert_eq!(handle.await.unwrap(), 303);
     }
-    let report = portico::service::audit_check::verify_audit_log(&app.db)
-        .await
-        .unwrap();
-    assert!(
-        report.intact(),
-        "{:?}",
-        report.chains.iter().map(|c| &c.result).collect::<Vec<_>>()
-    );
+    let report = intact_audit_log(&app).await;
     let platform = report
         .chains
         .iter()
@@ -312,13 +318,6 @@ async fn views_committed_together_each_take_their_place_in_one_unbroken_chain() 
         assert_eq!(page.await.unwrap(), 200);
     }
     assert_eq!(views(&app).await, before + 24);
-    let report = portico::service::audit_check::verify_audit_log(&app.db)
-        .await
-        .unwrap();
-    assert!(
-        report.intact(),
-        "{:?}",
-        report.chains.iter().map(|c| &c.result).collect::<Vec<_>>()
-    );
+    let report = intact_audit_log(&app).await;
     assert_eq!(report.unchained, 0);
 }
