@@ -75,8 +75,7 @@ fn id<T: FromStr>(raw: Option<&String>) -> Result<T, Failed> {
 }
 
 /// The partner inbox's query: the partner's orders in the states partners see, by due date.
-async fn partner_orders(pool: &AnyPool, p: &Params) -> Result<Vec<Order>, Failed> {
-    let mut conn = pool.acquire().await?;
+async fn partner_orders(conn: &mut sqlx::AnyConnection, p: &Params) -> Result<Vec<Order>, Failed> {
     let filter = ListFilter {
         tenant: TenantId::from_str(&p.tenant)?,
         partner: Some(id::<OrgId>(p.partner.as_ref())?),
@@ -88,7 +87,7 @@ async fn partner_orders(pool: &AnyPool, p: &Params) -> Result<Vec<Order>, Failed
         with_discrepancy: false,
         limit: portico::service::PAGE_SIZE,
     };
-    Ok(db::orders::list(&mut conn, &filter).await?)
+    Ok(db::orders::list(conn, &filter).await?)
 }
 
 fn order_row(o: &Order) -> Vec<String> {
@@ -102,13 +101,32 @@ fn order_row(o: &Order) -> Vec<String> {
     ]
 }
 
+/// The inbox's reads: the orders, then for the orders shown their kitting (the BOM badge) and
+/// the partner's open clocks (the "time left" badge), as Portico's inbox reads them.
 async fn inbox(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
-    let orders = partner_orders(&pool, &p).await?;
-    table("Orders", orders.iter().map(order_row).collect())
+    let mut conn = pool.acquire().await?;
+    let orders = partner_orders(&mut conn, &p).await?;
+    let tenant = TenantId::from_str(&p.tenant)?;
+    let partner: OrgId = id(p.partner.as_ref())?;
+    let ids: Vec<OrderId> = orders.iter().map(|o| o.id).collect();
+    let kits = db::kitting::of_orders(&mut conn, tenant, &ids).await?;
+    let clocks = db::sla::open_for_partner(&mut conn, tenant, partner, &ids).await?;
+    let mut rows: Vec<Vec<String>> = orders.iter().map(order_row).collect();
+    for (row, order) in rows.iter_mut().zip(&orders) {
+        let parts = kits.iter().filter(|c| c.order_id == order.id).count();
+        let clock = clocks.iter().find(|c| c.order_id == order.id);
+        row.push(parts.to_string());
+        row.push(clock.map_or(String::new(), |c| c.deadline_at.to_string()));
+    }
+    table("Orders", rows)
 }
 
 async fn api_orders(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Response {
-    match partner_orders(&pool, &p).await {
+    let orders = match pool.acquire().await {
+        Ok(mut conn) => partner_orders(&mut conn, &p).await,
+        Err(e) => Err(e.into()),
+    };
+    match orders {
         Ok(orders) => Json(
             orders
                 .iter()

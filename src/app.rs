@@ -260,7 +260,7 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
 
 /// Starts serving on `listener` in the background (`serve` and the tests).
 pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> {
-    let sessions = PorticoSessionStore::connect(&state.config.database_url).await?;
+    let sessions = PorticoSessionStore::connect(&state.db).await?;
     sessions.spawn_cleanup(Duration::from_secs(300));
     crate::jobs::outbox::spawn(state.clone(), state.outbox_wake.clone());
     crate::jobs::reminders::spawn(state.clone());

@@ -157,9 +157,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<std::process::E
     let done = match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            app::open_database(&config).await?;
+            let db = app::open_database(&config).await?;
             // The session table too, so a server whose login may not create it can start.
-            PorticoSessionStore::connect(&config.database_url).await?;
+            PorticoSessionStore::connect(&db).await?;
             println!("Database is up to date.");
             Ok(())
         }

@@ -27,6 +27,7 @@ pub mod org_keys;
 pub mod orgs;
 pub mod partnerships;
 pub mod password_resets;
+pub mod pg_sessions;
 pub mod progress;
 pub mod qc;
 pub mod request_reader;

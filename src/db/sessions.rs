@@ -2,7 +2,6 @@
 //! state and several replicas can share one PostgreSQL.
 
 use async_trait::async_trait;
-use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
@@ -10,9 +9,10 @@ use tower_sessions::CachingSessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions_moka_store::MokaStore;
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+use tower_sessions_sqlx_store::SqliteStore;
 
-use super::Engine;
+use super::pg_sessions::PgSessions;
+use super::{Db, Engine};
 
 /// Sessions kept in memory at most (a few hundred bytes each); the least used past this are read
 /// from the table again.
@@ -29,15 +29,17 @@ pub enum PorticoSessionStore {
         table: SqliteStore,
     },
     /// No cache: replicas share the table, and a sign-out on one must end the session on all.
-    Postgres(PostgresStore),
+    /// Read through the request's own connection (`pg_sessions.rs`).
+    Postgres(PgSessions),
 }
 
 impl PorticoSessionStore {
-    /// Opens a small pool of its own on the same database and creates the session table.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let store = match Engine::of_url(url)? {
+    /// On SQLite: opens a small pool of its own on the same file and creates the session
+    /// table. On PostgreSQL: uses the application's pool (see [`PgSessions`]).
+    pub async fn connect(db: &Db) -> anyhow::Result<Self> {
+        let store = match db.engine() {
             Engine::Sqlite => {
-                let options = SqliteConnectOptions::from_str(url)?
+                let options = SqliteConnectOptions::from_str(db.url())?
                     .busy_timeout(Duration::from_secs(15))
                     .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
@@ -55,20 +57,7 @@ impl PorticoSessionStore {
                     table,
                 }
             }
-            Engine::Postgres => {
-                let pool = PgPoolOptions::new().max_connections(4).connect(url).await?;
-                // Only the owner may create the table (`portico migrate` does); a login that
-                // row-level security applies to finds it there.
-                let exists: bool =
-                    sqlx::query_scalar("SELECT to_regclass('tower_sessions.session') IS NOT NULL")
-                        .fetch_one(&pool)
-                        .await?;
-                let store = PostgresStore::new(pool);
-                if !exists {
-                    store.migrate().await?;
-                }
-                PorticoSessionStore::Postgres(store)
-            }
+            Engine::Postgres => PorticoSessionStore::Postgres(PgSessions::open(db.clone()).await?),
         };
         Ok(store)
     }
