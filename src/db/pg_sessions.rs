@@ -97,8 +97,11 @@ impl PgSessions {
     }
 
     pub async fn delete_expired(&self) -> session_store::Result<()> {
-        self.execute("DELETE FROM tower_sessions.session WHERE expiry_date < now()", None)
-            .await
+        self.execute(
+            "DELETE FROM tower_sessions.session WHERE expiry_date < now()",
+            None,
+        )
+        .await
     }
 
     async fn execute(&self, sql: &str, id: Option<&Id>) -> session_store::Result<()> {

@@ -141,6 +141,37 @@ pub async fn alert(
     .await
 }
 
+/// An alert as its handling forms show it: which order, partner and clock, and who has it.
+#[derive(Clone, Debug, FromRow)]
+pub struct AlertCard {
+    pub id: String,
+    pub order_id: OrderId,
+    pub po_number: String,
+    pub partner_name: String,
+    pub kind: String,
+    pub level: String,
+    pub assigned_to: Option<UserId>,
+}
+
+pub async fn alert_card(
+    conn: &mut Conn,
+    tenant: TenantId,
+    id: &str,
+) -> Result<Option<AlertCard>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, t.order_id, o.po_number, p.name AS partner_name, t.kind, a.level, \
+           a.assigned_to FROM sla_alerts a \
+         JOIN sla_timers t ON t.tenant_id = a.tenant_id AND t.id = a.timer_id \
+         JOIN orders o ON o.tenant_id = t.tenant_id AND o.id = t.order_id \
+         JOIN orgs p ON p.id = t.partner_org_id \
+         WHERE a.tenant_id = $1 AND a.id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn acknowledge(
     conn: &mut Conn,
     tenant: TenantId,

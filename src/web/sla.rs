@@ -7,6 +7,7 @@ use std::time::Duration;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,7 +23,7 @@ use crate::db::scope;
 use crate::domain::sla::policy::Kind;
 use crate::error::AppResult;
 use crate::service::ServiceError;
-use crate::service::sla::alerts::{self, Handling, MAX_SNOOZE_HOURS};
+use crate::service::sla::alerts::{self, Handling, HandlingView, MAX_SNOOZE_HOURS};
 use crate::service::sla::board::{self, Board, Entry, Filters};
 
 /// How often an open dashboard's stream looks at the revision, and how long one stream lives
@@ -34,6 +35,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .tenant("/sla", get(board_get))
         .tenant("/sla/live", get(live_get))
+        .tenant("/sla/alerts/{alert}/handle", get(handle_get))
         .tenant("/sla/alerts/{alert}/acknowledge", post(acknowledge_post))
         .tenant("/sla/alerts/{alert}/assign", post(assign_post))
         .tenant("/sla/alerts/{alert}/comment", post(comment_post))
@@ -58,7 +60,6 @@ struct BoardPage {
     filter_policy: String,
     /// The query string of the filters, for the live reload of the same view.
     filter_query: String,
-    snooze_hours: [i64; 4],
 }
 
 #[derive(Template)]
@@ -66,7 +67,6 @@ struct BoardPage {
 struct BoardRows {
     ctx: PageCtx,
     board: Board,
-    snooze_hours: [i64; 4],
 }
 
 impl BoardPage {
@@ -91,10 +91,6 @@ trait Rows {
     fn late(&self, e: &Entry) -> bool {
         e.left.is_negative()
     }
-
-    fn assigned(&self, e: &Entry, id: &crate::domain::ids::UserId) -> bool {
-        e.row.assigned_to.as_ref() == Some(id)
-    }
 }
 
 impl Rows for BoardPage {}
@@ -118,7 +114,6 @@ async fn board_get(
         let rows = BoardRows {
             ctx: shell.page().await?,
             board,
-            snooze_hours: SNOOZE_HOURS,
         };
         return Ok(render(&rows)?.into_response());
     }
@@ -137,9 +132,58 @@ async fn board_get(
         filter_partner: q.partner.clone().unwrap_or_default(),
         filter_kind: q.kind.clone().unwrap_or_default(),
         filter_policy: q.policy.clone().unwrap_or_default(),
-        snooze_hours: SNOOZE_HOURS,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// One alert's assign, comment and snooze forms: the fragment a board row loads when its
+/// "Assign, comment, snooze" opens, or a page of their own without JavaScript.
+#[derive(Template)]
+#[template(path = "sla/alert_forms.html")]
+struct AlertForms {
+    ctx: PageCtx,
+    view: HandlingView,
+    snooze_hours: [i64; 4],
+}
+
+#[derive(Template)]
+#[template(path = "sla/alert.html")]
+struct AlertPage {
+    ctx: PageCtx,
+    view: HandlingView,
+    snooze_hours: [i64; 4],
+}
+
+impl AlertPage {
+    fn kind_label(&self) -> &'static str {
+        Kind::parse(&self.view.alert.kind).map_or("sla.kind.unknown", Kind::label_key)
+    }
+}
+
+async fn handle_get(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(alert): Path<String>,
+) -> AppResult<Response> {
+    let view = alerts::handling_view(&state, &actor, &alert).await?;
+    let ctx = shell.page().await?;
+    let snooze_hours = SNOOZE_HOURS;
+    if headers.contains_key("hx-request") {
+        return Ok(render(&AlertForms {
+            ctx,
+            view,
+            snooze_hours,
+        })?
+        .into_response());
+    }
+    Ok(render(&AlertPage {
+        ctx,
+        view,
+        snooze_hours,
+    })?
+    .into_response())
 }
 
 #[derive(Deserialize)]

@@ -51,6 +51,13 @@ test('a clock crosses its deadline while the dashboard is open; the breach appea
   await expectText(row.locator('.acknowledged'), /^Acknowledged by Oscar Ops · /);
   assert.equal(await row.getByRole('button', { name: 'Acknowledge', exact: true }).count(), 0);
 
+  // The other forms load into the row when it opens.
+  await row.locator('summary', { hasText: 'Assign, comment, snooze' }).click();
+  await row.getByLabel('Comment').fill('Called Delta; confirming today');
+  await submitForm(page, row.getByRole('button', { name: 'Add comment', exact: true }));
+  await expectFlash(page, 'Your comment is added.');
+  await expectText(row.locator('.comment'), 'Oscar Ops: “Called Delta; confirming today”');
+
   watch.assertClean();
   await context.close();
 });

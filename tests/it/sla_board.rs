@@ -64,10 +64,29 @@ async fn act(
     form: &str,
     fields: &[(&str, &str)],
 ) -> Page {
-    let selector = format!(".sla-board tbody tr:nth-child({row}) form.{form}");
-    let response = client.submit(page, &selector, fields).await;
+    let row = format!(".sla-board tbody tr:nth-child({row})");
+    // Acknowledging is on the row; the other forms open from it (`handling_forms`).
+    let response = if form == "acknowledge" {
+        client
+            .submit(page, &format!("{row} form.{form}"), fields)
+            .await
+    } else {
+        let forms = handling_forms(client, page, &row).await;
+        client.submit(&forms, &format!("form.{form}"), fields).await
+    };
     assert_eq!(response.status, 303, "{}", response.body);
     client.follow(&response).await
+}
+
+/// The page a row's "Assign, comment, snooze" opens without JavaScript (with it, the same
+/// forms load into the row).
+async fn handling_forms(client: &TestClient, board: &Page, row: &str) -> Page {
+    let link = board
+        .attr(&format!("{row} .sla-more-forms a"), "href")
+        .expect("the row links its handling forms");
+    let forms = client.get(&link).await;
+    assert_eq!(forms.status, 200, "{}", forms.body);
+    forms
 }
 
 #[tokio::test]
@@ -254,6 +273,14 @@ async fn only_brand_admins_and_ops_handle_alerts_and_twice_is_refused() {
         )
         .expect("an acknowledge form");
     assert_eq!(quality.post(&action, &[]).await.status, 403);
+    let forms = action.replace("/acknowledge", "/handle");
+    assert_eq!(quality.get(&forms).await.status, 403);
+    let partner = app.login("planner@delta.test").await;
+    assert_eq!(
+        partner.get(&forms).await.status,
+        404,
+        "partners have no alerts"
+    );
 
     let page = act(&ops, &ops_page, 1, "acknowledge", &[]).await;
     assert!(page.text(".flashes").contains("acknowledged"));
@@ -265,4 +292,48 @@ async fn only_brand_admins_and_ops_handle_alerts_and_twice_is_refused() {
             .text(".flash-error")
             .contains("Someone already acknowledged this alert.")
     );
+}
+
+#[tokio::test]
+async fn a_rows_handling_forms_load_when_opened_with_the_current_assignee_chosen() {
+    let app = TestApp::spawn().await;
+    board_with_alerts(&app).await;
+    let ops = app.login("ops@acme.test").await;
+    let board = ops.get("/sla").await;
+    assert!(
+        !board.has("form.assign") && !board.has("form.comment") && !board.has("form.snooze"),
+        "the board carries one acknowledge button per row, not every form"
+    );
+    let admin = app.user_id("admin@acme.test").await.to_string();
+    let board = act(&ops, &board, 1, "assign", &[("to", &admin)]).await;
+    let row = ".sla-board tbody tr:nth-child(1)";
+    let link = board
+        .attr(&format!("{row} .sla-more-forms a"), "href")
+        .unwrap();
+    assert_eq!(
+        board.attr(&format!("{row} details.sla-more"), "hx-get"),
+        Some(link.clone())
+    );
+
+    // What htmx loads into the row: the three forms, nothing of the page around them.
+    let htmx = app
+        .login("ops@acme.test")
+        .await
+        .with_header("HX-Request", "true");
+    let fragment = htmx.get(&link).await;
+    assert_eq!(fragment.status, 200);
+    assert!(!fragment.body.contains("<html"), "{}", fragment.body);
+    for form in ["assign", "comment", "snooze"] {
+        assert!(fragment.has(&format!("form.{form}")), "{form}");
+    }
+    assert_eq!(
+        fragment.attr("form.assign option[selected]", "value"),
+        Some(admin)
+    );
+
+    // Without JavaScript it is a page of its own, back to the board.
+    let page = ops.get(&link).await;
+    assert_eq!(page.text("h1"), "Handle the alert");
+    assert!(page.text(".alert-card").contains("LATE-DELTA"));
+    assert!(page.has(".breadcrumb a[href='/sla']"));
 }

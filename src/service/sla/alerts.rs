@@ -100,6 +100,31 @@ pub async fn handle(
     Ok(())
 }
 
+/// What one alert's handling forms show: the alert, and the colleagues it can go to. The
+/// dashboard loads these when a row's "Assign, comment, snooze" opens, so the board does not
+/// carry three forms and the whole team list for every row.
+pub struct HandlingView {
+    pub alert: db::sla_board::AlertCard,
+    pub assignees: Vec<(UserId, String)>,
+}
+
+pub async fn handling_view(
+    state: &AppState,
+    actor: &Actor,
+    alert_id: &str,
+) -> ServiceResult<HandlingView> {
+    let tenant = brand_watcher(actor).map_err(|_| ServiceError::NotFound)?;
+    let mut conn = state.db.read().await?;
+    let alert = db::sla_board::alert_card(&mut conn, tenant, alert_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if !actor.can(Permission::ManageOrders) {
+        return Err(ServiceError::Forbidden);
+    }
+    let assignees = db::sla_board::assignees(&mut conn, tenant.into()).await?;
+    Ok(HandlingView { alert, assignees })
+}
+
 /// A colleague who can act on orders, or nobody (unassign).
 async fn assignee(
     conn: &mut db::Conn,

@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db::sla_board::{BoardFilter, BoardRow};
 use crate::db::{self, Conn};
-use crate::domain::ids::{TenantId, UserId};
+use crate::domain::ids::TenantId;
 use crate::domain::org::{OrgKind, Permission};
 use crate::domain::sla::calendar::Calendar;
 use crate::service::{ServiceError, ServiceResult, tenant_of};
@@ -41,7 +41,6 @@ pub struct Board {
     pub truncated: bool,
     pub partners: Vec<(String, String)>,
     pub policies: Vec<(String, String)>,
-    pub assignees: Vec<(UserId, String)>,
     pub revision: i64,
     pub can_act: bool,
 }
@@ -119,13 +118,11 @@ pub async fn board(state: &AppState, actor: &Actor, f: &Filters) -> ServiceResul
         .into_iter()
         .map(|p| (p.id.clone(), policy_label(&p)))
         .collect();
-    let assignees = db::sla_board::assignees(&mut conn, tenant.into()).await?;
     Ok(Board {
         entries,
         truncated,
         partners,
         policies,
-        assignees,
         revision,
         can_act: actor.can(Permission::ManageOrders),
     })

@@ -219,6 +219,7 @@ pub(super) const TENANT_ROUTES: &[RouteCase] = &[
     get("/sla/live", Object::None),
     get("/sla/scorecards", Object::None),
     get("/sla/scorecards.csv", Object::None),
+    get("/sla/alerts/{alert}/handle", Object::Alert),
     post("/sla/alerts/{alert}/acknowledge", Object::Alert, &[]),
     post("/sla/alerts/{alert}/assign", Object::Alert, &[("to", "")]),
     post(
