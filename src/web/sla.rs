@@ -78,7 +78,7 @@ impl BoardPage {
     }
 }
 
-/// Helpers the page and the fragment share.
+/// Helpers the board, its fragment and an alert's page share.
 trait Rows {
     fn left_text(&self, e: &Entry) -> String {
         board::human(e.left)
@@ -154,11 +154,7 @@ struct AlertPage {
     snooze_hours: [i64; 4],
 }
 
-impl AlertPage {
-    fn kind_label(&self) -> &'static str {
-        Kind::parse(&self.view.alert.kind).map_or("sla.kind.unknown", Kind::label_key)
-    }
-}
+impl Rows for AlertPage {}
 
 async fn handle_get(
     State(state): State<AppState>,
