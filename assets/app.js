@@ -131,27 +131,44 @@
     }
 
     // Live lists (the SLA dashboard): the server's event stream says when the picture changed;
-    // the list is fetched again and swapped in, unless the user is typing in one of its forms.
+    // the list is fetched again and swapped in. A swap would close a row the user opened and drop
+    // what was typed into its forms, so it waits while the user is at work in the list (a field
+    // focused or a row's forms open) and a notice says a newer list is waiting; it comes in when
+    // the user closes the row or leaves the field, or at once on "Refresh now".
     var live = document.querySelector("[data-live-events]");
     if (live && window.EventSource && window.htmx) {
       var stream = new EventSource(live.getAttribute("data-live-events"));
+      var notice = document.getElementById("live-pending");
       var pending = false;
-      var refresh = function () {
+      var busy = function () {
+        var board = document.getElementById("board");
+        if (!board) return false;
         var active = document.activeElement;
-        if (active && live.contains(active) && active.form) {
+        if (active && board.contains(active) && active.form) return true;
+        return board.querySelector("details.sla-more[open]") !== null;
+      };
+      var refresh = function (now) {
+        if (!now && busy()) {
           pending = true;
+          if (notice) notice.hidden = false;
           return;
         }
         pending = false;
+        if (notice) notice.hidden = true;
         htmx.ajax("GET", live.getAttribute("data-live-fragment"), { target: "#board", swap: "outerHTML" });
+      };
+      var retry = function () {
+        if (pending) setTimeout(function () { refresh(false); }, 0);
       };
       stream.addEventListener("rev", function (event) {
         var board = document.getElementById("board");
-        if (board && board.getAttribute("data-rev") !== event.data) refresh();
+        if (board && board.getAttribute("data-rev") !== event.data) refresh(false);
       });
-      live.addEventListener("focusout", function () {
-        if (pending) setTimeout(refresh, 0);
-      });
+      live.addEventListener("focusout", retry);
+      // `toggle` does not bubble: listen in the capture phase for every row's details.
+      live.addEventListener("toggle", retry, true);
+      var now = live.querySelector("[data-live-refresh]");
+      if (now) now.addEventListener("click", function () { refresh(true); });
       window.addEventListener("pagehide", function () { stream.close(); });
     }
   });

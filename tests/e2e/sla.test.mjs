@@ -58,8 +58,32 @@ test('a clock crosses its deadline while the dashboard is open; the breach appea
   await expectFlash(page, 'Your comment is added.');
   await expectText(row.locator('.comment'), 'Oscar Ops: “Called Delta; confirming today”');
 
-  watch.assertClean();
-  await context.close();
+  // A colleague changes the alert while ops has the row open with a half-typed comment: the list
+  // waits and says so, and the text stays; closing the row brings the new list in.
+  await row.locator('summary', { hasText: 'Assign, comment, snooze' }).click();
+  await row.getByLabel('Comment').fill('Half-typed note');
+  await page.getByRole('heading', { level: 1, name: 'Deadlines' }).click();
+  await page.evaluate(() => { window.__sameBoard = true; });
+  const handling = await row.locator('details.sla-more').getAttribute('hx-get');
+  const admin = await env.newPage();
+  await signIn(admin.page, 'admin@acme.test');
+  await admin.page.goto(handling);
+  await admin.page.getByRole('heading', { level: 1, name: 'Handle the alert' }).waitFor();
+  await admin.page.getByLabel('Comment').fill('Delta rang back');
+  await submitForm(admin.page, admin.page.getByRole('button', { name: 'Add comment', exact: true }));
+  await expectFlash(admin.page, 'Your comment is added.');
+
+  await page.locator('#live-pending').waitFor({ state: 'visible' });
+  await expectText(page.locator('#live-pending'), /^The list has changed since you opened a row/);
+  assert.equal(await row.getByLabel('Comment').inputValue(), 'Half-typed note', 'the typed text is kept');
+  assert.equal(await row.locator('details.sla-more').getAttribute('open'), '', 'the row stays open');
+  await row.locator('summary', { hasText: 'Assign, comment, snooze' }).click();
+  await expectText(row.locator('.comment'), /^Alice Admin: “Delta rang back”/);
+  await page.locator('#live-pending').waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => window.__sameBoard), true, 'updated in place, not reloaded');
+
+  for (const p of [admin, { watch, context }]) p.watch.assertClean();
+  for (const p of [admin, { watch, context }]) await p.context.close();
 });
 
 test('Acme admin sets up a factory calendar with imported holidays and points the confirmation policy at it', async () => {
