@@ -8,6 +8,10 @@
 //! no tenant rows at all. A connection keeps the scope it was acquired with: acquire it inside
 //! the scope it is meant for. `tokio::spawn` does not carry the task-local over; wrap the
 //! spawned future. On SQLite there is no row-level security and the scope changes nothing.
+//!
+//! A request never switches its connection to another scope. The few questions that cross
+//! brands by design (every brand's trace links, which finished lots any brand holds) read
+//! views that answer in every scope (migration 0024).
 
 use std::future::Future;
 
@@ -74,40 +78,6 @@ async fn set(conn: &mut Conn, value: &str) -> Result<(), sqlx::Error> {
     )
     .await?;
     Ok(())
-}
-
-/// Lets the next statements on `conn` cross brands whatever the task's scope, until
-/// [`narrow`] puts the task's scope back:
-///
-/// ```ignore
-/// scope::widen(conn).await?;
-/// let answer = query.fetch_all(&mut *conn).await;
-/// scope::narrow(conn, answer).await
-/// ```
-///
-/// Only for the few questions about goods that several brands share: what every shipment took
-/// of a factory's lot, whether any brand holds it, and the trace graph (whose rows the caller
-/// filters for its viewer). PostgreSQL only; elsewhere it does nothing.
-pub(crate) async fn widen(conn: &mut Conn) -> Result<(), sqlx::Error> {
-    if conn.backend_name() != "PostgreSQL" {
-        return Ok(());
-    }
-    set(conn, &Scope::System.setting()).await
-}
-
-/// Puts the task's scope back on `conn` after [`widen`] and passes `answer` on (its error
-/// first: a failed statement aborts a transaction, whose rollback restores the setting anyway).
-pub(crate) async fn narrow<T>(
-    conn: &mut Conn,
-    answer: Result<T, sqlx::Error>,
-) -> Result<T, sqlx::Error> {
-    if conn.backend_name() != "PostgreSQL" {
-        return answer;
-    }
-    let restored = apply(conn, current()).await;
-    let answer = answer?;
-    restored?;
-    Ok(answer)
 }
 
 #[cfg(test)]

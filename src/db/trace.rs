@@ -1,11 +1,11 @@
 //! The traceability chain's links and the two walks over them. Each walk is one recursive
-//! query over `trace_edges`, by depth and without paths: it touches the links it returns (a
+//! query over every brand's links (`trace_edges_all_brands`), by depth and without paths: it touches the links it returns (a
 //! few times at most when a diamond or cycle reaches a node again before `max_depth`), so its
 //! cost follows the size of the answer, not of the whole graph.
 
 use sqlx::FromRow;
 
-use super::{Conn, scope};
+use super::Conn;
 use crate::domain::ids::{OrgId, TenantId};
 use crate::domain::trace::{NodeKind, TraceRow};
 
@@ -109,11 +109,11 @@ async fn walk(
              owner_org_id, tenant_id) AS ( \
            SELECT CAST(1 AS BIGINT), e.from_kind, e.from_id, e.to_kind, e.to_id, e.quantity, \
              e.unit, e.owner_org_id, e.tenant_id \
-           FROM trace_edges e WHERE e.{near}_kind = $1 AND e.{near}_id = $2 \
+           FROM trace_edges_all_brands e WHERE e.{near}_kind = $1 AND e.{near}_id = $2 \
            UNION \
            SELECT w.depth + 1, e.from_kind, e.from_id, e.to_kind, e.to_id, e.quantity, e.unit, \
              e.owner_org_id, e.tenant_id \
-           FROM walk w JOIN trace_edges e \
+           FROM walk w JOIN trace_edges_all_brands e \
              ON e.{near}_kind = w.{far}_kind AND e.{near}_id = w.{far}_id \
            WHERE w.depth < $3 \
          ) \
@@ -121,16 +121,15 @@ async fn walk(
            tenant_id FROM walk \
          ORDER BY depth, from_kind, from_id, to_kind, to_id"
     );
-    // The graph crosses brands by design: a factory's lot reaches several brands' orders, and
-    // the caller counts the links it may not show ("other customers affected").
-    scope::widen(conn).await?;
+    // The graph crosses brands by design (the view answers in every scope): a factory's lot
+    // reaches several brands' orders, and the caller counts the links it may not show ("other
+    // customers affected").
     let rows = sqlx::query_as::<_, Row>(&sql)
         .bind(start.0.code())
         .bind(start.1)
         .bind(max_depth)
         .fetch_all(&mut *conn)
-        .await;
-    let rows = scope::narrow(conn, rows).await?;
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {

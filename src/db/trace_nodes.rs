@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::{Conn, DynamicSql, scope};
+use super::{Conn, DynamicSql};
 use crate::domain::ids::{OrgId, TenantId};
 
 #[derive(Clone, Debug, FromRow)]
@@ -64,9 +64,6 @@ pub struct OrderNode {
     pub state: String,
 }
 
-const HELD: &str = "CASE WHEN EXISTS (SELECT 1 FROM trace_holds h WHERE h.node_kind = '{kind}' \
-     AND h.node_id = x.id AND h.released_at IS NULL) THEN 1 ELSE 0 END AS held";
-
 /// `SELECT {columns} FROM {from} WHERE x.id IN (ids…)`; nothing asked, nothing fetched.
 async fn by_ids<T>(conn: &mut Conn, select: &str, ids: &[&str]) -> Result<Vec<T>, sqlx::Error>
 where
@@ -102,25 +99,30 @@ pub async fn batches(conn: &mut Conn, ids: &[&str]) -> Result<Vec<BatchNode>, sq
 }
 
 /// Finished lots are the factory's; `held` counts a hold of any brand (held goods ship to
-/// nobody), so it is read across brands.
+/// nobody), which the view answers in every scope.
 pub async fn finished(conn: &mut Conn, ids: &[&str]) -> Result<Vec<FinishedNode>, sqlx::Error> {
-    let select = format!(
-        "SELECT x.id, x.owner_org_id, x.code, x.quantity, x.unit, {} FROM finished_lots x",
-        HELD.replace("{kind}", "finished_lot")
-    );
-    scope::widen(conn).await?;
-    let nodes = by_ids(&mut *conn, &select, ids).await;
-    scope::narrow(conn, nodes).await
+    by_ids(
+        conn,
+        "SELECT x.id, x.owner_org_id, x.code, x.quantity, x.unit, CASE WHEN EXISTS \
+           (SELECT 1 FROM finished_lots_held_by_any_brand h WHERE h.lot_id = x.id) \
+           THEN 1 ELSE 0 END AS held FROM finished_lots x",
+        ids,
+    )
+    .await
 }
 
 pub async fn shipments(conn: &mut Conn, ids: &[&str]) -> Result<Vec<ShipmentNode>, sqlx::Error> {
-    let select = format!(
+    // A shipment is one brand's: only that brand's holds count.
+    by_ids(
+        conn,
         "SELECT x.id, x.tenant_id, x.order_id, o.partner_org_id, x.carrier, x.tracking, \
-           x.ship_date, x.status, {} \
+           x.ship_date, x.status, CASE WHEN EXISTS (SELECT 1 FROM trace_holds h \
+             WHERE h.node_kind = 'shipment' AND h.node_id = x.id AND h.released_at IS NULL) \
+           THEN 1 ELSE 0 END AS held \
          FROM asns x JOIN orders o ON o.tenant_id = x.tenant_id AND o.id = x.order_id",
-        HELD.replace("{kind}", "shipment")
-    );
-    by_ids(conn, &select, ids).await
+        ids,
+    )
+    .await
 }
 
 pub async fn orders(conn: &mut Conn, ids: &[&str]) -> Result<Vec<OrderNode>, sqlx::Error> {

@@ -1,7 +1,7 @@
 //! The traceability chain's records: material lots, production batches and the finished lots
 //! they yield, each owned by the factory that records it.
 
-use super::{Conn, scope};
+use super::Conn;
 use crate::domain::ids::{OrgId, UserId};
 
 /// A material lot: (id, material, supplier, supplier's lot code, received, unit).
@@ -140,31 +140,27 @@ pub async fn finished_lot_by_code(
     owner: OrgId,
     code: &str,
 ) -> Result<Option<(String, String, String, i64)>, sqlx::Error> {
-    scope::widen(conn).await?;
-    let lot = sqlx::query_as(
-        "SELECT f.id, f.quantity, f.unit, CASE WHEN EXISTS (SELECT 1 FROM trace_holds h \
-           WHERE h.node_kind = 'finished_lot' AND h.node_id = f.id AND h.released_at IS NULL) \
-           THEN 1 ELSE 0 END \
+    sqlx::query_as(
+        "SELECT f.id, f.quantity, f.unit, CASE WHEN EXISTS (SELECT 1 \
+           FROM finished_lots_held_by_any_brand h WHERE h.lot_id = f.id) THEN 1 ELSE 0 END \
          FROM finished_lots f WHERE f.owner_org_id = $1 AND f.code = $2",
     )
     .bind(owner)
     .bind(code)
-    .fetch_optional(&mut *conn)
-    .await;
-    scope::narrow(conn, lot).await
+    .fetch_optional(conn)
+    .await
 }
 
 /// What shipments took of a finished lot so far, one quantity per shipment, whichever brand
 /// each went to (the lot is the factory's: no brand may take more than is left of it).
 pub async fn shipped_from(conn: &mut Conn, lot: &str) -> Result<Vec<String>, sqlx::Error> {
-    scope::widen(conn).await?;
-    let taken = sqlx::query_scalar(
-        "SELECT quantity FROM trace_edges WHERE from_kind = 'finished_lot' AND from_id = $1",
+    sqlx::query_scalar(
+        "SELECT quantity FROM trace_edges_all_brands WHERE from_kind = 'finished_lot' \
+           AND from_id = $1",
     )
     .bind(lot)
-    .fetch_all(&mut *conn)
-    .await;
-    scope::narrow(conn, taken).await
+    .fetch_all(conn)
+    .await
 }
 
 /// Holds these material lots against concurrent batches until the transaction ends, so two

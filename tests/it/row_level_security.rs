@@ -357,3 +357,44 @@ async fn a_factorys_lot_counts_what_every_brand_took_and_any_brands_hold() {
     .unwrap();
     assert!(trace.nodes[&key(NodeKind::FinishedLot, fl_acme.as_str())].held);
 }
+
+#[tokio::test]
+async fn the_cross_brand_trace_views_answer_in_any_scope_and_cannot_be_written_through() {
+    if !on_postgres() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    shared_lot(&app).await;
+    let brands_links = "SELECT COUNT(*) FROM {} WHERE tenant_id IS NOT NULL";
+    let owner_sees: i64 = sqlx::query_scalar(&brands_links.replace("{}", "trace_edges"))
+        .fetch_one(&mut *app.db.reader().acquire().await.unwrap())
+        .await
+        .unwrap();
+    assert!(owner_sees > 0, "the shared lot reached brands' shipments");
+    // A task that set no scope, on the app's own pool: the table hides every brand's links, the
+    // view shows them all.
+    assert_eq!(scope::current(), Scope::Nothing);
+    let mut conn = app.state().db.reader().acquire().await.unwrap();
+    let table: i64 = sqlx::query_scalar(&brands_links.replace("{}", "trace_edges"))
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let view: i64 = sqlx::query_scalar(&brands_links.replace("{}", "trace_edges_all_brands"))
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!((table, view), (0, owner_sees));
+    // Writing through a view would bypass the policies: the application may only read them.
+    for write in [
+        "DELETE FROM trace_edges_all_brands",
+        "UPDATE trace_edges_all_brands SET quantity = '0'",
+        "INSERT INTO trace_edges_all_brands (owner_org_id, from_kind, from_id, to_kind, to_id, \
+           quantity, unit, tenant_id) SELECT owner_org_id, to_kind, to_id, from_kind, from_id, \
+           quantity, unit, tenant_id FROM trace_edges_all_brands",
+        "DELETE FROM finished_lots_held_by_any_brand",
+    ] {
+        let refused = sqlx::query(write).execute(&mut *conn).await;
+        let message = refused.expect_err(write).to_string();
+        assert!(message.contains("permission denied"), "{write}: {message}");
+    }
+}
