@@ -171,9 +171,7 @@ async fn order(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {
     let mut kids: Vec<&str> = statements.iter().map(|s| s.kid.as_str()).collect();
     kids.sort_unstable();
     kids.dedup();
-    for kid in kids {
-        db::org_keys::by_kid(c, kid).await?;
-    }
+    db::org_keys::by_kids(c, &kids).await?;
     let posts = db::progress::posts(c, tenant, order_id).await?;
     let files = db::progress::attachments_of_order(c, tenant, order_id).await?;
     let samples = db::samples::of_order(c, tenant, order_id).await?;

@@ -226,6 +226,12 @@ def pages(users, cookies, token):
     ]
 
 
+def chosen(args, all_pages):
+    """The pages --pages names (any that contains one of its names), or all of them."""
+    wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+    return [p for p in all_pages if not wanted or any(w in p[0] for w in wanted)]
+
+
 def start(cmd, env):
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -239,6 +245,9 @@ def main():
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--pages", default="",
+                    help="comma-separated page names to measure only (e.g. 'order page,trace'); "
+                         "a partial run is printed, not written over the committed results")
     args = ap.parse_args()
 
     build(args)
@@ -275,7 +284,7 @@ def main():
         # ratio come from the same minute of a machine whose speed drifts (a shared VM's did by
         # 40% within a session).
         results, base = [], []
-        for name, path, header, base_path in pages(users, cookies, token):
+        for name, path, header, base_path in chosen(args, pages(users, cookies, token)):
             print(f"{name} ...", flush=True)
             results.append(wrk(port, path, header, args))
             base.append(wrk(bport, base_path, "", args))
@@ -291,7 +300,7 @@ def main():
 
 
 def report(args, users, startup, idle_kb, peak_kb, base_kb, results, base):
-    names = [p[0] for p in pages(users, {"ops": "", "supplier": "", "financier": ""}, "")]
+    names = [p[0] for p in chosen(args, pages(users, {"ops": "", "supplier": "", "financier": ""}, ""))]
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), "?")
     lines = [
@@ -325,10 +334,12 @@ def report(args, users, startup, idle_kb, peak_kb, base_kb, results, base):
         f"| baseline peak resident memory under load | {base_kb / 1024:.1f} MB |",
         "",
     ]
+    print("\n".join(lines))
+    if args.pages:
+        return
     out = BENCH / "results" / f"{args.engine}-{args.scale}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines))
-    print("\n".join(lines))
     print(f"written to {out.relative_to(ROOT)}")
 
 

@@ -145,7 +145,11 @@ impl Db {
     /// session store committed in between, and fails instead of waiting.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self.engine {
-            Engine::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Sqlite => {
+                // The request's snapshot ends here, so its reads after the write see it.
+                request_reader::release();
+                self.write.begin_with("BEGIN IMMEDIATE").await
+            }
             Engine::Postgres => {
                 // The request's reading connection goes back first: reads and writes share the
                 // pool, and a full pool of requests each holding one while waiting for a second

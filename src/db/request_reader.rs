@@ -1,16 +1,22 @@
-//! One reading connection per request on PostgreSQL.
+//! One reading connection per request.
 //!
-//! Every connection the pool hands out first gets the task's tenant scope for row-level security
-//! (`db::scope`), a round trip of its own; a page that read through five acquires paid five of
-//! them. Inside a request ([`within_request`]) a read ([`Db::read`]) takes the connection the
-//! request already holds and hands it back when done, so the page's reads share one connection
-//! and the scope is set only when it changes (who is asking is read across brands, the page in
-//! its brand). On SQLite there is no scope to set and an acquire costs nothing worth saving, so
-//! reads come from the pool as before.
+//! Inside a request ([`within_request`]) a read ([`Db::read`]) takes the connection the request
+//! already holds and hands it back when done, so the page's reads share one connection:
 //!
-//! Reads and writes share PostgreSQL's pool: a request that goes on to write gives its reading
-//! connection back first ([`Db::begin`]), so it never holds two, and so does one that waits for
-//! the view audit's group commit ([`release`]).
+//! - On PostgreSQL every connection the pool hands out first gets the task's tenant scope for
+//!   row-level security (`db::scope`), a round trip of its own; a page that read through five
+//!   acquires paid five of them. The scope is set only when it changes (who is asking is read
+//!   across brands, the page in its brand).
+//! - On SQLite the connection holds one read transaction for the request, so the page reads one
+//!   snapshot. Every commit (the view audit's among them) makes a connection drop its page cache
+//!   at its next read transaction: an order page read in twenty autocommit statements while
+//!   views were being committed read its pages again at nearly every statement, and every
+//!   acquire cost a ping on release besides.
+//!
+//! A request that goes on to write gives its reading connection back first ([`Db::begin`]): on
+//! PostgreSQL reads and writes share the pool, so it never holds two; on SQLite the reads after
+//! the write then start a new snapshot that sees it. So does one that waits for the view
+//! audit's group commit ([`release`]).
 
 use std::cell::RefCell;
 use std::ops::{Deref, DerefMut};
@@ -19,12 +25,26 @@ use sqlx::Any;
 use sqlx::pool::PoolConnection;
 
 use super::scope::{self, Scope};
-use super::{Conn, Db, Engine};
+use super::{Conn, Db, Engine, Tx};
 
-type Held = (Scope, PoolConnection<Any>);
+enum Held {
+    /// PostgreSQL: a connection with the scope set on it.
+    Scoped(Scope, PoolConnection<Any>),
+    /// SQLite: a read transaction (rolled back when dropped).
+    Snapshot(Tx),
+}
+
+impl Held {
+    fn conn(&mut self) -> &mut Conn {
+        match self {
+            Held::Scoped(_, conn) => conn,
+            Held::Snapshot(tx) => tx,
+        }
+    }
+}
 
 tokio::task_local! {
-    /// The request's reading connection while no read holds it, with the scope set on it.
+    /// The request's reading connection while no read holds it.
     static HELD: RefCell<Option<Held>>;
 }
 
@@ -44,21 +64,28 @@ impl Db {
     /// A connection to read with, in the task's scope: the request's own when it has one,
     /// else one from the pool.
     pub async fn read(&self) -> Result<Reader, sqlx::Error> {
+        let held = HELD
+            .try_with(|slot| slot.borrow_mut().take())
+            .ok()
+            .flatten();
+        let in_request = HELD.try_with(|_| ()).is_ok();
         let now = scope::current();
-        if self.engine == Engine::Postgres {
-            let held = HELD
-                .try_with(|slot| slot.borrow_mut().take())
-                .ok()
-                .flatten();
-            if let Some((set, mut conn)) = held {
+        match (self.engine, held) {
+            (Engine::Postgres, Some(Held::Scoped(set, mut conn))) => {
                 if set != now {
                     scope::apply(&mut conn, now).await?;
                 }
-                return Ok(Reader(Some((now, conn))));
+                Ok(Reader(Some(Held::Scoped(now, conn))))
+            }
+            (Engine::Sqlite, Some(held @ Held::Snapshot(_))) => Ok(Reader(Some(held))),
+            (Engine::Sqlite, _) if in_request => {
+                Ok(Reader(Some(Held::Snapshot(self.reader().begin().await?))))
+            }
+            _ => {
+                let conn = self.reader().acquire().await?;
+                Ok(Reader(Some(Held::Scoped(now, conn))))
             }
         }
-        let conn = self.reader().acquire().await?;
-        Ok(Reader(Some((now, conn))))
     }
 }
 
@@ -68,20 +95,25 @@ pub struct Reader(Option<Held>);
 impl Deref for Reader {
     type Target = Conn;
     fn deref(&self) -> &Conn {
-        &self.0.as_ref().expect("held until dropped").1
+        match self.0.as_ref().expect("held until dropped") {
+            Held::Scoped(_, conn) => conn,
+            Held::Snapshot(tx) => tx,
+        }
     }
 }
 
 impl DerefMut for Reader {
     fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.0.as_mut().expect("held until dropped").1
+        self.0.as_mut().expect("held until dropped").conn()
     }
 }
 
 impl Drop for Reader {
     fn drop(&mut self) {
         let Some(held) = self.0.take() else { return };
-        if held.1.backend_name() != "PostgreSQL" {
+        if let Held::Scoped(_, conn) = &held
+            && conn.backend_name() != "PostgreSQL"
+        {
             return;
         }
         // Outside a request, or when the request already holds one again, it goes to the pool.

@@ -30,6 +30,7 @@ mod progress;
 mod qc;
 mod query_counts;
 mod replicas;
+mod request_reads;
 mod row_level_security;
 mod samples;
 mod scale;

@@ -88,25 +88,28 @@ pub(crate) async fn sign_statement(
 
 pub(crate) async fn bundle_of(conn: &mut Conn, order: &Order) -> ServiceResult<Bundle> {
     let statements = db::order_history::statements(conn, order.tenant_id, order.id).await?;
-    let mut keys = Vec::new();
-    for statement in &statements {
-        if keys.iter().any(|k: &Jwk| k.kid == statement.kid) {
-            continue;
-        }
-        let key = db::org_keys::by_kid(conn, &statement.kid)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let public = PublicKey {
-            kid: key.kid.clone(),
-            x: key.public_x.clone(),
-        };
-        keys.push(Jwk::new(
-            &key.org_id.to_string(),
-            &public,
-            UtcMillis(key.valid_from),
-            key.valid_until.map(UtcMillis),
-        ));
+    let mut kids: Vec<&str> = statements.iter().map(|s| s.kid.as_str()).collect();
+    kids.sort_unstable();
+    kids.dedup();
+    let found = db::org_keys::by_kids(conn, &kids).await?;
+    if found.len() != kids.len() {
+        return Err(ServiceError::NotFound);
     }
+    let keys = found
+        .iter()
+        .map(|key| {
+            let public = PublicKey {
+                kid: key.kid.clone(),
+                x: key.public_x.clone(),
+            };
+            Jwk::new(
+                &key.org_id.to_string(),
+                &public,
+                UtcMillis(key.valid_from),
+                key.valid_until.map(UtcMillis),
+            )
+        })
+        .collect();
     Ok(Bundle {
         format: BUNDLE_FORMAT.to_owned(),
         order_id: order.id.to_string(),

@@ -270,7 +270,6 @@ async fn render_sections(
     id: OrderId,
     refused: Failed,
 ) -> AppResult<OrderTemplate> {
-    let page = query::view(state, actor, id).await?;
     let posts = progress::list(state, actor, id).await?;
     let samples = samples::list(state, actor, id).await?;
     let asns = shipping::of_order(state, actor, id).await?;
@@ -279,6 +278,11 @@ async fn render_sections(
     let (inspections, qc_blocked) = qc::list(state, actor, id).await?;
     let (kits, kit_status) = kitting_status::of_order(state, actor, id).await?;
     let invoices = crate::service::invoices::of_order(state, actor, id).await?;
+    let (template, production_waits) = progress::milestones(state, actor, id).await?;
+    let ctx = shell.page().await?;
+    // The audited view comes last: its audit entry waits for a commit, for which the request
+    // hands its reading connection back; every read is done by then, so none takes another.
+    let page = query::view(state, actor, id).await?;
     let pending_sample = samples
         .first()
         .is_some_and(|(s, _)| s.status == "submitted");
@@ -298,8 +302,6 @@ async fn render_sections(
     let quality = page_is_brand && actor.can(Permission::ApproveSamples);
     let can_inspect =
         (partner_at_work || (quality && page.order.state != OrderState::Cancelled)) && goods_exist;
-    let (template, production_waits) = progress::milestones(state, actor, id).await?;
-    let ctx = shell.page().await?;
     let milestones = template
         .iter()
         .filter(|s| s.active && s.partner_reports())
