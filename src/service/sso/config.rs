@@ -158,6 +158,8 @@ pub async fn save(state: &AppState, actor: &Actor, input: &SsoInput) -> ServiceR
         }
     }
     drop(conn);
+    // The provider may take seconds to answer: the request's reading connection goes back.
+    db::request_reader::release();
     if errors.get("issuer").is_none() {
         // The provider must answer with a usable discovery document before it is trusted.
         if let Err(err) = state.oidc.discover_fresh(issuer).await {

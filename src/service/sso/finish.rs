@@ -106,6 +106,9 @@ async fn verify(
         .filter(SsoConfig::is_enabled)
         .ok_or(refused("sso.error.not_configured"))?;
     drop(conn);
+    // The provider may take seconds to answer: the request's reading connection (and on
+    // SQLite its read transaction) goes back to the pool meanwhile.
+    db::request_reader::release();
     let doc = state
         .oidc
         .discovery(&config.issuer)

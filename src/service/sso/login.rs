@@ -130,6 +130,9 @@ pub async fn start(
         .filter(SsoConfig::is_enabled)
         .ok_or(ServiceError::Refused("sso.error.not_configured"))?;
     drop(conn);
+    // The provider may take seconds to answer: the request's reading connection (and on
+    // SQLite its read transaction) goes back to the pool meanwhile.
+    db::request_reader::release();
     let doc = state
         .oidc
         .discovery(&config.issuer)
@@ -188,6 +191,9 @@ pub async fn end_session_url(state: &AppState, org: OrgId, id_token: &str) -> Op
     let mut conn = state.db.read().await.ok()?;
     let config = db::sso::get(&mut conn, org).await.ok()??;
     drop(conn);
+    // The provider may take seconds to answer: the request's reading connection (and on
+    // SQLite its read transaction) goes back to the pool meanwhile.
+    db::request_reader::release();
     let doc = state.oidc.discovery(&config.issuer).await.ok()?;
     let mut url = url::Url::parse(doc.end_session_endpoint.as_deref()?).ok()?;
     url.query_pairs_mut()
