@@ -219,20 +219,33 @@ async fn dashboard(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page
         limit: portico::service::sla::board::BOARD_LIMIT,
     };
     let rows = db::sla_board::board(&mut conn, &filter).await?;
-    table(
-        "SLA",
-        rows.iter()
-            .map(|r| {
-                vec![
-                    r.po_number.clone(),
-                    r.partner_name.clone(),
-                    r.kind.clone(),
-                    r.level.clone(),
-                    r.deadline_at.to_string(),
-                ]
-            })
-            .collect(),
-    )
+    // What the page shows besides the rows: each row's last comment, its time left on its own
+    // business calendar (each calendar read once), and the policies of the filter.
+    let alerts: Vec<String> = rows.iter().map(|r| r.alert_id.clone()).collect();
+    let comments = db::sla_board::latest_comments(&mut conn, filter.tenant, &alerts).await?;
+    let mut calendars: Vec<Option<String>> = rows.iter().map(|r| r.calendar_id.clone()).collect();
+    calendars.sort();
+    calendars.dedup();
+    for id in calendars.iter().flatten() {
+        portico::service::sla::setup::load_calendar(&mut conn, filter.tenant, Some(id)).await?;
+    }
+    let policies = db::sla_setup::policies(&mut conn, filter.tenant).await?;
+    let mut out: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let comment = comments.iter().find(|c| c.0 == r.alert_id);
+            vec![
+                r.po_number.clone(),
+                r.partner_name.clone(),
+                r.kind.clone(),
+                r.level.clone(),
+                r.deadline_at.to_string(),
+                comment.map(|c| c.2.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    out.extend(policies.iter().map(|p| vec![p.id.clone(), p.kind.clone()]));
+    table("SLA", out)
 }
 
 async fn financier(State(pool): State<AnyPool>, Query(p): Query<Params>) -> Page {

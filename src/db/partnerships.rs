@@ -63,6 +63,24 @@ pub async fn get(
     .await
 }
 
+/// The brand's name when `partner` actively serves it, in one statement (an API call checks
+/// this on every request).
+pub async fn active_brand_name(
+    conn: &mut Conn,
+    tenant: TenantId,
+    partner: OrgId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT b.name FROM partnerships p JOIN orgs b ON b.id = p.tenant_id \
+         WHERE p.tenant_id = $1 AND p.partner_org_id = $2 AND p.status = $3",
+    )
+    .bind(tenant)
+    .bind(partner)
+    .bind(PartnershipStatus::Active)
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn set_status(
     conn: &mut Conn,
     tenant: TenantId,

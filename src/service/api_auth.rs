@@ -12,7 +12,6 @@ use crate::auth::tokens::{hash_token, secrets_equal};
 use crate::db::api_clients::ApiClient;
 use crate::db::{self, Conn};
 use crate::domain::org::OrgKind;
-use crate::domain::partnership::PartnershipStatus;
 use crate::domain::time::UtcMillis;
 use crate::i18n::Lang;
 use crate::signing::keys;
@@ -253,18 +252,11 @@ async fn acting_actor(conn: &mut Conn, client: &ApiClient) -> anyhow::Result<Opt
         }
         OrgKind::Platform => return Ok(None),
         _ => {
-            let Some(partnership) =
-                db::partnerships::get(conn, client.tenant_id, user.org_id).await?
+            let Some(brand) =
+                db::partnerships::active_brand_name(conn, client.tenant_id, user.org_id).await?
             else {
                 return Ok(None);
             };
-            if partnership.status != PartnershipStatus::Active {
-                return Ok(None);
-            }
-            let brand = db::orgs::get(conn, client.tenant_id.into())
-                .await?
-                .map(|o| o.name)
-                .unwrap_or_default();
             TenantScope {
                 tenant_id: client.tenant_id,
                 tenant_name: brand,

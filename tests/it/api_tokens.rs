@@ -352,3 +352,26 @@ async fn a_rotated_token_key_signs_new_tokens_while_the_old_one_verifies_until_i
     let kids: Vec<&str> = keys.iter().map(|k| k.kid.as_str()).collect();
     assert_eq!(kids, [new_kid.as_str()]);
 }
+
+#[tokio::test]
+async fn a_partners_client_is_refused_while_the_brand_suspends_the_partnership() {
+    let app = TestApp::spawn().await;
+    let (client, secret) =
+        create_client(&app, "planner@delta.test", "member", &["orders:read"]).await;
+    let reader = token(&app, &client, &secret).await;
+    assert_eq!(api::get(&app, &reader, "/api/v1/orders").await.status, 200);
+
+    let admin = app.login("admin@acme.test").await;
+    let delta = app.org_id("Delta Garment Works").await;
+    let suspended = admin
+        .post(&format!("/admin/partners/{delta}/suspend"), &[])
+        .await;
+    assert_eq!(suspended.status, 303);
+    assert_eq!(api::get(&app, &reader, "/api/v1/orders").await.status, 401);
+
+    let reactivated = admin
+        .post(&format!("/admin/partners/{delta}/reactivate"), &[])
+        .await;
+    assert_eq!(reactivated.status, 303);
+    assert_eq!(api::get(&app, &reader, "/api/v1/orders").await.status, 200);
+}
