@@ -64,11 +64,9 @@ impl Db {
     /// A connection to read with, in the task's scope: the request's own when it has one,
     /// else one from the pool.
     pub async fn read(&self) -> Result<Reader, sqlx::Error> {
-        let held = HELD
-            .try_with(|slot| slot.borrow_mut().take())
-            .ok()
-            .flatten();
-        let in_request = HELD.try_with(|_| ()).is_ok();
+        let taken = HELD.try_with(|slot| slot.borrow_mut().take());
+        let in_request = taken.is_ok();
+        let held = taken.ok().flatten();
         let now = scope::current();
         match (self.engine, held) {
             (Engine::Postgres, Some(Held::Scoped(set, mut conn))) => {
@@ -111,11 +109,6 @@ impl DerefMut for Reader {
 impl Drop for Reader {
     fn drop(&mut self) {
         let Some(held) = self.0.take() else { return };
-        if let Held::Scoped(_, conn) = &held
-            && conn.backend_name() != "PostgreSQL"
-        {
-            return;
-        }
         // Outside a request, or when the request already holds one again, it goes to the pool.
         let _ = HELD.try_with(|slot| {
             let mut slot = slot.borrow_mut();
