@@ -28,8 +28,20 @@ use crate::signing::master_key::MasterKey;
 use crate::web;
 use crate::web::errors::{not_found_fallback, render_error_pages};
 
+/// What every request shares, behind one `Arc`: extractors clone the state for each request
+/// (several times), and cloning a dozen fields cost a few per cent of a light page's CPU.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct Shared {
     pub db: Db,
     pub config: Arc<Config>,
     pub master: Arc<MasterKey>,
@@ -61,7 +73,7 @@ impl AppState {
             config.api_rate_per_minute,
         ));
         let oidc = crate::auth::oidc::Oidc::new(config.oidc_allow_http)?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             oidc: Arc::new(oidc),
             view_audit: crate::service::view_audit::ViewAudit::start(db.clone()),
             db,
@@ -75,7 +87,24 @@ impl AppState {
             sla_wake: Arc::new(tokio::sync::Notify::new()),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
             board_partners: Default::default(),
-        })
+        })))
+    }
+
+    /// The same state on another database handle (the tests' fixtures use the owner's
+    /// connection while the app runs on its own).
+    pub fn on_db(&self, db: Db) -> Self {
+        let mut shared = (*self.0).clone();
+        shared.db = db;
+        AppState(Arc::new(shared))
+    }
+
+    /// This state on `clock` (a replica in the tests shares the first process's clock). Only
+    /// before the state is shared.
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Self {
+        Arc::get_mut(&mut self.0)
+            .expect("the clock is set before the state is shared")
+            .clock = clock;
+        self
     }
 
     /// Now, by the clock use cases run on.

@@ -103,9 +103,14 @@ pub async fn resolve(
     };
     let now = UtcMillis::now();
     let wanted = session::active_tenant(session).await?;
-    let mut conn = state.db.read().await?;
-    let identity = db::identity::of_user(&mut conn, user_id, wanted).await?;
-    drop(conn);
+    // PostgreSQL's session store read the identity with the session (`db::identity`).
+    let identity = match db::identity::prefetched(user_id, wanted) {
+        Some(identity) => Some(identity),
+        None => {
+            let mut conn = state.db.read().await?;
+            db::identity::of_user(&mut conn, user_id, wanted).await?
+        }
+    };
     let valid = identity.as_ref().is_some_and(|i| {
         session::still_valid(
             login_at,

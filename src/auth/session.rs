@@ -9,9 +9,9 @@ use crate::domain::ids::{TenantId, UserId};
 use crate::domain::time::UtcMillis;
 use crate::i18n::Lang;
 
-const USER: &str = "uid";
+const USER: &str = crate::db::pg_sessions::USER_KEY;
 const LOGIN_AT: &str = "login_at";
-const TENANT: &str = "tenant";
+const TENANT: &str = crate::db::pg_sessions::TENANT_KEY;
 const CSRF: &str = "csrf";
 const LANG: &str = "lang";
 const FLASH: &str = "flash";

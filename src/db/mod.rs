@@ -83,9 +83,10 @@ impl Engine {
 #[derive(Clone, Debug)]
 pub struct Db {
     engine: Engine,
-    url: String,
+    /// Shared: the pool handle is cloned with every request's state.
+    url: std::sync::Arc<str>,
     /// PostgreSQL: the role the pool switches to.
-    app_role: Option<String>,
+    app_role: Option<std::sync::Arc<str>>,
     read: AnyPool,
     write: AnyPool,
 }
@@ -106,7 +107,7 @@ impl Db {
                 let read = sqlite_pool(url, 8, true).await?;
                 Ok(Db {
                     engine,
-                    url: url.to_owned(),
+                    url: url.into(),
                     app_role: None,
                     read,
                     write,
@@ -117,8 +118,8 @@ impl Db {
                 let pool = postgres_pool(url, app_role.clone())?;
                 Ok(Db {
                     engine,
-                    url: url.to_owned(),
-                    app_role,
+                    url: url.into(),
+                    app_role: app_role.map(Into::into),
                     read: pool.clone(),
                     write: pool,
                 })

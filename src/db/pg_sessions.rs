@@ -10,7 +10,12 @@ use sqlx::{AnyConnection, Connection, Executor};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, Error};
 
-use super::{Db, scope};
+use super::{Db, identity, scope};
+
+/// The record's keys of the signed-in user and of the brand the session works in (written by
+/// `auth::session`), kept in columns of their own as well.
+pub const USER_KEY: &str = "uid";
+pub const TENANT_KEY: &str = "tenant";
 
 #[derive(Clone, Debug)]
 pub struct PgSessions {
@@ -40,6 +45,15 @@ impl PgSessions {
             )
             .await?;
         }
+        // Who the session names, beside the record, so the identity is read with the session
+        // (`identity::session_with_identity`). Rows saved before these columns have NULLs there;
+        // their requests read the identity on its own until the session is next saved.
+        conn.execute(
+            "ALTER TABLE tower_sessions.session \
+                 ADD COLUMN IF NOT EXISTS user_id text, \
+                 ADD COLUMN IF NOT EXISTS active_tenant text",
+        )
+        .await?;
         conn.close().await?;
         Ok(PgSessions { db })
     }
@@ -78,12 +92,11 @@ impl PgSessions {
     pub async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let data: Option<Vec<u8>> = scope::system(async {
             let mut conn = self.db.read().await?;
-            sqlx::query_scalar(
-                "SELECT data FROM tower_sessions.session WHERE id = $1 AND expiry_date > now()",
-            )
-            .bind(id.to_string())
-            .fetch_optional(&mut *conn)
-            .await
+            let row = identity::session_with_identity(&mut conn, &id.to_string()).await?;
+            Ok::<_, sqlx::Error>(row.map(|row| {
+                conn.moved_to(row.scope_now);
+                row.data
+            }))
         })
         .await
         .map_err(backend)?;
@@ -120,14 +133,24 @@ impl PgSessions {
 
 async fn upsert(tx: &mut super::Tx, record: &Record) -> session_store::Result<()> {
     let data = rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
+    let named = |key: &str| {
+        record
+            .data
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
     sqlx::query(
-        "INSERT INTO tower_sessions.session (id, data, expiry_date) \
-         VALUES ($1, $2, to_timestamp($3)) \
-         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date",
+        "INSERT INTO tower_sessions.session (id, data, expiry_date, user_id, active_tenant) \
+         VALUES ($1, $2, to_timestamp($3), $4, $5) \
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date, \
+             user_id = excluded.user_id, active_tenant = excluded.active_tenant",
     )
     .bind(record.id.to_string())
     .bind(data)
     .bind(record.expiry_date.unix_timestamp())
+    .bind(named(USER_KEY))
+    .bind(named(TENANT_KEY))
     .execute(&mut **tx)
     .await
     .map_err(backend)?;

@@ -50,7 +50,8 @@ tokio::task_local! {
 
 /// Runs a request with a reading connection of its own, given back to the pool when it ends.
 pub async fn within_request<F: std::future::Future>(request: F) -> F::Output {
-    HELD.scope(RefCell::new(None), request).await
+    HELD.scope(RefCell::new(None), super::identity::within_request(request))
+        .await
 }
 
 /// Gives the request's idle reading connection back to the pool, if it holds one. Call it
@@ -103,6 +104,16 @@ impl Deref for Reader {
 impl DerefMut for Reader {
     fn deref_mut(&mut self) -> &mut Conn {
         self.0.as_mut().expect("held until dropped").conn()
+    }
+}
+
+impl Reader {
+    /// Records that a statement moved the connection to `scope` (PostgreSQL), so the next read
+    /// switches only if its task runs in another.
+    pub(super) fn moved_to(&mut self, scope: Scope) {
+        if let Some(Held::Scoped(set, _)) = &mut self.0 {
+            *set = scope;
+        }
     }
 }
 

@@ -310,6 +310,59 @@ async fn a_partner_cannot_switch_to_a_brand_it_does_not_actively_serve() {
     assert_eq!(page.status, 404);
 }
 
+/// The session names the brand a partner last worked in, and on PostgreSQL the statement that
+/// reads the session puts the connection in that brand's scope ahead of the checks. When that
+/// brand suspends the partner meanwhile, the page runs in the brand the partner still serves,
+/// and nothing of the suspending brand shows.
+#[tokio::test]
+async fn a_partners_page_never_runs_in_the_brand_its_session_names_once_that_brand_suspends_it() {
+    let app = TestApp::spawn().await;
+    let acme = crate::support::orders::order(
+        &app,
+        "ops@acme.test",
+        "Acme Apparel",
+        "PO-ACME-STILL",
+        "Sunrise Textiles",
+        None,
+        true,
+    )
+    .await;
+    let blue = crate::support::orders::order(
+        &app,
+        "ops@blueharbor.test",
+        "Blue Harbor Home",
+        "PO-BLUE-GONE",
+        "Sunrise Textiles",
+        None,
+        true,
+    )
+    .await;
+    let sales = app.login("sales@sunrise.test").await;
+    let blue_tenant = app.org_id("Blue Harbor Home").await.to_string();
+    let switched = sales
+        .post("/context/brand", &[("tenant", &blue_tenant), ("next", "/")])
+        .await;
+    assert_eq!(switched.status, 303);
+    let inbox = sales.get("/orders?view=all").await;
+    assert!(inbox.body.contains("PO-BLUE-GONE"), "{}", inbox.body);
+
+    let admin = app.login("admin@blueharbor.test").await;
+    let sunrise = app.org_id("Sunrise Textiles").await;
+    let suspended = admin
+        .post(&format!("/admin/partners/{sunrise}/suspend"), &[])
+        .await;
+    assert_eq!(suspended.status, 303);
+
+    for _ in 0..2 {
+        let inbox = sales.get("/orders?view=all").await;
+        assert_eq!(inbox.status, 200);
+        assert!(inbox.body.contains("PO-ACME-STILL"), "{}", inbox.body);
+        assert!(!inbox.body.contains("PO-BLUE-GONE"), "{}", inbox.body);
+        assert_eq!(sales.get(&format!("/orders/{blue}")).await.status, 404);
+        assert_eq!(sales.get(&format!("/orders/{acme}")).await.status, 200);
+    }
+}
+
 #[test]
 fn every_tenant_scoped_route_is_in_the_harness() {
     let routes = web::routes();

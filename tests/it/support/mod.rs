@@ -128,8 +128,7 @@ impl TestApp {
                 .expect("demo orders");
         }
         let running = app::start(state, listener).await.expect("app starts");
-        let mut fixture = running.state.clone();
-        fixture.db = own_db.clone();
+        let fixture = running.state.on_db(own_db.clone());
         TestApp {
             base_url: format!("http://{addr}"),
             db: own_db,

@@ -23,8 +23,9 @@ impl TestApp {
         config.listen = addr;
         // Replicas behind one balancer share the public URL; links keep pointing at it.
         let db = app::open_database(&config).await.expect("database");
-        let mut state = AppState::new(db, config).expect("state");
-        state.clock = self.state().clock.clone();
+        let state = AppState::new(db, config)
+            .expect("state")
+            .with_clock(self.state().clock.clone());
         let running = app::start(state, listener).await.expect("replica starts");
         Replica {
             base_url: format!("http://{addr}"),
