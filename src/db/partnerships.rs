@@ -34,8 +34,9 @@ pub async fn insert(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO partnerships (tenant_id, partner_org_id, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $4)",
+        "INSERT INTO partnerships (tenant_id, partner_org_id, status, created_at, updated_at, \
+                                   partner_kind) \
+         VALUES ($1, $2, $3, $4, $4, (SELECT kind FROM orgs WHERE id = $2))",
     )
     .bind(tenant)
     .bind(partner)
@@ -172,8 +173,9 @@ pub async fn active_one_of_kinds(
     active_where(conn, tenant, kinds, Some(org)).await
 }
 
-/// The kinds are filtered in SQL: a large brand has thousands of suppliers and factories but a
-/// handful of warehouses, and the warehouse choices must not cost what the supplier list costs.
+/// The kinds are filtered in SQL on the partnership's own copy of the partner's kind (migration
+/// 0025): a large brand has thousands of suppliers and factories but a handful of warehouses,
+/// and the warehouse choices must not cost what the supplier list costs.
 async fn active_where(
     conn: &mut Conn,
     tenant: TenantId,
@@ -194,7 +196,7 @@ async fn active_where(
         .unwrap_or_default();
     q.sql = format!(
         "SELECT o.id, o.name, o.kind FROM partnerships p JOIN orgs o ON o.id = p.partner_org_id \
-         WHERE p.tenant_id = {t} AND p.status = 'active' AND o.kind IN ({}){only} \
+         WHERE p.tenant_id = {t} AND p.partner_kind IN ({}) AND p.status = 'active'{only} \
          ORDER BY o.name, o.id",
         kinds.join(", ")
     );

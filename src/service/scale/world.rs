@@ -191,13 +191,14 @@ impl Builder<'_> {
         id
     }
 
-    fn partnership(&mut self, brand: OrgId, partner: OrgId) {
+    fn partnership(&mut self, brand: OrgId, partner: &Org) {
         self.rows.partnerships.row(vec![
             brand.to_string().into(),
-            partner.to_string().into(),
+            partner.id.to_string().into(),
             "active".into(),
             Val::I(self.since),
             Val::I(self.since),
+            partner.kind.as_str().into(),
         ]);
     }
 }
@@ -272,7 +273,7 @@ pub fn build(
         let quality = b.user(rng, id, &format!("quality@{domain}"), &name, Role::Quality);
         let finance = b.user(rng, id, &format!("finance@{domain}"), &name, Role::Finance);
         let warehouse = i % warehouses.len();
-        b.partnership(id, warehouses[warehouse].id);
+        b.partnership(id, &warehouses[warehouse]);
         // Four brands in five run a financing program with one financier.
         let program = (i % 5 != 4).then(|| Program {
             id: format!("prog-{:03}", i + 1),
@@ -281,7 +282,7 @@ pub fn build(
         });
         if let Some(p) = &program {
             let financier = financiers[p.financier].id;
-            b.partnership(id, financier);
+            b.partnership(id, &financiers[p.financier]);
             b.rows.programs.row(vec![
                 id.to_string().into(),
                 p.id.clone().into(),
@@ -331,7 +332,7 @@ pub fn build(
         let org = b.org(rng, kind, numbered(base, rank, combos), &domain);
         let served = shape::brands_of_partner(rank, shape.brands, rng);
         for &brand in &served {
-            b.partnership(brands[brand].org.id, org.id);
+            b.partnership(brands[brand].org.id, &org);
             if let Some(p) = &brands[brand].program {
                 b.rows.program_suppliers.row(vec![
                     brands[brand].org.id.to_string().into(),

@@ -42,6 +42,7 @@ pub fn tables() -> WorldRows {
                 "status",
                 "created_at",
                 "updated_at",
+                "partner_kind",
             ],
         ),
         programs: Table::new(
