@@ -273,6 +273,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if config.demo {
         seed_demo(&state, false).await?;
     }
+    let stop = app::shutdown_signal();
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let running = app::start(state, listener).await?;
     println!();
@@ -286,7 +287,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     println!();
     tracing::info!(addr = %running.addr, "serving");
-    app::shutdown_signal().await;
+    stop.await;
     tracing::info!("shutting down");
     running.stop().await;
     Ok(())
