@@ -326,25 +326,22 @@ pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Run
 /// a moment after start-up in which SIGTERM killed the process instead of stopping it.
 #[cfg(unix)]
 pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut interrupt = signal(SignalKind::interrupt()).ok();
-    let mut terminate = signal(SignalKind::terminate()).ok();
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+    // A signal that could not be registered never arrives.
+    async fn next(signal: Option<Signal>) {
+        match signal {
+            Some(mut signal) => {
+                signal.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+    let interrupt = next(signal(SignalKind::interrupt()).ok());
+    let terminate = next(signal(SignalKind::terminate()).ok());
     async move {
-        let interrupted = async {
-            match interrupt.as_mut() {
-                Some(signal) => signal.recv().await,
-                None => std::future::pending().await,
-            }
-        };
-        let terminated = async {
-            match terminate.as_mut() {
-                Some(signal) => signal.recv().await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
-            _ = interrupted => {},
-            _ = terminated => {},
+            () = interrupt => {},
+            () = terminate => {},
         }
     }
 }

@@ -95,8 +95,7 @@ pub async fn of_user(
 
 impl IdentityRow {
     fn into_identity(self) -> Result<Identity, sqlx::Error> {
-        let row = self;
-        let listed: Vec<(TenantId, String)> = match row.brands.as_deref() {
+        let listed: Vec<(TenantId, String)> = match self.brands.as_deref() {
             Some(json) => serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(e.into()))?,
             None => Vec::new(),
         };
@@ -107,9 +106,9 @@ impl IdentityRow {
         brands.sort_by(|a, b| (&a.name, a.tenant_id).cmp(&(&b.name, b.tenant_id)));
         Ok(Identity {
             brands,
-            unread_in: row.unread_in,
-            unread: row.unread,
-            user: row.user,
+            unread_in: self.unread_in,
+            unread: self.unread,
+            user: self.user,
         })
     }
 }
@@ -126,8 +125,8 @@ pub struct SessionRow {
 #[derive(FromRow)]
 struct SessionColumns {
     session_data: Vec<u8>,
-    session_user_id: Option<UserId>,
     session_tenant_id: Option<TenantId>,
+    /// The user the session's column names, when that user exists.
     identity_user_id: Option<UserId>,
     scope_now: String,
 }
@@ -148,8 +147,8 @@ pub async fn session_with_identity(
     let identity = identity_select(conn, "s.user_id", "s.active_tenant", "$2", "$3");
     let sql = format!(
         "WITH r AS MATERIALIZED ( \
-             SELECT s.data AS session_data, s.user_id AS session_user_id, \
-                    s.active_tenant AS session_tenant_id, i.id AS identity_user_id, i.* \
+             SELECT s.data AS session_data, s.active_tenant AS session_tenant_id, \
+                    i.id AS identity_user_id, i.* \
              FROM tower_sessions.session s LEFT JOIN LATERAL ({identity}) i ON true \
              WHERE s.id = $1 AND s.expiry_date > now()) \
          SELECT r.*, set_config('portico.tenant_id', \
@@ -169,7 +168,7 @@ pub async fn session_with_identity(
         return Ok(None);
     };
     let columns = SessionColumns::from_row(&row)?;
-    if let (Some(user), Some(_)) = (columns.session_user_id, columns.identity_user_id) {
+    if let Some(user) = columns.identity_user_id {
         let identity = IdentityRow::from_row(&row)?.into_identity()?;
         let _ = PREFETCHED.try_with(|slot| {
             *slot.borrow_mut() = Some(Prefetched {
@@ -179,15 +178,8 @@ pub async fn session_with_identity(
             })
         });
     }
-    let scope_now = match columns.scope_now.as_str() {
-        "*" => Scope::System,
-        "" => Scope::Nothing,
-        tenant => Scope::Tenant(
-            tenant
-                .parse()
-                .map_err(|_| sqlx::Error::Decode("scope set by the session read".into()))?,
-        ),
-    };
+    let scope_now = Scope::of_setting(&columns.scope_now)
+        .ok_or_else(|| sqlx::Error::Decode("scope set by the session read".into()))?;
     Ok(Some(SessionRow {
         data: columns.session_data,
         scope_now,

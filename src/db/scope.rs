@@ -41,6 +41,15 @@ impl Scope {
             Scope::Nothing => String::new(),
         }
     }
+
+    /// The scope a value of `portico.tenant_id` stands for ([`Scope::setting`] read back).
+    pub fn of_setting(value: &str) -> Option<Scope> {
+        match value {
+            "*" => Some(Scope::System),
+            "" => Some(Scope::Nothing),
+            tenant => tenant.parse().ok().map(Scope::Tenant),
+        }
+    }
 }
 
 tokio::task_local! {
@@ -103,5 +112,9 @@ mod tests {
         assert_eq!(Scope::Tenant(tenant).setting(), tenant.to_string());
         assert_eq!(Scope::System.setting(), "*");
         assert_eq!(Scope::Nothing.setting(), "");
+        for scope in [Scope::Tenant(tenant), Scope::System, Scope::Nothing] {
+            assert_eq!(Scope::of_setting(&scope.setting()), Some(scope));
+        }
+        assert_eq!(Scope::of_setting("not-a-tenant"), None);
     }
 }
