@@ -7,6 +7,9 @@ use crate::domain::ids::{AuditId, OrgId, TenantId, UserId};
 use crate::signing::audit_chain::{ChainedEntry, GENESIS, entry_hash};
 
 pub struct NewEntry<'a> {
+    /// Given for an entry that has an id already (a view moved in from its file keeps it);
+    /// else a new one.
+    pub id: Option<String>,
     pub tenant_id: Option<TenantId>,
     pub actor_user_id: Option<UserId>,
     pub actor_org_id: Option<OrgId>,
@@ -80,7 +83,10 @@ async fn append_to_chain(
         let chained = ChainedEntry {
             chain: chain.to_owned(),
             seq,
-            id: AuditId::new().to_string(),
+            id: entry
+                .id
+                .clone()
+                .unwrap_or_else(|| AuditId::new().to_string()),
             tenant_id: entry.tenant_id.map(|t| t.to_string()),
             actor_user_id: entry.actor_user_id.map(|u| u.to_string()),
             actor_org_id: entry.actor_org_id.map(|o| o.to_string()),
@@ -98,7 +104,9 @@ async fn append_to_chain(
             hash,
         ));
     }
-    insert_rows(&mut *conn, &rows).await?;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        insert_rows(&mut *conn, chunk).await?;
+    }
     sqlx::query("UPDATE audit_heads SET hash = $2 WHERE chain = $1")
         .bind(chain)
         .bind(&prev_hash)
@@ -109,6 +117,9 @@ async fn append_to_chain(
 
 /// Columns of an `audit_log` row, in the order `insert_rows` binds them.
 const LOG_COLUMNS: usize = 14;
+/// Rows per `INSERT`: SQLite looks each numbered parameter's name up in a list, so binding a
+/// statement costs the square of its parameters (a fold of 500 views bound 7,000 of them).
+const ROWS_PER_INSERT: usize = 32;
 
 /// One `INSERT` of every row: (entry, previous hash, its hash).
 async fn insert_rows(

@@ -27,6 +27,7 @@ pub mod org_keys;
 pub mod orgs;
 pub mod partnerships;
 pub mod password_resets;
+pub mod pending_views;
 pub mod pg_sessions;
 pub mod progress;
 pub mod qc;
@@ -89,6 +90,9 @@ pub struct Db {
     app_role: Option<std::sync::Arc<str>>,
     read: AnyPool,
     write: AnyPool,
+    /// SQLite: the file views are committed to before they join the audit chain
+    /// (`pending_views`), attached to the writing connection.
+    views_file: Option<std::sync::Arc<str>>,
 }
 
 impl Db {
@@ -102,15 +106,17 @@ impl Db {
         let engine = Engine::of_url(url)?;
         match engine {
             Engine::Sqlite => {
-                let write = sqlite_pool(url, 1, false).await?;
+                let views_file = pending_views::file_of(url);
+                let write = sqlite_pool(url, 1, false, views_file.clone()).await?;
                 // The writer creates the file and switches it to WAL before readers open it.
-                let read = sqlite_pool(url, 8, true).await?;
+                let read = sqlite_pool(url, 8, true, None).await?;
                 Ok(Db {
                     engine,
                     url: url.into(),
                     app_role: None,
                     read,
                     write,
+                    views_file: views_file.map(Into::into),
                 })
             }
             Engine::Postgres => {
@@ -122,6 +128,7 @@ impl Db {
                     app_role: app_role.map(Into::into),
                     read: pool.clone(),
                     write: pool,
+                    views_file: None,
                 })
             }
         }
@@ -135,10 +142,21 @@ impl Db {
         &self.url
     }
 
+    /// SQLite on a file: where views wait for their fold into the audit chain.
+    pub fn views_file(&self) -> Option<&str> {
+        self.views_file.as_deref()
+    }
+
     /// The pool for queries that only read. Use cases read through [`Db::read`], which shares
     /// one connection per request.
     pub fn reader(&self) -> &AnyPool {
         &self.read
+    }
+
+    /// The pool of the one writing connection (PostgreSQL: the pool). Use cases write through
+    /// [`Db::begin`]; a single statement that commits on its own may take a connection here.
+    pub fn writer(&self) -> &AnyPool {
+        &self.write
     }
 
     /// Starts the one transaction a use case writes in. On SQLite it takes the write lock at
@@ -252,7 +270,13 @@ fn set_role(role: &str) -> String {
     format!("SET ROLE \"{}\"", role.replace('"', "\"\""))
 }
 
-async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> anyhow::Result<AnyPool> {
+/// A pool on a SQLite file; the writer's connections attach the views file when there is one.
+async fn sqlite_pool(
+    url: &str,
+    max: u32,
+    read_only: bool,
+    views: Option<String>,
+) -> anyhow::Result<AnyPool> {
     let options = AnyConnectOptions::from_str(&sqlite_url(url, read_only))?;
     let pool = AnyPoolOptions::new()
         .max_connections(max)
@@ -262,6 +286,7 @@ async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> anyhow::Result<Any
         // is a round trip to the connection's worker thread (two context switches) for nothing.
         .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
+            let views = views.clone();
             Box::pin(async move {
                 conn.execute("PRAGMA busy_timeout = 15000").await?;
                 if !read_only {
@@ -269,6 +294,9 @@ async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> anyhow::Result<Any
                 }
                 conn.execute("PRAGMA synchronous = FULL").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
+                if let Some(file) = &views {
+                    pending_views::attach(conn, file).await?;
+                }
                 Ok(())
             })
         })

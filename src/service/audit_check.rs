@@ -22,7 +22,9 @@ impl AuditReport {
 
 const PAGE: i64 = 1000;
 
+/// Checks every chain, after moving the views that wait in their file (SQLite) into theirs.
 pub async fn verify_audit_log(db: &Db) -> anyhow::Result<AuditReport> {
+    crate::service::view_audit::fold_pending(db).await?;
     let mut conn = db.read().await?;
     let mut chains = Vec::new();
     for (chain, head_seq, head_hash) in db::audit::chains(&mut conn).await? {

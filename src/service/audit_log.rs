@@ -46,6 +46,8 @@ async fn query(
 ) -> ServiceResult<Vec<ListedEntry>> {
     require_admin(actor)?;
     let tenant = tenant_of(actor)?.tenant_id;
+    // Views wait a moment before they join the chain; the log shows them all.
+    state.view_audit.flush().await?;
     let mut conn = state.db.read().await?;
     // A PO number stands for its order's id.
     let object = match f.object.as_deref().map(str::trim).filter(|o| !o.is_empty()) {

@@ -159,6 +159,7 @@ pub async fn audit(
     db::audit::append(
         conn,
         &db::audit::NewEntry {
+            id: None,
             tenant_id: tenant,
             actor_user_id: Some(actor.user_id),
             actor_org_id: Some(actor.org_id),
@@ -185,6 +186,7 @@ pub async fn audit_unauthenticated(
     db::audit::append(
         conn,
         &db::audit::NewEntry {
+            id: None,
             tenant_id: tenant,
             actor_user_id: who.map(|(user, _)| user),
             actor_org_id: who.map(|(_, org)| org),

@@ -50,4 +50,5 @@ mod trace_import;
 mod trace_import_refusals;
 mod trace_recording;
 mod trace_view;
+mod view_audit;
 mod webhooks;

@@ -473,6 +473,9 @@ async fn the_evidence_bundle_verifies_offline_and_its_download_is_audited() {
     );
     assert!(text.contains("accept line 1, 2, 3 on PO 4500782"), "{text}");
 
+    portico::service::view_audit::fold_pending(&app.db)
+        .await
+        .unwrap();
     let mut conn = app.db.reader().acquire().await.unwrap();
     let audited = portico::db::audit::recent_with_action(&mut conn, "order.evidence_exported", 5)
         .await
