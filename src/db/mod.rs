@@ -29,6 +29,7 @@ pub mod partnerships;
 pub mod password_resets;
 pub mod pending_views;
 pub mod pg_sessions;
+mod pools;
 pub mod progress;
 pub mod qc;
 pub mod request_reader;
@@ -47,10 +48,6 @@ pub mod trace_records;
 pub mod users;
 pub mod webhooks;
 
-use std::str::FromStr;
-use std::time::Duration;
-
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
 
@@ -107,9 +104,9 @@ impl Db {
         match engine {
             Engine::Sqlite => {
                 let views_file = pending_views::file_of(url);
-                let write = sqlite_pool(url, 1, false, views_file.clone()).await?;
+                let write = pools::sqlite_pool(url, 1, false, views_file.clone()).await?;
                 // The writer creates the file and switches it to WAL before readers open it.
-                let read = sqlite_pool(url, 8, true, None).await?;
+                let read = pools::sqlite_pool(url, 8, true, None).await?;
                 Ok(Db {
                     engine,
                     url: url.into(),
@@ -121,7 +118,7 @@ impl Db {
             }
             Engine::Postgres => {
                 let app_role = app_role.filter(|r| !r.is_empty()).map(str::to_owned);
-                let pool = postgres_pool(url, app_role.clone())?;
+                let pool = pools::postgres_pool(url, app_role.clone())?;
                 Ok(Db {
                     engine,
                     url: url.into(),
@@ -208,7 +205,7 @@ impl Db {
             return Ok(());
         };
         let mut conn = AnyConnection::connect(&self.url).await?;
-        let switched = conn.execute(set_role(role).as_str()).await;
+        let switched = conn.execute(pools::set_role(role).as_str()).await;
         conn.close().await?;
         switched.map_err(|err| {
             anyhow::anyhow!(
@@ -230,95 +227,6 @@ impl Db {
         self.read.close().await;
         self.write.close().await;
     }
-}
-
-/// The PostgreSQL pool: the application's role and the task's tenant scope on every
-/// connection. Setting the scope replaces the idle-connection ping (a failed `set_config`
-/// discards the connection just as a failed ping would), so an acquire costs no more round
-/// trips than before.
-fn postgres_pool(url: &str, app_role: Option<String>) -> anyhow::Result<AnyPool> {
-    let set_role = app_role.as_deref().map(set_role);
-    let pool = AnyPoolOptions::new()
-        .max_connections(16)
-        .acquire_timeout(Duration::from_secs(10))
-        .test_before_acquire(false)
-        .after_connect(move |conn, _meta| {
-            let set_role = set_role.clone();
-            // Runs in the acquiring task, or in the pool's upkeep task (no scope: nothing); the
-            // scope is set again on every acquire either way.
-            let scope = scope::current();
-            Box::pin(async move {
-                if let Some(set_role) = set_role {
-                    conn.execute(set_role.as_str()).await?;
-                }
-                scope::apply(conn, scope).await
-            })
-        })
-        .before_acquire(|conn, _meta| {
-            let scope = scope::current();
-            Box::pin(async move {
-                scope::apply(conn, scope).await?;
-                Ok(true)
-            })
-        })
-        .connect_lazy(url)?;
-    Ok(pool)
-}
-
-/// `SET ROLE` with the role name quoted as an identifier.
-fn set_role(role: &str) -> String {
-    format!("SET ROLE \"{}\"", role.replace('"', "\"\""))
-}
-
-/// A pool on a SQLite file; the writer's connections attach the views file when there is one.
-async fn sqlite_pool(
-    url: &str,
-    max: u32,
-    read_only: bool,
-    views: Option<String>,
-) -> anyhow::Result<AnyPool> {
-    let options = AnyConnectOptions::from_str(&sqlite_url(url, read_only))?;
-    let pool = AnyPoolOptions::new()
-        .max_connections(max)
-        .min_connections(if read_only { 0 } else { 1 })
-        .acquire_timeout(Duration::from_secs(30))
-        // An in-process SQLite connection does not go stale; the default ping on every acquire
-        // is a round trip to the connection's worker thread (two context switches) for nothing.
-        .test_before_acquire(false)
-        .after_connect(move |conn, _meta| {
-            let views = views.clone();
-            Box::pin(async move {
-                conn.execute("PRAGMA busy_timeout = 15000").await?;
-                if !read_only {
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                }
-                conn.execute("PRAGMA synchronous = FULL").await?;
-                conn.execute("PRAGMA foreign_keys = ON").await?;
-                if let Some(file) = &views {
-                    pending_views::attach(conn, file).await?;
-                }
-                Ok(())
-            })
-        })
-        .connect_with(options)
-        .await?;
-    Ok(pool)
-}
-
-/// Adds the open mode to a SQLite URL: the writer creates the file, readers never write.
-fn sqlite_url(url: &str, read_only: bool) -> String {
-    let mode = if read_only { "ro" } else { "rwc" };
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("mode="))
-        .collect();
-    let mut out = format!("{base}?mode={mode}");
-    for param in kept {
-        out.push('&');
-        out.push_str(param);
-    }
-    out
 }
 
 /// SQL assembled at run time (optional filters) with numbered placeholders, which both engines
@@ -378,31 +286,5 @@ impl DynamicSql {
             };
         }
         query.fetch_all(conn).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_role_name_is_quoted_as_an_identifier() {
-        assert_eq!(set_role("portico_app"), r#"SET ROLE "portico_app""#);
-        assert_eq!(
-            set_role(r#"a"; RESET ROLE; --"#),
-            r#"SET ROLE "a""; RESET ROLE; --""#
-        );
-    }
-
-    #[test]
-    fn sqlite_urls_get_the_right_open_mode() {
-        assert_eq!(
-            sqlite_url("sqlite://data/p.db", true),
-            "sqlite://data/p.db?mode=ro"
-        );
-        assert_eq!(
-            sqlite_url("sqlite://data/p.db?mode=rwc&cache=shared", false),
-            "sqlite://data/p.db?mode=rwc&cache=shared"
-        );
     }
 }
