@@ -7,7 +7,7 @@ use std::time::Duration;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,9 +22,9 @@ use crate::auth::session::Flash;
 use crate::db::scope;
 use crate::domain::sla::policy::Kind;
 use crate::error::AppResult;
-use crate::service::ServiceError;
 use crate::service::sla::alerts::{self, Handling, HandlingView, MAX_SNOOZE_HOURS};
 use crate::service::sla::board::{self, Board, Entry, Filters};
+use crate::service::{FieldErrors, ServiceError};
 
 /// How often an open dashboard's stream looks at the revision, and how long one stream lives
 /// before the browser reconnects (so idle connections do not pile up).
@@ -91,6 +91,10 @@ trait Rows {
     fn late(&self, e: &Entry) -> bool {
         e.left.is_negative()
     }
+
+    fn max_text(&self) -> usize {
+        alerts::MAX_TEXT
+    }
 }
 
 impl Rows for BoardPage {}
@@ -144,6 +148,16 @@ struct AlertForms {
     ctx: PageCtx,
     view: HandlingView,
     snooze_hours: [i64; 4],
+    typed: Typed,
+    errors: FieldErrors,
+}
+
+/// What was typed into a refused comment or snooze, shown again beside the reason.
+#[derive(Default)]
+struct Typed {
+    comment: String,
+    hours: String,
+    reason: String,
 }
 
 #[derive(Template)]
@@ -152,9 +166,12 @@ struct AlertPage {
     ctx: PageCtx,
     view: HandlingView,
     snooze_hours: [i64; 4],
+    typed: Typed,
+    errors: FieldErrors,
 }
 
 impl Rows for AlertPage {}
+impl Rows for AlertForms {}
 
 async fn handle_get(
     State(state): State<AppState>,
@@ -171,6 +188,8 @@ async fn handle_get(
             ctx,
             view,
             snooze_hours,
+            typed: Typed::default(),
+            errors: FieldErrors::default(),
         })?
         .into_response());
     }
@@ -178,8 +197,35 @@ async fn handle_get(
         ctx,
         view,
         snooze_hours,
+        typed: Typed::default(),
+        errors: FieldErrors::default(),
     })?
     .into_response())
+}
+
+/// A comment or snooze refused for what was typed: the alert's page again with the text kept
+/// and the reason beside its field, instead of the board with the text lost.
+async fn handled_or_retyped(
+    state: &AppState,
+    shell: &Shell,
+    actor: &Actor,
+    alert: &str,
+    result: Result<(), ServiceError>,
+    done: &'static str,
+    typed: Typed,
+) -> AppResult<Response> {
+    let Err(ServiceError::Invalid(errors)) = result else {
+        return handled(shell, result, done).await;
+    };
+    let view = alerts::handling_view(state, actor, alert).await?;
+    let page = AlertPage {
+        ctx: shell.page().await?,
+        view,
+        snooze_hours: SNOOZE_HOURS,
+        typed,
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -274,9 +320,24 @@ async fn comment_post(
     Path(alert): Path<String>,
     Form(form): Form<CommentForm>,
 ) -> AppResult<Response> {
-    let step = Handling::Comment { body: form.body };
+    let step = Handling::Comment {
+        body: form.body.clone(),
+    };
     let result = alerts::handle(&state, &actor, &alert, &step).await;
-    handled(&shell, result, "sla.commented").await
+    let typed = Typed {
+        comment: form.body,
+        ..Typed::default()
+    };
+    handled_or_retyped(
+        &state,
+        &shell,
+        &actor,
+        &alert,
+        result,
+        "sla.commented",
+        typed,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -295,9 +356,14 @@ async fn snooze_post(
     Form(form): Form<SnoozeForm>,
 ) -> AppResult<Response> {
     let step = Handling::Snooze {
-        hours: form.hours,
-        reason: form.reason,
+        hours: form.hours.clone(),
+        reason: form.reason.clone(),
     };
     let result = alerts::handle(&state, &actor, &alert, &step).await;
-    handled(&shell, result, "sla.snoozed").await
+    let typed = Typed {
+        hours: form.hours,
+        reason: form.reason,
+        ..Typed::default()
+    };
+    handled_or_retyped(&state, &shell, &actor, &alert, result, "sla.snoozed", typed).await
 }

@@ -69,6 +69,12 @@ test('a clock crosses its deadline while the dashboard is open; the breach appea
   await signIn(admin.page, 'admin@acme.test');
   await admin.page.goto(handling);
   await admin.page.getByRole('heading', { level: 1, name: 'Handle the alert' }).waitFor();
+  // A snooze whose reason is only spaces is refused beside the field, the chosen length kept.
+  await admin.page.getByLabel('Snooze for').selectOption('4');
+  await admin.page.getByLabel('Reason for snoozing').fill('   ');
+  await submitForm(admin.page, admin.page.getByRole('button', { name: 'Snooze', exact: true }));
+  await expectText(admin.page.locator('form.snooze .field-error'), 'Say why the alert is snoozed.');
+  assert.equal(await admin.page.getByLabel('Snooze for').inputValue(), '4');
   await admin.page.getByLabel('Comment').fill('Delta rang back');
   await submitForm(admin.page, admin.page.getByRole('button', { name: 'Add comment', exact: true }));
   await expectFlash(admin.page, 'Your comment is added.');

@@ -78,6 +78,15 @@ async fn act(
     client.follow(&response).await
 }
 
+/// A handling form of the board's first row refused for what was typed: the alert's page comes
+/// back with the reason beside the field, not the board.
+async fn refused(client: &TestClient, board: &Page, form: &str, fields: &[(&str, &str)]) -> Page {
+    let forms = handling_forms(client, board, ".sla-board tbody tr:nth-child(1)").await;
+    let page = client.submit(&forms, &format!("form.{form}"), fields).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    page
+}
+
 /// The page a row's "Assign, comment, snooze" opens without JavaScript (with it, the same
 /// forms load into the row).
 async fn handling_forms(client: &TestClient, board: &Page, row: &str) -> Page {
@@ -198,11 +207,21 @@ async fn ops_acknowledges_assigns_comments_and_snoozes_an_alert() {
         "unchanged"
     );
 
-    let page = act(&ops, &page, 1, "comment", &[("body", "  ")]).await;
+    // A refused comment or snooze keeps what was typed, with the reason beside its field.
+    let blank = refused(&ops, &page, "comment", &[("body", "  ")]).await;
     assert!(
-        page.text(".flash-error")
+        blank
+            .text(".field-error")
             .contains("This field is required.")
     );
+    let long = "Called Delta twice. ".repeat(60);
+    let too_long = refused(&ops, &page, "comment", &[("body", &long)]).await;
+    assert!(
+        too_long
+            .text(".field-error")
+            .contains("This text is too long.")
+    );
+    assert_eq!(too_long.text("form.comment textarea"), long.trim_end());
     let page = act(
         &ops,
         &page,
@@ -213,20 +232,32 @@ async fn ops_acknowledges_assigns_comments_and_snoozes_an_alert() {
     .await;
     assert!(rows(&page)[0].contains("Oscar Ops: “Called Delta; confirming today”"));
 
-    let page = act(&ops, &page, 1, "snooze", &[("hours", "4"), ("reason", "")]).await;
+    let no_reason = refused(&ops, &page, "snooze", &[("hours", "4"), ("reason", "")]).await;
     assert!(
-        page.text(".flash-error")
+        no_reason
+            .text(".field-error")
             .contains("Say why the alert is snoozed.")
     );
-    let page = act(
+    assert!(no_reason.has("form.snooze option[value=\"4\"][selected]"));
+    let too_long = refused(
         &ops,
         &page,
-        1,
         "snooze",
-        &[("hours", "999"), ("reason", "x")],
+        &[("hours", "999"), ("reason", "Waiting for the dye house")],
     )
     .await;
-    assert!(page.text(".flash-error").contains("up to a week"));
+    assert!(too_long.text(".field-error").contains("up to a week"));
+    assert_eq!(
+        too_long
+            .attr("form.snooze input[name=reason]", "value")
+            .as_deref(),
+        Some("Waiting for the dye house")
+    );
+    let page = ops.get("/sla").await;
+    assert!(
+        !rows(&page)[0].contains("Waiting for the dye house"),
+        "nothing was saved"
+    );
     let page = act(
         &ops,
         &page,

@@ -14,7 +14,8 @@ use crate::service::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actio
 
 /// The longest snooze offered (a week); longer is refused.
 pub const MAX_SNOOZE_HOURS: i64 = 7 * 24;
-const MAX_TEXT: usize = 1000;
+/// The longest comment or snooze reason.
+pub const MAX_TEXT: usize = 1000;
 
 pub enum Handling {
     Acknowledge,
