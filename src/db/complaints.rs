@@ -22,13 +22,20 @@ pub struct Complaint {
     pub created_by_name: String,
     pub created_at: i64,
     pub held_at: Option<i64>,
+    /// The orders the hold was signed on (JSON array of ids), when it recorded them.
+    pub held_orders: Option<String>,
+    pub closed_at: Option<i64>,
+    pub closed_by_name: Option<String>,
+    /// What was found and done, given when closing.
+    pub resolution: Option<String>,
 }
 
 const COMPLAINT: &str = "SELECT c.id, c.number, c.subject_kind, c.subject_id, c.order_id, \
      o.po_number, c.description, c.reverse_trace, c.root_kind, c.root_id, c.status, \
-     u.display_name AS created_by_name, c.created_at, c.held_at \
+     u.display_name AS created_by_name, c.created_at, c.held_at, c.held_orders, c.closed_at, \
+     cu.display_name AS closed_by_name, c.resolution \
      FROM complaints c JOIN orders o ON o.tenant_id = c.tenant_id AND o.id = c.order_id \
-     JOIN users u ON u.id = c.created_by";
+     JOIN users u ON u.id = c.created_by LEFT JOIN users cu ON cu.id = c.closed_by";
 
 pub struct NewComplaint<'a> {
     pub tenant: TenantId,
@@ -135,25 +142,88 @@ pub async fn set_root(
     Ok(())
 }
 
-/// Marks the complaint held; false when it was held already (a second click).
+/// Marks the complaint held, with the orders the hold is signed on (JSON array); false when it
+/// was held already (a second click).
 pub async fn mark_held(
     conn: &mut Conn,
     tenant: TenantId,
     id: &str,
     by: UserId,
     now: i64,
+    orders: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE complaints SET status = 'held', held_by = $3, held_at = $4 \
+        "UPDATE complaints SET status = 'held', held_by = $3, held_at = $4, held_orders = $5 \
          WHERE tenant_id = $1 AND id = $2 AND status = 'open'",
     )
     .bind(tenant)
     .bind(id)
     .bind(by)
     .bind(now)
+    .bind(orders)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Closes an open or held complaint with its resolution; false when it was closed already.
+pub async fn mark_closed(
+    conn: &mut Conn,
+    tenant: TenantId,
+    id: &str,
+    by: UserId,
+    now: i64,
+    resolution: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE complaints SET status = 'closed', closed_by = $3, closed_at = $4, \
+           resolution = $5 WHERE tenant_id = $1 AND id = $2 AND status IN ('open', 'held')",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(by)
+    .bind(now)
+    .bind(resolution)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A hold released by closing its complaint.
+#[derive(Debug, FromRow)]
+pub struct ReleasedHold {
+    pub node_kind: String,
+    pub node_id: String,
+    pub owner_org_id: OrgId,
+}
+
+/// Releases the complaint's holds still in force and returns them. Goods another complaint
+/// also holds stay held by that one.
+pub async fn release_holds(
+    conn: &mut Conn,
+    tenant: TenantId,
+    complaint: &str,
+    now: i64,
+) -> Result<Vec<ReleasedHold>, sqlx::Error> {
+    let held: Vec<ReleasedHold> = sqlx::query_as(
+        "SELECT node_kind, node_id, owner_org_id FROM trace_holds \
+         WHERE tenant_id = $1 AND complaint_id = $2 AND released_at IS NULL \
+         ORDER BY node_kind, node_id",
+    )
+    .bind(tenant)
+    .bind(complaint)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE trace_holds SET released_at = $3 \
+         WHERE tenant_id = $1 AND complaint_id = $2 AND released_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(complaint)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(held)
 }
 
 pub struct NewHold<'a> {
@@ -182,7 +252,7 @@ pub async fn insert_hold(conn: &mut Conn, h: &NewHold<'_>) -> Result<(), sqlx::E
     Ok(())
 }
 
-/// The complaint's holds: (node kind, node id).
+/// The complaint's holds still in force: (node kind, node id).
 pub async fn holds(
     conn: &mut Conn,
     tenant: TenantId,
@@ -190,7 +260,7 @@ pub async fn holds(
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT node_kind, node_id FROM trace_holds WHERE tenant_id = $1 AND complaint_id = $2 \
-         ORDER BY node_kind, node_id",
+           AND released_at IS NULL ORDER BY node_kind, node_id",
     )
     .bind(tenant)
     .bind(complaint)

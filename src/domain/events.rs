@@ -34,6 +34,7 @@ pub const ALL_TYPES: &[&str] = &[
     "com.portico.financing.disbursed",
     "com.portico.financing.repaid",
     "com.portico.hold.placed",
+    "com.portico.hold.released",
     "com.portico.sla.warning",
     "com.portico.sla.breach",
     "com.portico.sla.escalation",
@@ -100,6 +101,7 @@ pub fn of_statement(kind: &str, body: &Value) -> Vec<DomainEvent> {
         "po.financing_disbursed" => one("com.portico.financing.disbursed"),
         "po.financing_repaid" => one("com.portico.financing.repaid"),
         "po.hold_placed" => one("com.portico.hold.placed"),
+        "po.hold_released" => one("com.portico.hold.released"),
         _ => Vec::new(),
     }
 }
@@ -262,6 +264,7 @@ mod tests {
             "po.financing_disbursed",
             "po.financing_repaid",
             "po.hold_placed",
+            "po.hold_released",
         ];
         for kind in kinds {
             for t in types(kind, json!({})) {

@@ -60,6 +60,7 @@ pub const TRACE_EXPORTED: &str = "trace.exported";
 pub const COMPLAINT_OPENED: &str = "complaint.opened";
 pub const COMPLAINT_ROOT_SET: &str = "complaint.root_set";
 pub const COMPLAINT_HOLD_PLACED: &str = "complaint.hold_placed";
+pub const COMPLAINT_CLOSED: &str = "complaint.closed";
 pub const PROGRAM_SAVED: &str = "finance_program.saved";
 pub const PROGRAM_SUPPLIERS_SET: &str = "finance_program.suppliers_set";
 pub const PROGRAM_OPT_IN: &str = "finance_program.opt_in";
@@ -154,6 +155,7 @@ pub const ALL: &[&str] = &[
     COMPLAINT_OPENED,
     COMPLAINT_ROOT_SET,
     COMPLAINT_HOLD_PLACED,
+    COMPLAINT_CLOSED,
     PROGRAM_SAVED,
     PROGRAM_SUPPLIERS_SET,
     PROGRAM_OPT_IN,

@@ -1,6 +1,6 @@
 //! Complaints: the brand's list, opening one from a trace (description and photos), and one
 //! page per complaint with the reverse trace kept at opening, the choice of the suspected root,
-//! the affected scope from it, and the hold.
+//! the affected scope from it, the hold, and closing it (which releases the hold).
 
 use askama::Template;
 use axum::Form;
@@ -23,7 +23,7 @@ use crate::domain::ids::OrderId;
 use crate::domain::trace::NodeKind;
 use crate::error::{AppError, AppResult};
 use crate::service::trace::complaints::{self, OpenInput};
-use crate::service::trace::{holds, view};
+use crate::service::trace::{closing, holds, view};
 use crate::service::{FieldErrors, ServiceError};
 
 pub fn routes() -> Routes {
@@ -38,6 +38,7 @@ pub fn routes() -> Routes {
         .tenant("/complaints/{complaint}", get(complaint_get))
         .tenant("/complaints/{complaint}/root", post(root_post))
         .tenant("/complaints/{complaint}/hold", post(hold_post))
+        .tenant("/complaints/{complaint}/close", post(close_post))
 }
 
 #[derive(Template)]
@@ -189,6 +190,9 @@ struct ComplaintPage {
     order_id: OrderId,
     can_act: bool,
     tenant: String,
+    /// The closing form's text, kept when it is refused.
+    resolution: String,
+    errors: FieldErrors,
 }
 
 impl ComplaintPage {
@@ -225,6 +229,10 @@ impl ComplaintPage {
             && self.complaint.root_id.as_deref() == Some(id)
     }
 
+    fn max_resolution(&self) -> usize {
+        closing::MAX_RESOLUTION
+    }
+
     /// What the hold would cover: finished lots and this brand's shipments on their way.
     fn scope_counts(&self) -> (usize, usize) {
         self.scope
@@ -239,7 +247,26 @@ async fn complaint_get(
     actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    let view = complaints::get(&state, &actor, &id).await?;
+    let page = complaint_page(
+        &state,
+        &shell,
+        &actor,
+        &id,
+        String::new(),
+        FieldErrors::default(),
+    );
+    render(&page.await?)
+}
+
+async fn complaint_page(
+    state: &AppState,
+    shell: &Shell,
+    actor: &Actor,
+    id: &str,
+    resolution: String,
+    errors: FieldErrors,
+) -> AppResult<ComplaintPage> {
+    let view = complaints::get(state, actor, id).await?;
     let kept = serde_json::from_str::<Vec<serde_json::Value>>(&view.complaint.reverse_trace)
         .unwrap_or_default()
         .iter()
@@ -254,13 +281,13 @@ async fn complaint_get(
             )
         })
         .collect();
-    render(&ComplaintPage {
+    Ok(ComplaintPage {
         ctx: shell.page().await?,
         order_id: view.complaint.order_id,
         complaint: view.complaint,
         kept,
-        t: TraceShow::new(view.trace, &actor),
-        scope: view.scope.map(|s| TraceShow::new(s, &actor)),
+        t: TraceShow::new(view.trace, actor),
+        scope: view.scope.map(|s| TraceShow::new(s, actor)),
         holds: view.holds,
         photos: view.photos,
         can_act: actor.can(crate::domain::org::Permission::ManageComplaints),
@@ -269,6 +296,8 @@ async fn complaint_get(
             .as_ref()
             .map(|s| s.tenant_id.to_string())
             .unwrap_or_default(),
+        resolution,
+        errors,
     })
 }
 
@@ -315,6 +344,43 @@ async fn hold_post(
                 .with_arg((placed.finished_lots + placed.shipments).to_string()),
             Err(err) => refusal_flash(err)?,
         }
+    };
+    shell.flash(flash).await?;
+    Ok(Redirect::to(&format!("/complaints/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    resolution: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Closes the complaint, releasing its holds. A refused resolution comes back beside its field
+/// with the text kept; a missing confirmation of a release likewise.
+async fn close_post(
+    State(state): State<AppState>,
+    shell: Shell,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(form): Form<CloseForm>,
+) -> AppResult<Response> {
+    let result = if form.confirm == "yes" {
+        closing::close(&state, &actor, &id, &form.resolution).await
+    } else {
+        let mut errors = FieldErrors::default();
+        errors.add("confirm", "complaint.close_confirm_needed");
+        Err(ServiceError::Invalid(errors))
+    };
+    let flash = match result {
+        Ok(released) => Flash::success("complaint.closed")
+            .with_arg((released.finished_lots + released.shipments).to_string()),
+        Err(ServiceError::Invalid(errors)) => {
+            let page = complaint_page(&state, &shell, &actor, &id, form.resolution, errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page.await?)?).into_response());
+        }
+        Err(err) => refusal_flash(err)?,
     };
     shell.flash(flash).await?;
     Ok(Redirect::to(&format!("/complaints/{id}")).into_response())

@@ -223,6 +223,24 @@ test('Acme quality traces a finished lot, holds what the suspect fabric lot reac
   await searchTrace(sp, lotCode, 'finished_lot');
   await expectText(sp.getByRole('heading', { level: 1 }), `Finished lot ${lotCode} On hold`);
 
+  // Acme quality closes the complaint with its resolution: the hold is released, the lot is no
+  // longer on hold, and Sunrise is told it can ship again.
+  await qp.goto(complaintPath);
+  const closing = region(qp, 'Close the complaint');
+  await expectText(closing.locator('form > p').first(), `Closing releases the ${heldCount} item(s) on hold under this complaint: the finished lots can ship and the shipments leave quarantine (unless another complaint holds them too), the partners are told, and the release is signed on the orders the hold was signed on.`);
+  const resolution = 'Thin fabric traced to one dye lot; Sunrise replaced it and the lots passed re-inspection.';
+  await closing.getByLabel('Resolution', { exact: true }).fill(resolution);
+  await closing.getByLabel('I confirm: close the complaint and release what it holds.', { exact: true }).check();
+  await submitForm(qp, closing.getByRole('button', { name: 'Close and release the hold', exact: true }));
+  await expectFlash(qp, `Complaint closed; ${heldCount} item(s) released.`);
+  await expectText(h1, `Complaint ${number} Closed`);
+  await expectText(region(qp, 'Resolution').locator('p'), resolution);
+  assert.equal(await qp.locator('#close-form').count(), 0, 'closed once');
+  await qp.goto(lotPath);
+  await expectText(h1, `Finished lot ${lotCode}`);
+  await sp.goto('/notifications');
+  await sp.locator('.notification-list li').filter({ hasText: `Acme Apparel released the hold on goods of PO ${ownPo}: they can ship again` }).waitFor();
+
   for (const p of [quality, sunrise]) p.watch.assertClean();
   for (const p of [quality, sunrise]) await p.context.close();
 });

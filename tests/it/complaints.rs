@@ -18,7 +18,7 @@ use crate::support::trace_chain::{
 };
 use crate::support::{TestApp, as_actor};
 
-async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
     let mut conn = app.db.reader().acquire().await.unwrap();
     sqlx::query_scalar(sql)
         .bind(bind)
@@ -28,7 +28,7 @@ async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
 }
 
 /// Acme's quality opens a complaint on its order through the page, with one photo.
-async fn open_on_acme_order(app: &TestApp, chain: &SharedLot) -> String {
+pub(crate) async fn open_on_acme_order(app: &TestApp, chain: &SharedLot) -> String {
     let quality = app.login("quality@acme.test").await;
     let order = chain.acme_order.to_string();
     let form = quality

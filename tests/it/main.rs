@@ -11,6 +11,7 @@ mod api_tokens;
 mod audit_page;
 mod auth;
 mod cli;
+mod complaint_closing;
 mod complaints;
 mod digest;
 mod events;

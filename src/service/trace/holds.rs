@@ -12,7 +12,7 @@ use super::complaints::{brand_viewer, load, require_quality};
 use super::view::{Node, Trace};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
-use crate::db::complaints::NewHold;
+use crate::db::complaints::{Complaint, NewHold};
 use crate::db::notifications::NewNotification;
 use crate::db::{self, Conn};
 use crate::domain::ids::{OrderId, OrgId, TenantId};
@@ -124,10 +124,13 @@ pub async fn place(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<P
             _ => placed.shipments += 1,
         }
     }
-    if !db::complaints::mark_held(&mut tx, tenant, id, actor.user_id, now).await? {
+    let complaint = &view.complaint;
+    orders.insert(complaint.order_id);
+    let signed_on = json!(orders.iter().map(ToString::to_string).collect::<Vec<_>>()).to_string();
+    let marked = db::complaints::mark_held(&mut tx, tenant, id, actor.user_id, now, &signed_on);
+    if !marked.await? {
         return Err(ServiceError::Refused("complaint.refused.not_open"));
     }
-    let complaint = &view.complaint;
     let others = scope.forward.others_affected;
     let root = json!({ "kind": complaint.root_kind, "id": complaint.root_id });
     let body = json!({
@@ -141,71 +144,96 @@ pub async fn place(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<P
         AuditEvent::new(actions::COMPLAINT_HOLD_PLACED, "complaint", id).detail(body.clone()),
     )
     .await?;
-    orders.insert(complaint.order_id);
     for order_id in &orders {
-        sign_hold(
-            &mut tx,
-            state,
-            actor,
-            tenant,
-            *order_id,
-            &complaint.number,
-            &body,
-        )
-        .await?;
+        let step = HoldStep::Placed(&complaint.number);
+        sign_hold(&mut tx, state, actor, tenant, *order_id, step, &body).await?;
     }
+    tell(&mut tx, actor, complaint, partners, "trace_hold", now).await?;
+    tx.commit().await?;
+    Ok(placed)
+}
+
+/// Tells the users of each partner organisation of a hold or its release, with a link to the
+/// partner's own page for it (a warehouse's inbound shipment) or else to the root's trace.
+pub(super) async fn tell(
+    conn: &mut Conn,
+    actor: &Actor,
+    complaint: &Complaint,
+    partners: BTreeMap<OrgId, Option<String>>,
+    kind: &str,
+    now: i64,
+) -> ServiceResult<()> {
+    let tenant = brand_viewer(actor)?;
     let link = match (&complaint.root_kind, &complaint.root_id) {
         (Some(kind), Some(root)) => format!("/trace/node/{kind}/{root}"),
         _ => "/trace".to_owned(),
     };
-    let order = db::orders::get(&mut tx, tenant, complaint.order_id)
+    let order = db::orders::get(conn, tenant, complaint.order_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     for (partner, own_link) in partners {
         let link = own_link.unwrap_or_else(|| link.clone());
-        let recipients = db::notifications::recipients(&mut tx, partner, &[]).await?;
+        let recipients = db::notifications::recipients(conn, partner, &[]).await?;
         for r in recipients {
             let note = NewNotification {
                 tenant,
                 user: r.id,
-                kind: "trace_hold",
+                kind,
                 order: Some(order.id),
                 link: Some(&link),
                 po_number: Some(&order.po_number),
                 actor_org_name: Some(&actor.org_name),
                 now,
             };
-            db::notifications::insert(&mut tx, &note).await?;
+            db::notifications::insert(conn, &note).await?;
         }
     }
-    tx.commit().await?;
-    Ok(placed)
+    Ok(())
 }
 
-/// The hold as a signed statement on one of the brand's orders it concerns.
-async fn sign_hold(
+/// What a signed hold statement says happened, under which complaint number.
+#[derive(Clone, Copy)]
+pub(super) enum HoldStep<'a> {
+    Placed(&'a str),
+    Released(&'a str),
+}
+
+/// The hold (or its release) as a signed statement on one of the brand's orders it concerns.
+pub(super) async fn sign_hold(
     conn: &mut Conn,
     state: &AppState,
     actor: &Actor,
     tenant: TenantId,
     order_id: OrderId,
-    number: &str,
+    step: HoldStep<'_>,
     body: &serde_json::Value,
 ) -> ServiceResult<()> {
     let Some(order) = db::orders::get(conn, tenant, order_id).await? else {
         return Ok(());
     };
     let lines = db::order_lines::of_order(conn, tenant, order.id).await?;
-    let attests = format!(
-        "{} put goods of PO {} on hold under complaint {number}",
-        actor.org_name, order.po_number
-    );
+    let (kind, attests) = match step {
+        HoldStep::Placed(number) => (
+            "po.hold_placed",
+            format!(
+                "{} put goods of PO {} on hold under complaint {number}",
+                actor.org_name, order.po_number
+            ),
+        ),
+        HoldStep::Released(number) => (
+            "po.hold_released",
+            format!(
+                "{} released the hold on goods of PO {} and closed complaint {number}",
+                actor.org_name, order.po_number
+            ),
+        ),
+    };
     sign_statement(
         conn,
         state,
         actor,
         &order,
-        "po.hold_placed",
+        kind,
         &order_hash(&order, &lines)?,
         attests,
         body.clone(),

@@ -2,6 +2,7 @@
 //! finished lots), the search box and the trace view (`search`, `view`), complaints and holds
 //! (`complaints`, `holds`), EPCIS export and import (`epcis`).
 
+pub mod closing;
 pub mod complaints;
 pub mod epcis;
 pub mod export;

@@ -398,6 +398,11 @@ pub(super) const TENANT_ROUTES: &[RouteCase] = &[
         Object::Complaint,
         &[("confirm", "yes")],
     ),
+    post(
+        "/complaints/{complaint}/close",
+        Object::Complaint,
+        &[("resolution", "leak"), ("confirm", "yes")],
+    ),
     get("/settings/webhooks", Object::None),
     post(
         "/settings/webhooks",
