@@ -8,10 +8,10 @@ For each configuration it (1) builds the release binary and the baseline example
 --skip-build, (2) generates the data with `portico seed-demo --scale N` unless the database is
 already there (SQLite: bench/data/sqlite-<N>.db; PostgreSQL: database bench_<N> on
 --pg-url's server), (3) starts `portico serve` on it and times the start-up to /readyz, signs in
-as the generated users, (4) drives each page with wrk over loopback and right after it the
-baseline running the same queries (both servers up, one idle while the other is measured),
-sampling resident memory meanwhile, and (5) writes a Markdown table to
-bench/results/<engine>-<N>.md. wrk comes from Debian (`apt-get install -y wrk`).
+as the generated users, (4) drives each page with wrk over loopback in alternating rounds with
+the baseline running the same queries (both servers up, one idle while the other is measured;
+--rounds, 3 by default, the median round reported), sampling resident memory meanwhile, and (5)
+writes a Markdown table to bench/results/<engine>-<N>.md. wrk comes from Debian (`apt-get install -y wrk`).
 """
 
 import argparse
@@ -149,6 +149,18 @@ def wrk(port, path, header, args):
             "errors": errors.group(0) if errors else ""}
 
 
+def median_round(rounds):
+    """The round whose throughput ratio is the median, with the errors of every round."""
+    ordered = sorted(rounds, key=lambda pair: pair[1]["rps"] / max(pair[0]["rps"], 1e-9))
+    mine, theirs = (dict(x) for x in ordered[len(ordered) // 2])
+    for key in ("bad",):
+        mine[key] = sum(p[0][key] for p in rounds)
+        theirs[key] = sum(p[1][key] for p in rounds)
+    mine["errors"] = "; ".join(sorted({p[0]["errors"] for p in rounds if p[0]["errors"]}))
+    mine["ratios"] = [p[1]["rps"] / max(p[0]["rps"], 1e-9) for p in rounds]
+    return mine, theirs
+
+
 class MemorySampler(threading.Thread):
     """The highest resident set of a process, sampled every 50 ms while the load runs."""
 
@@ -244,6 +256,8 @@ def main():
     ap.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternating Portico/baseline rounds per page; the median is reported")
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--pages", default="",
                     help="comma-separated page names to measure only (e.g. 'order page,trace'); "
@@ -283,11 +297,17 @@ def main():
         # Each page is measured on Portico and at once on the baseline, so both figures of a
         # ratio come from the same minute of a machine whose speed drifts (a shared VM's did by
         # 40% within a session).
+        # Each page runs in alternating rounds and the median round is reported: single runs
+        # of the same build scattered by up to 30%.
         results, base = [], []
         for name, path, header, base_path in chosen(args, pages(users, cookies, token)):
-            print(f"{name} ...", flush=True)
-            results.append(wrk(port, path, header, args))
-            base.append(wrk(bport, base_path, "", args))
+            rounds = []
+            for r in range(args.rounds):
+                print(f"{name}, round {r + 1} of {args.rounds} ...", flush=True)
+                rounds.append((wrk(port, path, header, args), wrk(bport, base_path, "", args)))
+            mine, theirs = median_round(rounds)
+            results.append(mine)
+            base.append(theirs)
         for s in (sampler, base_sampler):
             s.running = False
             s.join()
@@ -309,13 +329,15 @@ def report(args, users, startup, idle_kb, peak_kb, base_kb, results, base):
         f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on "
         f"{os.cpu_count()} CPUs ({cpu}); wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s over loopback, after a 2 s warm-up; the load generator shares the "
-        "CPUs with the server. Baseline: `bench/baseline.rs` (axum + askama + sqlx, the same "
+        f"CPUs with the server. Each page ran {args.rounds} alternating rounds (Portico, then the "
+        "baseline); the table shows the round with the median ratio, and the last column every "
+        "round's ratio. Baseline: `bench/baseline.rs` (axum + askama + sqlx, the same "
         "`portico::db` queries, no sessions, auth, audit or middleware, the system allocator) "
-        "on the same database, measured right after Portico on each page.",
+        "on the same database.",
         "",
         "| page | Portico req/s | p50 ms | p99 ms | baseline req/s | baseline p50 | baseline p99"
-        " | throughput ratio (baseline / Portico) | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        " | throughput ratio (baseline / Portico) | errors | every round's ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for name, r, b in zip(names, results, base):
         ratio = b["rps"] / r["rps"] if r["rps"] else float("inf")
@@ -323,7 +345,8 @@ def report(args, users, startup, idle_kb, peak_kb, base_kb, results, base):
             f"{r['bad']} non-2xx" if r["bad"] else "", r["errors"],
             f"baseline {b['bad']} non-2xx" if b["bad"] else ""] if x) or "none"
         lines.append(f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
-                     f"{b['rps']:.0f} | {b['p50']:.2f} | {b['p99']:.2f} | {ratio:.2f}x | {errs} |")
+                     f"{b['rps']:.0f} | {b['p50']:.2f} | {b['p99']:.2f} | {ratio:.2f}x | {errs} | "
+                     + ", ".join(f"{x:.2f}" for x in r.get("ratios", [ratio])) + " |")
     lines += [
         "",
         "| process | figure |",
