@@ -153,9 +153,8 @@ def median_round(rounds):
     """The round whose throughput ratio is the median, with the errors of every round."""
     ordered = sorted(rounds, key=lambda pair: pair[1]["rps"] / max(pair[0]["rps"], 1e-9))
     mine, theirs = (dict(x) for x in ordered[len(ordered) // 2])
-    for key in ("bad",):
-        mine[key] = sum(p[0][key] for p in rounds)
-        theirs[key] = sum(p[1][key] for p in rounds)
+    mine["bad"] = sum(p[0]["bad"] for p in rounds)
+    theirs["bad"] = sum(p[1]["bad"] for p in rounds)
     mine["errors"] = "; ".join(sorted({p[0]["errors"] for p in rounds if p[0]["errors"]}))
     mine["ratios"] = [p[1]["rps"] / max(p[0]["rps"], 1e-9) for p in rounds]
     return mine, theirs

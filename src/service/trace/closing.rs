@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::complaints::{brand_viewer, require_quality};
-use super::holds::{HoldStep, sign_hold, tell};
+use super::holds::{HoldStep, concerned, sign_hold, tell};
 use crate::app::AppState;
 use crate::auth::actor::Actor;
 use crate::db;
 use crate::domain::ids::{OrderId, OrgId};
 use crate::domain::order::fields::parse_text;
+use crate::domain::trace::NodeKind;
 use crate::service::{AuditEvent, FieldErrors, ServiceError, ServiceResult, actions, audit};
 
 /// The longest resolution kept.
@@ -54,16 +55,13 @@ pub async fn close(
     let mut released = Released::default();
     let mut partners: BTreeMap<OrgId, Option<String>> = BTreeMap::new();
     for hold in &holds {
-        partners.entry(hold.owner_org_id).or_insert(None);
-        if hold.node_kind == "shipment" {
-            released.shipments += 1;
-            // The warehouse quarantining the shipment may now put it away.
-            if let Some(asn) = db::shipping::get(&mut tx, tenant, &hold.node_id).await? {
-                partners.insert(asn.warehouse_org_id, Some(format!("/inbound/{}", asn.id)));
-            }
-        } else {
-            released.finished_lots += 1;
+        let shipment =
+            (hold.node_kind == NodeKind::Shipment.code()).then_some(hold.node_id.as_str());
+        match shipment {
+            Some(_) => released.shipments += 1,
+            None => released.finished_lots += 1,
         }
+        concerned(&mut tx, tenant, &mut partners, hold.owner_org_id, shipment).await?;
     }
     let body = json!({
         "complaint": complaint.number,

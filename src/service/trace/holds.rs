@@ -111,13 +111,8 @@ pub async fn place(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<P
             now,
         };
         db::complaints::insert_hold(&mut tx, &hold).await?;
-        partners.entry(owner).or_insert(None);
-        // The warehouse the held shipment is on its way to must quarantine it on arrival.
-        if node.kind == NodeKind::Shipment
-            && let Some(asn) = db::shipping::get(&mut tx, tenant, &node.id).await?
-        {
-            partners.insert(asn.warehouse_org_id, Some(format!("/inbound/{}", asn.id)));
-        }
+        let shipment = (node.kind == NodeKind::Shipment).then_some(node.id.as_str());
+        concerned(&mut tx, tenant, &mut partners, owner, shipment).await?;
         held.push(json!({ "kind": node.kind.code(), "id": node.id, "code": node.code }));
         match node.kind {
             NodeKind::FinishedLot => placed.finished_lots += 1,
@@ -151,6 +146,25 @@ pub async fn place(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<P
     tell(&mut tx, actor, complaint, partners, "trace_hold", now).await?;
     tx.commit().await?;
     Ok(placed)
+}
+
+/// Adds who is told of a hold (or its release) on one partner's goods: the owner, and for a
+/// shipment the warehouse it is on its way to, which quarantines it on arrival (linked to its
+/// inbound page).
+pub(super) async fn concerned(
+    conn: &mut Conn,
+    tenant: TenantId,
+    partners: &mut BTreeMap<OrgId, Option<String>>,
+    owner: OrgId,
+    shipment: Option<&str>,
+) -> ServiceResult<()> {
+    partners.entry(owner).or_insert(None);
+    if let Some(id) = shipment
+        && let Some(asn) = db::shipping::get(conn, tenant, id).await?
+    {
+        partners.insert(asn.warehouse_org_id, Some(format!("/inbound/{}", asn.id)));
+    }
+    Ok(())
 }
 
 /// Tells the users of each partner organisation of a hold or its release, with a link to the
